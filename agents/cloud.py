@@ -1,0 +1,51 @@
+"""Cloud providers: they sell training compute, serve partners' closed models and host
+open weights at their own price."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from agents.base import MarketAgent
+
+if TYPE_CHECKING:
+    from simulation.model import MarketModel
+    from simulation.scenario import CloudParams
+
+
+class Cloud(MarketAgent):
+    """A cloud provider.
+
+    Its serving cost for a model is the market's serving-cost index times the model's
+    efficiency times ``cost_multiplier`` (times ``open_cost_multiplier`` for open weights:
+    below 1 for specialized inference hardware). Closed-model partners pay it cost plus
+    ``partner_markup`` for serving and cost plus ``training_markup`` for training compute.
+    For open weights it competes on price with the other hosts (see
+    :func:`simulation.pricing.hosting_prices`).
+    """
+
+    def __init__(self, model: MarketModel, name: str, params: CloudParams, index: int):
+        super().__init__(model)
+        self.name = name
+        self.params = params
+        self.index = index
+        self.account = f"cloud:{name}"
+        self.revenue = 0.0  # this month, $M
+        self.profit = 0.0
+
+    @property
+    def active(self) -> bool:
+        return self.model.steps >= self.params.entry_step
+
+    @property
+    def hosts_open(self) -> bool:
+        return self.active and self.params.hosts_open_weights
+
+    @property
+    def cash(self) -> float:
+        return self.model.ledger.balance(self.account)
+
+    def unit_cost(self, efficiency, is_open):
+        """Serving cost, $/Mtok, of models with the given efficiency (scalar or array)."""
+        p = self.params
+        mult = p.cost_multiplier * (p.open_cost_multiplier if is_open else 1.0)
+        return self.model.serving_cost * efficiency * mult

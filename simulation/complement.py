@@ -1,0 +1,28 @@
+"""The platform's complement business: AI features raise revenue from ads and attention.
+
+A platform deploys AI in its products at intensity a in [0, 1]. At full deployment its
+products would use V tokens a month. AI of capability q adds R0 k q sqrt(a) to the
+complement revenue R0 (diminishing returns to deployment) and costs a V w, where w is
+the unit price of the model it uses (its own serving cost, a rival's API price or an
+open model's hosting cost). Maximizing the difference gives the closed form
+
+    a* = min(1, (R0 k q / (2 V w))^2),    gain = R0 k q sqrt(a*),
+
+so the complement revenue rises as w falls: the reason a platform wants the model it
+depends on to be a commodity priced at cost.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def deployment(
+    base_revenue: float, strength: float, capability: float, tokens: float, unit_price: float
+) -> tuple[float, float, float]:
+    """(intensity a*, complement revenue gain $M/month, AI cost $M/month)."""
+    value = base_revenue * strength * max(capability, 0.0)
+    if value <= 0.0 or tokens <= 0.0:
+        return 0.0, 0.0, 0.0
+    a = 1.0 if unit_price <= 0.0 else min(1.0, (value / (2.0 * tokens * unit_price)) ** 2)
+    return a, value * math.sqrt(a), a * tokens * unit_price

@@ -1,0 +1,201 @@
+"""What the model measures (outcomes), once a month, as plain attributes.
+
+:func:`measure` sets one model attribute per market metric, so Mesa's ``DataCollector``
+can collect them by attribute name (picklable and fast). Every metric is a finite number:
+where a quantity is undefined (say, the mean open price when no open model exists) the
+fallback is stated below and is never NaN.
+
+Market metrics (one row per month):
+
+========================  =========  ===============================================
+name                      unit       meaning
+========================  =========  ===============================================
+closed_price              $/Mtok     token-weighted mean API price of closed models
+                                     (unweighted mean if none sold; 0 if none exist)
+open_price                $/Mtok     token-weighted mean hosting price of open weights
+                                     (same fallbacks)
+fixed_capability_price    $/Mtok     cheapest price of a model at or above
+                                     ``market.reference_capability`` (if none reaches
+                                     it: the price of the most capable model)
+open_token_share          share      tokens on open weights / all tokens
+open_developer_share      share      adopters on open weights / all adopters
+hhi                       0-1        Herfindahl index of vendors' token shares
+closed_frontier           fy         best closed capability (frontier-years)
+open_frontier             fy         best open capability (0 if none)
+capability_gap            fy         closed_frontier - open_frontier
+closed_margin             share      token-weighted Lerner index (p - c)/p of closed
+vendor_revenue            $M/month   API and complement revenue of all vendors
+vendor_profit             $M/month   profit of all vendors
+platform_complement_revenue $M/month complement revenue of platform vendors
+platform_payoff           $M         cumulative profit of platform vendors
+cloud_revenue             $M/month   all clouds' revenue
+vc_funding                $M/month   money VCs invested this month
+entries, exits            count      vendors entering and exiting this month
+n_vendors                 count      vendors in the market
+developer_surplus         $M/month   logit log-sum surplus of developers in the market,
+                                     relative to the outside option
+adoption_rate             share      developers using a model / all developers
+market_share_aware        share      developers in the market / all developers
+total_tokens              Ttok/month tokens bought by developers
+money_drift               $M         ledger total minus money brought in (0: conserved)
+========================  =========  ===============================================
+
+Vendor metrics (one row per month per vendor in the market): see :data:`VENDOR`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from simulation import choice
+
+if TYPE_CHECKING:
+    from simulation.model import MarketModel
+
+MARKET: tuple[str, ...] = (
+    "closed_price",
+    "open_price",
+    "fixed_capability_price",
+    "open_token_share",
+    "open_developer_share",
+    "hhi",
+    "closed_frontier",
+    "open_frontier",
+    "capability_gap",
+    "closed_margin",
+    "vendor_revenue",
+    "vendor_profit",
+    "platform_complement_revenue",
+    "platform_payoff",
+    "cloud_revenue",
+    "vc_funding",
+    "entries",
+    "exits",
+    "n_vendors",
+    "developer_surplus",
+    "adoption_rate",
+    "market_share_aware",
+    "total_tokens",
+    "money_drift",
+)
+
+#: Vendor metrics: attributes of :class:`agents.vendor.Vendor`.
+VENDOR: tuple[str, ...] = (
+    "name",
+    "business_model",
+    "policy",
+    "capability",
+    "price",
+    "revenue",
+    "api_revenue",
+    "complement_revenue",
+    "profit",
+    "payoff",
+    "cash",
+    "rd_spend",
+    "funding",
+    "token_share",
+    "developer_share",
+)
+
+
+def reset(model: MarketModel) -> None:
+    for name in MARKET:
+        setattr(model, name, 0.0)
+
+
+def _mean_price(price: np.ndarray, tokens: np.ndarray) -> float:
+    if price.size == 0:
+        return 0.0
+    if tokens.sum() > 0:
+        return float(np.average(price, weights=tokens))
+    return float(price.mean())
+
+
+def measure(model: MarketModel) -> None:
+    """Compute this month's market metrics into model attributes."""
+    p = model.products
+    n = p.n
+    avail = p.available[:n]
+    is_open = p.is_open[:n]
+    price, cost, tokens = p.price[:n], p.cost[:n], p.tokens[:n]
+    cap = p.capability[:n]
+    closed = avail & ~is_open
+    opened = avail & is_open
+
+    model.closed_price = _mean_price(price[closed], tokens[closed])
+    model.open_price = _mean_price(price[opened], tokens[opened])
+    reach = avail & (cap >= model.scenario.market.reference_capability)
+    if reach.any():
+        model.fixed_capability_price = float(price[reach].min())
+    elif avail.any():
+        model.fixed_capability_price = float(price[avail][np.argmax(cap[avail])])
+    else:
+        model.fixed_capability_price = 0.0
+
+    total = float(tokens.sum())
+    adopters = max(model.developers.adopters, 1)
+    model.total_tokens = total
+    model.open_token_share = float(tokens[is_open].sum() / total) if total > 0 else 0.0
+    model.open_developer_share = float(p.developers[:n][is_open].sum() / adopters)
+    vendor_tokens = np.bincount(p.vendor[:n], weights=tokens, minlength=len(model.vendor_list))
+    model.hhi = float(((vendor_tokens / total) ** 2).sum()) if total > 0 else 0.0
+
+    model.closed_frontier = model.frontier(is_open=False)
+    model.open_frontier = model.frontier(is_open=True)
+    model.capability_gap = model.closed_frontier - model.open_frontier
+    sold = closed & (tokens > 0) & (price > 0)
+    if sold.any():
+        lerner = (price[sold] - cost[sold]) / price[sold]
+        model.closed_margin = float(np.average(lerner, weights=tokens[sold]))
+    else:
+        model.closed_margin = 0.0
+
+    vendors = model.vendors
+    model.vendor_revenue = float(sum(v.revenue for v in vendors))
+    model.vendor_profit = float(sum(v.profit for v in vendors))
+    platforms = [v for v in model.vendor_list if v.business_model == "platform"]
+    model.platform_complement_revenue = float(sum(v.complement_revenue for v in platforms))
+    model.platform_payoff = float(sum(v.payoff for v in platforms))
+    model.cloud_revenue = float(sum(c.revenue for c in model.clouds))
+    model.n_vendors = len(vendors)
+
+    dev = model.developers
+    model.adoption_rate = dev.adopters / dev.n
+    model.market_share_aware = float(dev.aware.mean())
+    v = model.mean_utilities()
+    v0 = dev.outside
+    logsum = choice.log_sum(v, dev.outside_utilities())
+    dollars_per_util = model.serving_cost_reference / np.maximum(dev.alpha, 1e-12)
+    gain = np.where(dev.alpha > 0, (logsum - v0) * dollars_per_util, 0.0)
+    model.developer_surplus = float((dev.segment_weights() * gain).sum())
+    model.money_drift = model.ledger.total() - model.ledger.initial_total
+
+
+def market_frame(model: MarketModel) -> pd.DataFrame:
+    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    df.insert(0, "step", np.arange(1, len(df) + 1))
+    df.insert(1, "date", _dates(model, df["step"]))
+    return df
+
+
+def vendor_frame(model: MarketModel) -> pd.DataFrame:
+    from agents.vendor import Vendor
+
+    df = model.datacollector.get_agenttype_vars_dataframe(Vendor)
+    if df.empty:
+        return pd.DataFrame(columns=["step", "date", "vendor", *VENDOR[1:]])
+    df = df.reset_index().rename(columns={"Step": "step", "name": "vendor"})
+    df = df.drop(columns=[c for c in ("AgentID",) if c in df.columns])
+    df.insert(1, "date", _dates(model, df["step"]))
+    return df.sort_values(["step", "vendor"], kind="stable").reset_index(drop=True)
+
+
+def _dates(model: MarketModel, steps: pd.Series) -> pd.Series:
+    start = pd.Period(model.scenario.market.start, freq="M")
+    return pd.Series(
+        [(start + int(s) - 1).to_timestamp() for s in steps], index=steps.index, name="date"
+    )

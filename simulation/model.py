@@ -1,0 +1,521 @@
+"""The market model: vendors, clouds, developers and VCs, one month per step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from agents.cloud import Cloud
+from agents.developers import DeveloperPopulation
+from agents.vendor import Vendor
+from agents.venture import VentureCapitalist
+from simulation import choice, complement, metrics, pricing
+from simulation.ledger import Ledger
+from simulation.products import ProductTable
+from simulation.scenario import Scenario, VendorParams
+from simulation.streams import Streams, root_sequence
+
+#: A funded startup's fixed costs a month, as a share of its first round.
+ENTRANT_OPEX = 0.01
+
+
+class MarketModel(mesa.Model):
+    """The AI foundation-model market.
+
+    >>> from simulation import MarketModel, load_scenario
+    >>> model = MarketModel(load_scenario("baseline"), rng=42)
+    >>> model.run(12)
+    >>> model.market_frame()        # one row per month
+    >>> model.vendor_frame()        # one row per month per vendor
+
+    ``rng`` seeds the run: an int, a ``numpy.random.SeedSequence`` or ``None`` (fresh
+    entropy, recorded in ``model.seed_entropy``). One child stream is derived per
+    mechanism (:mod:`simulation.streams`), so the same seed gives the same bytes out and
+    changing one vendor's policy leaves the other mechanisms' draws unchanged.
+    """
+
+    def __init__(self, scenario: Scenario | None = None, *, rng=None):
+        scenario = scenario if scenario is not None else Scenario()
+        root = root_sequence(rng)
+        streams = Streams(root)
+        super().__init__(rng=streams.activation)
+        self.scenario = scenario
+        self.streams = streams
+        self.seed_entropy = root.entropy
+        self.ledger = Ledger()
+        self.products = ProductTable()
+        self.events: list[tuple[int, str, str]] = []
+
+        self.cost_index = 1.0  # compute cost relative to step 0
+        self.demand_index = 1.0  # token demand relative to step 0
+        self.serving_cost = scenario.market.serving_cost
+
+        self.clouds = [
+            Cloud(self, name, p, k) for k, (name, p) in enumerate(scenario.clouds.items())
+        ]
+        for c in self.clouds:
+            self.ledger.open(c.account, 0.0)
+        self.vcs = [
+            VentureCapitalist(self, name, p, k) for k, (name, p) in enumerate(scenario.vcs.items())
+        ]
+        for vc in self.vcs:
+            self.ledger.open(vc.account, vc.params.capital)
+        self.developers = DeveloperPopulation(self)
+        self.vendor_list: list[Vendor] = []
+        for name, p in scenario.vendors.items():
+            self.add_vendor(name, p, cash=p.cash)
+        self.hosting = np.full((len(self.clouds), len(self.products.vendor)), np.nan)
+        self.community_gain = np.zeros(len(self.products.vendor))
+
+        self._entrants = 0
+        self.entries = self.exits = 0
+        self.vc_funding = 0.0
+        metrics.reset(self)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: name for name in metrics.MARKET},
+            agenttype_reporters={Vendor: {name: name for name in metrics.VENDOR}},
+        )
+
+    # -- agents and products -------------------------------------------------------------
+    def partner_cloud(self, params: VendorParams) -> Cloud:
+        if params.cloud:
+            return next(c for c in self.clouds if c.name == params.cloud)
+        return next(c for c in self.clouds if c.params.serves_closed)
+
+    def add_vendor(self, name: str, params: VendorParams, cash: float) -> Vendor:
+        """Create a vendor and its products; ``cash`` is opened as new money (step 0)."""
+        vendor = Vendor(self, name, params, index=len(self.vendor_list))
+        vendor.cloud = self.partner_cloud(params)
+        self.vendor_list.append(vendor)
+        self.ledger.open(vendor.account, cash)
+        has_closed = params.policy in ("closed", "open_lagged") and params.offers_api
+        has_open = params.policy in ("open", "open_lagged", "open_then_closed")
+        if has_closed:
+            vendor.closed_product = self.add_product(vendor, is_open=False)
+        if has_open:
+            vendor.open_product = self.add_product(vendor, is_open=True)
+        vendor.decide_release()
+        return vendor
+
+    def add_product(self, vendor: Vendor, *, is_open: bool) -> int:
+        kind = "open" if is_open else "closed"
+        cost = self.closed_unit_cost(vendor)
+        j = self.products.add(
+            f"{vendor.name}:{kind}",
+            vendor.index,
+            is_open,
+            vendor.capability,
+            vendor.params.efficiency,
+            price=2.0 * cost,
+        )
+        capacity = len(self.products.vendor)
+        if hasattr(self, "hosting") and self.hosting.shape[1] < capacity:
+            grown = np.full((len(self.clouds), capacity), np.nan)
+            grown[:, : self.hosting.shape[1]] = self.hosting
+            self.hosting = grown
+            gain = np.zeros(capacity)
+            gain[: len(self.community_gain)] = self.community_gain
+            self.community_gain = gain
+        return j
+
+    def closed_unit_cost(self, vendor: Vendor) -> float:
+        """What a closed vendor pays its partner cloud per Mtok served (cost + markup)."""
+        cloud = vendor.cloud
+        return cloud.unit_cost(vendor.params.efficiency, False) * (1 + cloud.params.partner_markup)
+
+    @property
+    def vendors(self) -> list[Vendor]:
+        """Vendors still in the market, in order of arrival."""
+        return [v for v in self.vendor_list if v.alive]
+
+    # -- the month -------------------------------------------------------------------------
+    def step(self) -> None:
+        """One month, in the brief's order:
+
+        1. progress: the compute cost index falls and token demand grows;
+        2. funding: VCs raise money, fund rounds and entrants; entrants become vendors;
+        3. innovation: vendors spend on R&D; capabilities move (own R&D x talent,
+           spillover from open weights, community improvements); release decisions;
+        4. pricing: closed vendors set API prices (logit best response); clouds set
+           hosting prices for open weights (Bertrand undercutting);
+        5. adoption: developers enter (Bass), reconsider and choose (logit);
+        6. settlement: every payment from payer to payee; platforms book complement
+           revenue; vendors out of cash exit;
+        7. collection: metrics are measured and recorded.
+        """
+        self.open_books()
+        self.progress()
+        self.funding()
+        self.innovation()
+        self.pricing()
+        self.adoption()
+        self.settlement()
+        self.collect()
+
+    def run(self, steps: int | None = None, *, progress: bool = False) -> MarketModel:
+        """Advance ``steps`` months (default: the scenario's ``steps``)."""
+        steps = self.scenario.steps if steps is None else steps
+        months: Iterable[int] = range(steps)
+        if progress:
+            from tqdm.auto import tqdm
+
+            months = tqdm(months, desc=self.scenario.name, unit="month", leave=False)
+        for _ in months:
+            self.step()
+        return self
+
+    def open_books(self) -> None:
+        """Zero this month's flows (cash balances carry over)."""
+        self.ledger.new_month()
+        for v in self.vendors:
+            v.reset_flows()
+        for c in self.clouds:
+            c.revenue = 0.0
+            c.profit = 0.0
+
+    # 1 ----------------------------------------------------------------------------------
+    def progress(self) -> None:
+        market = self.scenario.market
+        mech = self.scenario.mechanisms
+        years = self.steps / 12.0
+        if mech.cost_decline:
+            self.cost_index = (1.0 - market.compute_cost_decline) ** years
+        if mech.demand_growth:
+            self.demand_index = (1.0 + market.demand_growth) ** years
+        self.serving_cost = market.serving_cost * self.cost_index
+
+    # 2 ----------------------------------------------------------------------------------
+    def funding(self) -> None:
+        """VCs fund follow-on rounds of vendors short of cash, then new entrants."""
+        self.entries = 0
+        self.vc_funding = 0.0
+        entry = self.scenario.entry
+        # Fixed-size draws every month: pitches and their attributes, and valuation noise.
+        n_pitches = min(int(self.streams.entry.poisson(entry.rate)), entry.max_pitches)
+        pitch_open = self.streams.entry.random(entry.max_pitches) < entry.open_share
+        for vc in self.vcs:
+            vc.funded, vc.deals = 0.0, 0
+        if not self.scenario.mechanisms.venture:
+            return
+        for vc in self.vcs:
+            vc.raise_money()
+        ranked = sorted(self.vcs, key=lambda vc: -vc.cash)
+        private = [v for v in self.vendors if v.params.private]
+        noise = self.streams.funding.standard_normal(
+            (entry.max_pitches + len(private), len(self.vcs))
+        )
+        outlook = self.expected_gross_profit(self.entrant_capability())
+        for row, vendor in enumerate(private):
+            burn = vendor.params.rd_budget + vendor.params.opex
+            if vendor.cash >= entry.runway * burn:
+                continue
+            gross = max(vendor.last_gross_profit, self.expected_gross_profit(vendor.capability))
+            value = self.valuation(gross, burn)
+            self._fund(ranked, value, noise[entry.max_pitches + row], vendor=vendor)
+        for k in range(n_pitches):
+            for vc in ranked:  # the pitch goes to VCs in order; each values it at its size
+                burn = self.entrant_burn(vc.params.round_size)
+                value = self.valuation(outlook, burn)
+                if self._fund([vc], value, noise[k], open_pitch=bool(pitch_open[k])):
+                    break
+
+    def valuation(self, gross_profit: float, burn: float) -> float:
+        """Exit value ($M) of a vendor expected to earn ``gross_profit`` and to spend
+        ``burn`` a month: annual net profit times the exit multiple."""
+        entry = self.scenario.entry
+        return max(0.0, gross_profit - burn) * 12 * entry.exit_multiple
+
+    def entrant_burn(self, round_size: float) -> float:
+        """Monthly R&D plus fixed costs of a startup funded with ``round_size``."""
+        return (self.scenario.entry.burn + ENTRANT_OPEX) * round_size
+
+    def entrant_capability(self) -> float:
+        """A startup builds on the best open weights, or starts a given distance behind
+        the closed frontier, whichever is higher (frontier-years)."""
+        gap = self.scenario.entry.capability_gap
+        return max(self.frontier(is_open=True), self.frontier(is_open=False) - gap)
+
+    def expected_gross_profit(self, capability: float) -> float:
+        """Monthly gross profit ($M) a VC expects a closed model of ``capability`` to earn
+        if it were added to the market today: its logit share of each segment's demand
+        at its best-response price, against the models on offer now. It falls as rivals
+        multiply and as open weights come close to its capability."""
+        dev = self.developers
+        slope = dev.alpha / self.serving_cost_reference
+        weights = self._demand_weights()
+        cost = self.serving_cost * (1 + self.partner_cloud(VendorParams()).params.partner_markup)
+        v = self.mean_utilities()
+        others = choice.log_sum(v, dev.outside_utilities())
+        markup = float(weights.sum() / max((weights * slope).sum(), 1e-300))
+        for _ in range(8):  # the newcomer's own best-response fixed point
+            own = dev.beta * capability - slope * (cost + markup)
+            shares = 1.0 / (1.0 + np.exp(others - own))
+            markup = float(pricing.logit_markup(shares[:, None], weights, slope)[0])
+        return float((weights * shares).sum() * markup)
+
+    def _fund(self, ranked, value, noise, vendor=None, open_pitch=False) -> bool:
+        """The first VC in ``ranked`` whose return clears its hurdle funds the round."""
+        for vc in ranked:
+            if not vc.can_fund():
+                continue
+            if vc.annual_return(value, noise[vc.index]) < vc.params.hurdle_rate:
+                continue
+            amount = vc.params.round_size
+            if vendor is None:
+                vendor = self.spawn_entrant(amount, open_pitch)
+            self.ledger.pay(vc.account, vendor.account, amount, "vc_funding")
+            vendor.funding += amount
+            vc.funded += amount
+            vc.deals += 1
+            self.vc_funding += amount
+            return True
+        return False
+
+    def spawn_entrant(self, round_size: float, open_pitch: bool) -> Vendor:
+        """A funded startup becomes a vendor, built on the best open weights or a given
+        distance behind the closed frontier, whichever is higher."""
+        entry = self.scenario.entry
+        self._entrants += 1
+        self.entries += 1
+        capability = self.entrant_capability()
+        params = VendorParams(
+            policy="open_lagged" if open_pitch else "closed",
+            capability=capability,
+            cash=0.0,
+            rd_budget=entry.burn * round_size,
+            opex=ENTRANT_OPEX * round_size,
+        )
+        name = f"entrant{self._entrants}"
+        vendor = self.add_vendor(name, params, cash=0.0)
+        self.events.append((self.steps, name, "entered"))
+        return vendor
+
+    # 3 ----------------------------------------------------------------------------------
+    def innovation(self) -> None:
+        inn = self.scenario.innovation
+        products = self.products
+        n = products.n
+        share = products.ecosystem[:n]
+        open_now = products.is_open[:n] & products.available[:n]
+        self.community_gain[:n] = 0.0
+        if self.scenario.mechanisms.community:
+            self.community_gain[:n] = np.where(open_now, inn.community_quality * share, 0.0)
+            eff = products.efficiency[:n]
+            cut = np.where(open_now, 1.0 - inn.community_efficiency * share, 1.0)
+            # never below the floor, nor raised to it if a model starts below it
+            floor = np.minimum(eff, inn.min_efficiency)
+            eff[:] = np.where(open_now, np.maximum(floor, eff * cut), eff)
+            products.community[:n] += self.community_gain[:n]
+        open_frontier = self.frontier(is_open=True)
+        vendors = self.agents_by_type[Vendor]
+        vendors.do("plan_rd")
+        vendors.shuffle_do("innovate", open_frontier)
+        vendors.do("decide_release")
+
+    # 4 ----------------------------------------------------------------------------------
+    def mean_utilities(self) -> np.ndarray:
+        dev = self.developers
+        mech = self.scenario.mechanisms
+        p = self.products
+        n = p.n
+        eta = dev.eta if mech.network_effects else 0.0 * dev.eta
+        return choice.mean_utilities(
+            dev.beta,
+            dev.gamma,
+            eta,
+            dev.alpha,
+            p.capability[:n],
+            p.is_open[:n],
+            p.ecosystem[:n],
+            p.price[:n],
+            p.penalty[:n],
+            p.available[:n],
+            self.serving_cost_reference,
+        )
+
+    @property
+    def serving_cost_reference(self) -> float:
+        """P in utility: developers judge prices relative to the serving-cost index."""
+        return self.scenario.market.serving_cost * self.cost_index
+
+    def _demand_weights(self) -> np.ndarray:
+        """Token demand by segment that sellers face (Ttok/month): developers in the
+        market, or everyone's if nobody is in yet."""
+        dev = self.developers
+        weights = dev.segment_weights()
+        return weights if weights.sum() > 0 else dev.base_tokens * self.demand_index
+
+    def pricing(self) -> None:
+        dev = self.developers
+        p = self.products
+        n = p.n
+        v = self.mean_utilities()
+        shares = choice.expected_shares(v, dev.outside_utilities())
+        weights = self._demand_weights()
+        markup = pricing.logit_markup(shares, weights, dev.alpha / self.serving_cost_reference)
+        for vendor in self.vendors:
+            j = vendor.closed_product
+            if j is not None and p.available[j]:
+                vendor.set_price(self.closed_unit_cost(vendor), float(markup[j]))
+        # Hosting of open weights.
+        open_now = p.is_open[:n] & p.available[:n]
+        hosts = np.array([c.hosts_open for c in self.clouds])[:, None] & open_now[None, :]
+        cost = np.stack([c.unit_cost(p.efficiency[:n], True) for c in self.clouds])
+        undercut = np.array([c.params.undercut for c in self.clouds])
+        self.hosting[:, :n] = pricing.hosting_prices(
+            self.hosting[:, :n], cost, hosts, undercut, markup
+        )
+        has_host = hosts.any(axis=0)
+        best = np.where(hosts, self.hosting[:, :n], np.inf)
+        k = np.argmin(best, axis=0)
+        cols = np.arange(n)
+        p.price[:n] = np.where(open_now & has_host, best[k, cols], p.price[:n])
+        p.cost[:n] = np.where(open_now & has_host, cost[k, cols], p.cost[:n])
+        # Open weights nobody hosts cannot be used.
+        p.available[:n] &= ~(p.is_open[:n] & ~has_host)
+        self._host_cost = cost
+
+    # 5 ----------------------------------------------------------------------------------
+    def adoption(self) -> None:
+        self.developers.choose(self.mean_utilities())
+        p = self.products
+        n = p.n
+        p.ecosystem[:n] = p.developers[:n] / max(self.developers.adopters, 1)
+
+    # 6 ----------------------------------------------------------------------------------
+    def settlement(self) -> None:
+        """Book every payment; then platforms' complement revenue; then exits."""
+        ledger = self.ledger
+        p = self.products
+        n = p.n
+        vendors = self.vendors
+        # Closed models: developers pay the vendor; the vendor pays its cloud to serve.
+        for v in vendors:
+            j = v.closed_product
+            if j is not None and p.tokens[j] > 0:
+                self._sell_closed(v, j, p.tokens[j], payer="developers", kind="api_sales")
+        # Open weights: developers pay the cheapest host(s), who pay their suppliers.
+        for j in np.flatnonzero(p.is_open[:n] & (p.tokens[:n] > 0)):
+            prices = self.hosting[:, j]
+            winners = np.flatnonzero(np.isclose(prices, np.nanmin(prices), rtol=1e-12, atol=0))
+            for k in winners:
+                cloud = self.clouds[k]
+                q = p.tokens[j] / len(winners)
+                ledger.pay("developers", cloud.account, prices[k] * q, "hosting_sales")
+                cloud.revenue += prices[k] * q
+                self._cloud_cost(cloud, self._host_cost[k, j] * q)
+        # Platforms deploy AI in their complement business.
+        if self.scenario.mechanisms.complement:
+            for v in vendors:
+                if v.business_model == "platform":
+                    self._deploy_ai(v)
+        # R&D compute bought from the partner cloud; fixed costs to suppliers.
+        for v in vendors:
+            cloud = v.cloud
+            ledger.pay(v.account, cloud.account, v.rd_spend, "training_compute")
+            cloud.revenue += v.rd_spend
+            self._cloud_cost(cloud, v.rd_spend / (1 + cloud.params.training_markup))
+            ledger.pay(v.account, "suppliers", v.params.opex, "opex")
+        # Flows into vendor metrics; exits.
+        total_tokens = p.tokens[:n].sum()
+        adopters = max(self.developers.adopters, 1)
+        self.exits = 0
+        for v in vendors:
+            mine = [j for j in (v.closed_product, v.open_product) if j is not None]
+            gross = v.api_revenue - v.serving_cost
+            v.last_gross_profit = gross
+            v.revenue = v.api_revenue + v.complement_revenue
+            v.profit = v.revenue - v.serving_cost - v.ai_cost - v.rd_spend - v.params.opex
+            v.payoff += v.profit
+            v.token_share = float(p.tokens[mine].sum() / total_tokens) if total_tokens > 0 else 0.0
+            v.developer_share = float(p.developers[mine].sum() / adopters)
+            v.price = float(p.price[mine[0]]) if mine else 0.0
+            if self.scenario.mechanisms.exit and v.params.private and v.cash < 0:
+                self.exit_vendor(v)
+
+    def _cloud_cost(self, cloud: Cloud, amount: float) -> None:
+        self.ledger.pay(cloud.account, "suppliers", amount, "cloud_costs")
+        cloud.profit -= amount
+
+    def _sell_closed(self, v: Vendor, j: int, tokens: float, payer: str, kind: str) -> float:
+        """Sell ``tokens`` of closed model j: buyer pays the vendor, vendor pays its cloud."""
+        price = self.products.price[j]
+        unit = self.closed_unit_cost(v)
+        self.ledger.pay(payer, v.account, price * tokens, kind)
+        v.api_revenue += price * tokens
+        self.ledger.pay(v.account, v.cloud.account, unit * tokens, "serving_fees")
+        v.serving_cost += unit * tokens
+        v.cloud.revenue += unit * tokens
+        raw = v.cloud.unit_cost(v.params.efficiency, False) * tokens
+        self._cloud_cost(v.cloud, raw)
+        return price * tokens
+
+    def _deploy_ai(self, platform: Vendor) -> None:
+        """The platform picks the model that maximizes complement revenue minus AI cost:
+        its own (served on its own hardware at cost), any open weights (self-hosted at
+        cost) or a rival's closed API (at its price). See :mod:`simulation.complement`."""
+        par = platform.params
+        p = self.products
+        n = p.n
+        tokens = par.internal_tokens
+        options = [(platform.capability, self.serving_cost * par.efficiency, None)]
+        for j in range(n):
+            if not p.available[j]:
+                continue
+            if p.is_open[j]:
+                options.append((p.capability[j], self.serving_cost * p.efficiency[j], None))
+            elif p.vendor[j] != platform.index:
+                options.append((p.capability[j], p.price[j], j))
+        best = None
+        for cap, unit, seller in options:
+            a, gain, cost = complement.deployment(
+                par.complement_revenue, par.complement_strength, cap, tokens, unit
+            )
+            if best is None or gain - cost > best[1] - best[2]:
+                best = (a, gain, cost, seller, a * tokens)
+        _, gain, cost, seller, used = best
+        self.ledger.pay("advertisers", platform.account, gain, "complement_revenue")
+        platform.complement_revenue += gain
+        if seller is None:
+            self.ledger.pay(platform.account, "suppliers", cost, "internal_ai")
+        else:
+            self._sell_closed(
+                self.vendor_list[p.vendor[seller]],
+                seller,
+                used,
+                payer=platform.account,
+                kind="api_sales",
+            )
+        platform.ai_cost += cost
+
+    def exit_vendor(self, vendor: Vendor) -> None:
+        """A vendor out of cash leaves: its API closes, its open weights stay out."""
+        vendor.alive = False
+        self.exits += 1
+        if vendor.closed_product is not None:
+            self.products.available[vendor.closed_product] = False
+        self.events.append((self.steps, vendor.name, "exited"))
+        vendor.remove()
+
+    # 7 ----------------------------------------------------------------------------------
+    def frontier(self, *, is_open: bool) -> float:
+        """Best capability (frontier-years) among available open or closed models."""
+        p = self.products
+        mask = p.available[: p.n] & (p.is_open[: p.n] == is_open)
+        return float(p.capability[: p.n][mask].max()) if mask.any() else 0.0
+
+    def collect(self) -> None:
+        metrics.measure(self)
+        self.datacollector.collect(self)
+
+    # -- results ---------------------------------------------------------------------------
+    def market_frame(self) -> pd.DataFrame:
+        """Market metrics, one row per month (tidy; see :mod:`simulation.metrics`)."""
+        return metrics.market_frame(self)
+
+    def vendor_frame(self) -> pd.DataFrame:
+        """Vendor metrics, one row per month per vendor in the market that month."""
+        return metrics.vendor_frame(self)

@@ -1,0 +1,260 @@
+"""Typed, validated, frozen parameter records.
+
+Every parameter of aimarket is a field of a frozen dataclass declared with :func:`par`,
+which records its allowed range, unit and the source of its default. This module turns
+plain nested dicts (from TOML, the command line or Python) into those records and back,
+and applies overrides by dotted path, with errors that name the offending field:
+
+* an unknown field names the field and suggests the closest valid one;
+* a value out of range names the field, the value and the allowed range;
+* a value outside a fixed set of choices lists the valid choices.
+
+Collections of named things (vendors, clouds, segments, VCs) are :class:`FrozenMap`
+values keyed by name, so a dotted path such as ``vendors.meta.policy`` reaches them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import tomllib
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal, get_args, get_origin
+
+from simulation.errors import ScenarioError
+
+__all__ = [
+    "FrozenMap",
+    "from_dict",
+    "iter_fields",
+    "par",
+    "parse_value",
+    "replace_path",
+    "to_dict",
+]
+
+
+def par(
+    default: Any,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    unit: str = "",
+    doc: str = "",
+    source: str = "",
+) -> Any:
+    """Declare a parameter: default, closed range [lo, hi], unit, meaning and source."""
+    meta = {"lo": lo, "hi": hi, "unit": unit, "doc": doc, "source": source}
+    if isinstance(default, Mapping | list | dict):
+        return dataclasses.field(default_factory=lambda: default, metadata=meta)
+    return dataclasses.field(default=default, metadata=meta)
+
+
+class FrozenMap(Mapping):
+    """An immutable, picklable, ordered mapping from names to parameter records."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, Any] | None = None):
+        object.__setattr__(self, "_items", dict(items or {}))
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("FrozenMap is immutable")
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._items.items()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self._items) == dict(other)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._items!r})"
+
+    def __reduce__(self):
+        return (FrozenMap, (self._items,))
+
+
+# ---------------------------------------------------------------------------------
+# dict -> record
+
+
+def _type_hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _suggest(name: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return f"; valid fields: {', '.join(sorted(valid))}"
+
+
+def _check_range(path: str, value: float, meta: Mapping[str, Any]) -> None:
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ScenarioError(f"{path} = {value} must be a finite number")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        lo_s = "-inf" if lo is None else f"{lo:g}"
+        hi_s = "inf" if hi is None else f"{hi:g}"
+        raise ScenarioError(f"{path} = {value!r} is out of range: allowed [{lo_s}, {hi_s}]")
+
+
+def _convert(path: str, tp: Any, value: Any, meta: Mapping[str, Any]) -> Any:
+    """Convert ``value`` to type ``tp``, validating as we go."""
+    origin = get_origin(tp)
+    if origin is Literal:
+        choices = get_args(tp)
+        if value not in choices:
+            listed = ", ".join(repr(c) for c in choices)
+            raise ScenarioError(f"{path} = {value!r} is not valid; choose one of: {listed}")
+        return value
+    if origin in (types.UnionType, typing.Union):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if value is None:
+            return None
+        return _convert(path, args[0], value, meta)
+    if dataclasses.is_dataclass(tp):
+        if isinstance(value, tp):
+            return value
+        if not isinstance(value, Mapping):
+            raise ScenarioError(f"{path} must be a table of fields, got {value!r}")
+        return from_dict(tp, value, path)
+    if origin in (FrozenMap, Mapping, dict) or tp is FrozenMap:
+        _, item_tp = get_args(tp) if get_args(tp) else (str, Any)
+        if not isinstance(value, Mapping):
+            raise ScenarioError(f"{path} must be a table keyed by name, got {value!r}")
+        return FrozenMap(
+            {str(k): _convert(f"{path}.{k}", item_tp, v, meta) for k, v in value.items()}
+        )
+    if origin is tuple:
+        (item_tp, _ellipsis) = get_args(tp)
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise ScenarioError(f"{path} must be a list, got {value!r}")
+        return tuple(_convert(f"{path}[{i}]", item_tp, v, meta) for i, v in enumerate(value))
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ScenarioError(f"{path} = {value!r} must be true or false")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ScenarioError(f"{path} = {value!r} must be an integer")
+        if isinstance(value, float) and not value.is_integer():
+            raise ScenarioError(f"{path} = {value!r} must be an integer")
+        value = int(value)
+        _check_range(path, value, meta)
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ScenarioError(f"{path} = {value!r} must be a number")
+        value = float(value)
+        _check_range(path, value, meta)
+        return value
+    if tp is str:
+        if not isinstance(value, str):
+            raise ScenarioError(f"{path} = {value!r} must be a string")
+        return value
+    raise TypeError(f"unsupported parameter type {tp!r} at {path}")
+
+
+def from_dict(cls: type, data: Mapping[str, Any], path: str = "") -> Any:
+    """Build record ``cls`` from a nested mapping; missing fields keep their defaults."""
+    hints = _type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in data.items():
+        where = f"{path}.{key}" if path else str(key)
+        if key not in fields:
+            raise ScenarioError(f"unknown field '{where}'{_suggest(str(key), list(fields))}")
+        kwargs[key] = _convert(where, hints[key], value, fields[key].metadata)
+    try:
+        record = cls(**kwargs)
+    except ScenarioError:
+        raise
+    except TypeError as exc:  # a required field is missing
+        raise ScenarioError(f"{path or cls.__name__}: {exc}") from None
+    # Defaults are validated too, so a record is always within its declared ranges.
+    for name, f in fields.items():
+        if name not in kwargs and (f.metadata.get("lo"), f.metadata.get("hi")) != (None, None):
+            val = getattr(record, name)
+            if isinstance(val, int | float) and not isinstance(val, bool):
+                _check_range(f"{path}.{name}" if path else name, val, f.metadata)
+    check = getattr(record, "validate", None)
+    if check is not None:
+        check(path)
+    return record
+
+
+# ---------------------------------------------------------------------------------
+# record -> dict, overrides
+
+
+def to_dict(record: Any) -> Any:
+    """Nested plain dicts and lists (TOML-ready; ``None`` fields are dropped)."""
+    if dataclasses.is_dataclass(record):
+        out = {}
+        for f in dataclasses.fields(record):
+            value = to_dict(getattr(record, f.name))
+            if value is not None:
+                out[f.name] = value
+        return out
+    if isinstance(record, Mapping):
+        return {k: to_dict(v) for k, v in record.items()}
+    if isinstance(record, tuple | list):
+        return [to_dict(v) for v in record]
+    return record
+
+
+def replace_path(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``dotted`` (e.g. ``developers.segments.enterprise.tokens``) in nested ``data``.
+
+    Only checks that intermediate tables exist; field names are checked when the result
+    is converted back to a record, which gives the did-you-mean suggestion.
+    """
+    parts = dotted.split(".")
+    if not all(parts):
+        raise ScenarioError(f"malformed parameter path '{dotted}'")
+    node = data
+    for i, part in enumerate(parts[:-1]):
+        child = node.get(part)
+        if not isinstance(child, dict):
+            where = ".".join(parts[: i + 1])
+            if child is None:
+                valid = [k for k, v in node.items() if isinstance(v, dict)]
+                raise ScenarioError(f"unknown table '{where}'{_suggest(part, valid)}")
+            raise ScenarioError(f"'{where}' is a value, not a table, in path '{dotted}'")
+        node = child
+    node[parts[-1]] = value
+
+
+def parse_value(text: str) -> Any:
+    """Parse a command-line value as TOML (numbers, booleans, lists); else a bare string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def iter_fields(cls: type, prefix: str = "") -> Iterator[tuple[str, dataclasses.Field, Any]]:
+    """Walk scalar fields of a record class: (dotted path, field, type)."""
+    hints = _type_hints(cls)
+    for f in dataclasses.fields(cls):
+        tp = hints[f.name]
+        path = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(tp):
+            yield from iter_fields(tp, path + ".")
+        elif get_origin(tp) in (FrozenMap, Mapping, dict):
+            yield from iter_fields(get_args(tp)[1], path + ".<name>.")
+        else:
+            yield path, f, tp
