@@ -1,0 +1,97 @@
+"""Printing and saving one run: a short summary table and its files on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from simulation.model import MarketModel
+
+#: Market metrics shown in the summary, with their display label.
+SUMMARY_METRICS = {
+    "closed_price": "closed API price ($/Mtok)",
+    "open_price": "open hosting price ($/Mtok)",
+    "fixed_capability_price": "price of reference capability ($/Mtok)",
+    "closed_margin": "closed margin (Lerner)",
+    "open_token_share": "open share of tokens",
+    "capability_gap": "closed - open capability (frontier-years)",
+    "hhi": "HHI (token shares)",
+    "adoption_rate": "adoption rate",
+    "vc_funding": "VC funding ($M/month)",
+    "n_vendors": "vendors in market",
+    "platform_complement_revenue": "platform complement revenue ($M/month)",
+    "platform_payoff": "platform cumulative payoff ($M)",
+    "developer_surplus": "developer surplus ($M/month)",
+}
+
+
+def summary_table(model: MarketModel) -> str:
+    """Key market metrics at yearly marks, then the vendors at the last month."""
+    market = model.market_frame()
+    last = len(market)
+    marks = sorted({1, *range(12, last + 1, 12), last})
+    if len(marks) > 7:  # keep the table narrow: first, a few evenly spaced, last
+        step = (len(marks) - 1) / 6
+        marks = sorted({marks[round(i * step)] for i in range(7)})
+    rows = market.set_index("step").loc[marks, list(SUMMARY_METRICS)]
+    table = rows.T.rename(index=SUMMARY_METRICS)
+    table.columns = [d.strftime("%Y-%m") for d in market.set_index("step").loc[marks, "date"]]
+    text = ["", "Market", table.to_string(float_format=_fmt)]
+    vendors = model.vendor_frame()
+    final = vendors[vendors["step"] == vendors["step"].max()]
+    cols = ["vendor", "policy", "capability", "price", "token_share", "profit", "cash"]
+    final = final[cols].sort_values("token_share", ascending=False).head(12)
+    totals = market.iloc[-1]
+    text += [
+        "",
+        f"Vendors at the last month ({int(totals['n_vendors'])} in market; "
+        f"{int(market['entries'].sum())} entries, {int(market['exits'].sum())} exits in all)",
+        final.to_string(index=False, float_format=_fmt),
+    ]
+    return "\n".join(text)
+
+
+def _fmt(x: float) -> str:
+    if x == 0:
+        return "0"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if abs(x) >= 1:
+        return f"{x:.2f}"
+    return f"{x:.3g}"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, then rename over ``path``."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def atomic_write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def write_run(model: MarketModel, out: Path, seed: int | None = None) -> Path:
+    """Write ``market.parquet``, ``vendors.parquet``, ``scenario.toml`` (the resolved
+    scenario, loadable with ``--scenario``) and ``run.json`` (seed, steps, events)."""
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_parquet(model.market_frame(), out / "market.parquet")
+    atomic_write_parquet(model.vendor_frame(), out / "vendors.parquet")
+    atomic_write_bytes(out / "scenario.toml", model.scenario.to_toml().encode())
+    meta = {
+        "scenario": model.scenario.name,
+        "seed": seed,
+        "seed_entropy": str(model.seed_entropy),
+        "steps": int(model.steps),
+        "events": [{"step": s, "agent": a, "event": e} for s, a, e in model.events],
+    }
+    atomic_write_bytes(out / "run.json", json.dumps(meta, indent=2).encode())
+    return out
