@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.base import MarketAgent
-from simulation import choice
+from simulation import choice, diffusion
 
 if TYPE_CHECKING:
     from simulation.model import MarketModel
@@ -25,7 +25,7 @@ class DeveloperPopulation(MarketAgent):
     logit weights, token volume and Bass diffusion hazards of the scenario.
 
     Each month: (i) developers not yet in the market enter with the Bass hazard
-    p_s + q_s F, F the share of developers using a model last month; (ii) developers in the
+    p_s + q_s F, F the share of developers using a model (see :mod:`simulation.diffusion`); (ii) developers in the
     market reconsider with probability ``reconsider_rate`` (entrants, and users of a model
     that was withdrawn, always choose); (iii) those choosing draw from the logit
     probabilities of their (segment, current model) group.
@@ -100,9 +100,8 @@ class DeveloperPopulation(MarketAgent):
         u_reconsider = streams.reconsider.random(n)
         u_choice = streams.choice.random(n)
 
-        adopted_share = self.adopters / n
-        hazard = self.bass_p + self.bass_q * adopted_share
-        entering = ~self.aware & (u_enter < hazard[seg])
+        enter = diffusion.entry_probability(self.bass_p, self.bass_q, self.adopters / n)
+        entering = ~self.aware & (u_enter < enter[seg])
         self.aware |= entering
 
         current = self.choice

@@ -145,13 +145,14 @@ class Vendor(MarketAgent):
         m.events.append((m.steps, self.name, "closed its weights"))
 
     # -- phase 4: pricing --------------------------------------------------------------
-    def set_price(self, cost: float, markup: float) -> None:
-        """Move the API price toward the best response cost + markup (or to cost)."""
+    def set_price(self, cost: float, best_response: float) -> None:
+        """Move the API price toward its best response (or to cost under the 'cost'
+        pricing rule); ``cost`` is what it pays its cloud per Mtok."""
         j = self.closed_product
         if j is None:
             return
         market = self.model.scenario.market
-        target = cost + (markup if market.pricing == "nash" else 0.0)
+        target = best_response if market.pricing == "nash" else cost
         products = self.model.products
         old = products.price[j]
         products.price[j] = old + market.price_adjustment * (target - old)

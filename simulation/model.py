@@ -349,34 +349,46 @@ class MarketModel(mesa.Model):
         return weights if weights.sum() > 0 else dev.base_tokens * self.demand_index
 
     def pricing(self) -> None:
+        """Closed vendors move to their best response against last month's prices;
+        clouds undercut each other on open weights (a lone host best-responds too)."""
         dev = self.developers
         p = self.products
         n = p.n
-        v = self.mean_utilities()
-        shares = choice.expected_shares(v, dev.outside_utilities())
-        weights = self._demand_weights()
-        markup = pricing.logit_markup(shares, weights, dev.alpha / self.serving_cost_reference)
+        open_now = p.is_open[:n] & p.available[:n]
+        hosts = np.array([c.hosts_open for c in self.clouds])[:, None] & open_now[None, :]
+        host_cost = np.stack([c.unit_cost(p.efficiency[:n], True) for c in self.clouds])
+        cost = p.cost[:n]
+        for vendor in self.vendors:
+            if vendor.closed_product is not None:
+                cost[vendor.closed_product] = self.closed_unit_cost(vendor)
+        cost[:] = np.where(open_now, np.where(hosts, host_cost, np.inf).min(axis=0), cost)
+        cost[~np.isfinite(cost)] = 0.0
+        best = pricing.best_response(
+            self.mean_utilities(),
+            p.price[:n],
+            dev.outside_utilities(),
+            dev.alpha / self.serving_cost_reference,
+            self._demand_weights(),
+            cost,
+        )
         for vendor in self.vendors:
             j = vendor.closed_product
             if j is not None and p.available[j]:
-                vendor.set_price(self.closed_unit_cost(vendor), float(markup[j]))
+                vendor.set_price(cost[j], float(best[j]))
         # Hosting of open weights.
-        open_now = p.is_open[:n] & p.available[:n]
-        hosts = np.array([c.hosts_open for c in self.clouds])[:, None] & open_now[None, :]
-        cost = np.stack([c.unit_cost(p.efficiency[:n], True) for c in self.clouds])
         undercut = np.array([c.params.undercut for c in self.clouds])
         self.hosting[:, :n] = pricing.hosting_prices(
-            self.hosting[:, :n], cost, hosts, undercut, markup
+            self.hosting[:, :n], host_cost, hosts, undercut, np.maximum(best - cost, 0.0)
         )
         has_host = hosts.any(axis=0)
-        best = np.where(hosts, self.hosting[:, :n], np.inf)
-        k = np.argmin(best, axis=0)
+        offered = np.where(hosts, self.hosting[:, :n], np.inf)
+        k = np.argmin(offered, axis=0)
         cols = np.arange(n)
-        p.price[:n] = np.where(open_now & has_host, best[k, cols], p.price[:n])
-        p.cost[:n] = np.where(open_now & has_host, cost[k, cols], p.cost[:n])
+        p.price[:n] = np.where(open_now & has_host, offered[k, cols], p.price[:n])
+        p.cost[:n] = np.where(open_now & has_host, host_cost[k, cols], p.cost[:n])
         # Open weights nobody hosts cannot be used.
         p.available[:n] &= ~(p.is_open[:n] & ~has_host)
-        self._host_cost = cost
+        self._host_cost = host_cost
 
     # 5 ----------------------------------------------------------------------------------
     def adoption(self) -> None:

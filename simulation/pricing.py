@@ -24,6 +24,58 @@ def logit_markup(shares: np.ndarray, weights: np.ndarray, slope: np.ndarray) -> 
     return m
 
 
+def best_response(
+    v: np.ndarray,
+    price: np.ndarray,
+    v0: np.ndarray,
+    slope: np.ndarray,
+    weights: np.ndarray,
+    cost: np.ndarray,
+    iterations: int = 60,
+    tol: float = 1e-13,
+) -> np.ndarray:
+    """Each product's profit-maximizing price against its rivals' current prices.
+
+    ``v`` (segments, products) are mean utilities at the current ``price``; ``slope`` is
+    each segment's price coefficient (utility per $/Mtok), ``weights`` its token demand.
+    Holding rivals fixed, product j's share in segment s at price x is
+    e^{b_sj - a_s x} / (e^{b_sj - a_s x} + R_sj), with R_sj the rest of the logit
+    denominator. The first-order condition D + (x - c) dD/dx = 0 is solved by the
+    Morrow-Skerlos zeta iteration x <- c + D / L + (G / L)(x - c), with
+    L = sum_s W_s a_s s_sj and G = sum_s W_s a_s s_sj^2, which converges quickly even
+    where the plain markup iteration x <- c + D / (-dD/dx) oscillates (large shares).
+    Returns the best-response prices (products with -inf utility keep their price).
+    """
+    avail = np.isfinite(v).all(axis=0)
+    full = np.concatenate([v0[:, None], np.where(np.isfinite(v), v, -np.inf)], axis=1)
+    top = np.max(full, axis=1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    expo = np.exp(full - top)
+    rest = expo.sum(axis=1, keepdims=True) - expo[:, 1:]  # (S, J) denominator without j
+    base = v + slope[:, None] * price[None, :] - top  # price-free utility, shifted
+    w, a = weights[:, None], slope[:, None]
+    x = np.where(avail, np.maximum(price, cost), price)
+    for _ in range(iterations):
+        own = np.exp(np.minimum(np.where(avail, base - a * x, -np.inf), 700.0))
+        s = own / (own + rest)
+        demand = (w * s).sum(axis=0)
+        lam = (w * a * s).sum(axis=0)
+        gam = (w * a * s * s).sum(axis=0)
+        ok = avail & (lam > 0)
+        new = np.where(
+            ok,
+            cost + demand / np.where(ok, lam, 1.0) + gam / np.where(ok, lam, 1.0) * (x - cost),
+            x,
+        )
+        done = np.max(np.abs(new - x), initial=0.0) <= tol * max(
+            1.0, float(np.max(np.abs(x), initial=1.0))
+        )
+        x = new
+        if done:
+            break
+    return x
+
+
 def hosting_prices(
     previous: np.ndarray,
     cost: np.ndarray,

@@ -1,0 +1,234 @@
+"""Docking: reduced configurations of the model reproduce closed-form economics.
+
+Each test switches off every mechanism the theory leaves out and compares the
+simulation with the textbook result (model brief, "Validity: docking with theory").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import optimize
+
+from simulation import MarketModel, Scenario
+from simulation import choice as logit
+from simulation import complement, diffusion
+
+ALL_OFF = {
+    f"mechanisms.{name}": False
+    for name in (
+        "cost_decline",
+        "demand_growth",
+        "diffusion",
+        "network_effects",
+        "switching_costs",
+        "rd",
+        "spillover",
+        "community",
+        "talent",
+        "complement",
+        "venture",
+        "exit",
+    )
+}
+
+
+def reduced(vendors: dict, clouds: dict | None = None, segment: dict | None = None, **extra):
+    """A market with one developer segment, the given vendors and clouds, and every
+    dynamic mechanism switched off."""
+    seg = {
+        "share": 1.0,
+        "tokens": 10.0,
+        "price_sensitivity": 0.5,
+        "quality_weight": 1.0,
+        "openness_preference": 0.0,
+        "switching_cost": 0.0,
+        "reconsider_rate": 1.0,
+        "initial_adoption": 1.0,
+        **(segment or {}),
+    }
+    data = {
+        "developers": {"count": 2000, "segments": {"all": seg}},
+        "vendors": vendors,
+        "clouds": clouds or {"c1": {}, "c2": {}},
+    }
+    return Scenario.from_dict(data).with_overrides({**ALL_OFF, **extra})
+
+
+def api_vendor(capability: float, efficiency: float = 1.0) -> dict:
+    return {
+        "capability": capability,
+        "efficiency": efficiency,
+        "cash": 1e6,
+        "rd_budget": 0.0,
+        "opex": 0.0,
+        "cloud": "c1",
+    }
+
+
+def nash_prices(quality, cost, mu, outside=0.0):
+    """Logit Bertrand-Nash prices solved independently: p_j - c_j = mu / (1 - s_j(p))."""
+    quality, cost = np.asarray(quality, float), np.asarray(cost, float)
+
+    def foc(p):
+        v = np.concatenate([[outside], quality - p / mu])
+        s = np.exp(v - v.max())
+        s = s[1:] / s.sum()
+        return p - cost - mu / (1.0 - s)
+
+    sol = optimize.root(foc, cost + 2 * mu, tol=1e-14)
+    assert sol.success
+    return sol.x
+
+
+# -- (a) logit Bertrand ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "capabilities, efficiencies, alpha",
+    [
+        ((1.0, 1.0), (1.0, 1.0), 0.5),  # symmetric duopoly
+        ((2.0, 1.0, 0.2), (1.0, 0.7, 1.3), 1.5),  # asymmetric qualities and costs
+    ],
+)
+def test_closed_prices_converge_to_logit_bertrand_nash(capabilities, efficiencies, alpha):
+    vendors = {
+        f"v{k}": api_vendor(q, e) for k, (q, e) in enumerate(zip(capabilities, efficiencies))
+    }
+    scenario = reduced(vendors, segment={"price_sensitivity": alpha, "quality_weight": 3.0})
+    model = MarketModel(scenario, rng=1).run(300)
+
+    p = model.products
+    n = p.n
+    price, cost = p.price[:n], p.cost[:n]
+    mu = model.serving_cost_reference / alpha  # logit scale in $/Mtok
+    shares = logit.expected_shares(model.mean_utilities(), model.developers.outside)[0]
+    # The equilibrium condition, vendor by vendor ...
+    np.testing.assert_allclose(price - cost, mu / (1.0 - shares), rtol=0, atol=1e-6)
+    # ... and the same prices as an independent solver of the Nash system.
+    expected = nash_prices(3.0 * p.capability[:n], cost, mu)
+    np.testing.assert_allclose(price, expected, rtol=1e-9)
+    # Asymmetric qualities give asymmetric markups: the better model charges more.
+    if len(set(capabilities)) > 1:
+        assert np.argmax(price - cost) == int(np.argmax(capabilities))
+
+
+def test_marginal_cost_pricing_switch_prices_at_cost():
+    scenario = reduced({"a": api_vendor(1.0), "b": api_vendor(0.5)}, **{"market.pricing": "cost"})
+    model = MarketModel(scenario, rng=2).run(5)
+    p = model.products
+    np.testing.assert_allclose(p.price[: p.n], p.cost[: p.n], rtol=1e-12)
+
+
+# -- (b) Bass diffusion ---------------------------------------------------------------------
+
+
+def bass_closed_form(t, p, q):
+    e = np.exp(-(p + q) * t)
+    return (1 - e) / (1 + (q / p) * e)
+
+
+@pytest.mark.parametrize("p, q", [(0.01, 0.15), (0.03, 0.38)])
+def test_adoption_follows_bass_closed_form(p, q):
+    scenario = reduced(
+        {"a": api_vendor(1.0)},
+        segment={"initial_adoption": 0.0, "bass_p": p, "bass_q": q, "reconsider_rate": 0.0},
+        **{
+            "mechanisms.diffusion": True,
+            "mechanisms.outside_option": False,
+            "developers.count": 100_000,
+        },
+    )
+    steps = 60
+    adoption = MarketModel(scenario, rng=3).run(steps).market_frame()["adoption_rate"]
+    t = np.arange(1, steps + 1)
+    assert np.abs(adoption.to_numpy() - bass_closed_form(t, p, q)).max() < 0.02
+    new = np.diff(np.concatenate([[0.0], adoption.to_numpy()]))
+    peak = t[np.argmax(new)]
+    assert abs(peak - np.log(q / p) / (p + q)) <= 1.0
+
+
+def test_monthly_entry_probability_integrates_the_bass_hazard():
+    # For a small hazard the monthly probability is p + q F, to first order.
+    p, q = np.array([1e-4]), np.array([2e-4])
+    for share in (0.0, 0.3, 0.9):
+        prob = diffusion.entry_probability(p, q, share)[0]
+        assert prob == pytest.approx(p[0] + q[0] * share, rel=1e-3)
+    # Nobody enters an empty market without innovators; everyone is in at F = 1.
+    assert diffusion.entry_probability(np.array([0.0]), np.array([0.5]), 0.0)[0] == 0.0
+    assert diffusion.entry_probability(np.array([0.1]), np.array([0.5]), 1.0)[0] == 1.0
+
+
+# -- (c) Bertrand hosting -------------------------------------------------------------------
+
+
+def open_vendor() -> dict:
+    return {**api_vendor(1.0), "policy": "open", "offers_api": False}
+
+
+@pytest.mark.parametrize("n_clouds", [2, 3])
+def test_hosting_price_falls_to_serving_cost_with_competing_clouds(n_clouds):
+    clouds = {f"c{k + 1}": {} for k in range(n_clouds)}
+    model = MarketModel(reduced({"open": open_vendor()}, clouds), rng=4)
+    model.run(1)
+    j = model.vendor_list[0].open_product
+    first_margin = model.products.price[j] / model.products.cost[j] - 1.0
+    model.run(80)
+    price, cost = model.products.price[j], model.products.cost[j]
+    assert first_margin > 0.1  # it starts well above cost ...
+    assert price == pytest.approx(cost, rel=1e-9)  # ... and ends at cost
+    hosted = model.hosting[:, j]
+    np.testing.assert_allclose(hosted, cost, rtol=1e-9)
+
+
+def test_single_host_keeps_a_monopoly_markup():
+    clouds = {"c1": {}, "c2": {"hosts_open_weights": False}}
+    model = MarketModel(reduced({"open": open_vendor()}, clouds), rng=5).run(80)
+    j = model.vendor_list[0].open_product
+    assert model.products.price[j] > 1.1 * model.products.cost[j]
+
+
+def test_cheaper_host_wins_at_the_rivals_cost():
+    # Specialized inference hardware (half the cost) undercuts down toward the rival's cost.
+    clouds = {"c1": {}, "fast": {"open_cost_multiplier": 0.5, "serves_closed": False}}
+    model = MarketModel(reduced({"open": open_vendor()}, clouds), rng=6).run(80)
+    j = model.vendor_list[0].open_product
+    rival_cost = model._host_cost[0, j]
+    own_cost = model._host_cost[1, j]
+    assert own_cost < model.products.price[j] <= rival_cost
+    assert model.clouds[1].revenue > 0 and model.clouds[0].revenue == 0
+
+
+# -- (d) complements ------------------------------------------------------------------------
+
+
+def test_complement_revenue_closed_form_rises_as_model_price_falls():
+    gains = [complement.deployment(11_000, 0.02, 2.0, 200.0, w)[1] for w in (8.0, 4.0, 2.0, 1.0)]
+    assert all(a < b for a, b in zip(gains, gains[1:]))
+    # At a zero price it deploys fully.
+    a, gain, cost = complement.deployment(11_000, 0.02, 2.0, 200.0, 0.0)
+    assert (a, cost) == (1.0, 0.0) and gain == pytest.approx(11_000 * 0.02 * 2.0)
+
+
+def test_platform_earns_more_when_the_model_it_uses_is_priced_at_cost():
+    platform = {
+        "business_model": "platform",
+        "policy": "closed",
+        "offers_api": False,
+        "capability": 0.0,  # no model of its own: it buys a rival's
+        "cash": 1e6,
+        "rd_budget": 0.0,
+        "opex": 0.0,
+        "private": False,
+        "complement_revenue": 11_000.0,
+        "complement_strength": 0.02,
+        "internal_tokens": 200.0,
+        "cloud": "c1",
+    }
+    vendors = {"platform": platform, "lab": api_vendor(1.5)}
+    revenue = {}
+    for rule in ("nash", "cost"):
+        scenario = reduced(vendors, **{"mechanisms.complement": True, "market.pricing": rule})
+        frame = MarketModel(scenario, rng=7).run(30).market_frame()
+        revenue[rule] = frame["platform_complement_revenue"].iloc[-1]
+    assert revenue["cost"] > revenue["nash"] > 0
