@@ -6,13 +6,14 @@ simulation with the textbook result (model brief, "Validity: docking with theory
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from scipy import optimize
 
-from simulation import MarketModel, Scenario
+from simulation import MarketModel, Scenario, complement, diffusion
 from simulation import choice as logit
-from simulation import complement, diffusion
 
 ALL_OFF = {
     f"mechanisms.{name}": False
@@ -93,7 +94,8 @@ def nash_prices(quality, cost, mu, outside=0.0):
 )
 def test_closed_prices_converge_to_logit_bertrand_nash(capabilities, efficiencies, alpha):
     vendors = {
-        f"v{k}": api_vendor(q, e) for k, (q, e) in enumerate(zip(capabilities, efficiencies))
+        f"v{k}": api_vendor(q, e)
+        for k, (q, e) in enumerate(zip(capabilities, efficiencies, strict=True))
     }
     scenario = reduced(vendors, segment={"price_sensitivity": alpha, "quality_weight": 3.0})
     model = MarketModel(scenario, rng=1).run(300)
@@ -204,7 +206,7 @@ def test_cheaper_host_wins_at_the_rivals_cost():
 
 def test_complement_revenue_closed_form_rises_as_model_price_falls():
     gains = [complement.deployment(11_000, 0.02, 2.0, 200.0, w)[1] for w in (8.0, 4.0, 2.0, 1.0)]
-    assert all(a < b for a, b in zip(gains, gains[1:]))
+    assert all(a < b for a, b in itertools.pairwise(gains))
     # At a zero price it deploys fully.
     a, gain, cost = complement.deployment(11_000, 0.02, 2.0, 200.0, 0.0)
     assert (a, cost) == (1.0, 0.0) and gain == pytest.approx(11_000 * 0.02 * 2.0)
