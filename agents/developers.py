@@ -26,9 +26,10 @@ class DeveloperPopulation(MarketAgent):
 
     Each month: (i) developers not yet in the market enter with the Bass hazard
     p_s + q_s F, F the share of developers using a model (integrated over the month, see
-    :mod:`simulation.diffusion`); (ii) developers in the market reconsider with probability ``reconsider_rate`` (entrants, and users of a model
-    that was withdrawn, always choose); (iii) those choosing draw from the logit
-    probabilities of their (segment, current model) group.
+    :mod:`simulation.diffusion`); (ii) developers in the market reconsider with
+    probability ``reconsider_rate`` (entrants, and users of a model that was withdrawn,
+    always choose); (iii) those choosing draw from the logit probabilities of their
+    (segment, current model) group.
     """
 
     def __init__(self, model: MarketModel):
