@@ -53,14 +53,23 @@ class MarketModel(mesa.Model):
         self.demand_index = 1.0  # token demand relative to step 0
         self.serving_cost = scenario.market.serving_cost
 
-        self.clouds = [
-            Cloud(self, name, p, k) for k, (name, p) in enumerate(scenario.clouds.items())
-        ]
+        n_clouds, n_vcs = len(scenario.clouds), len(scenario.vcs)
+        self.clouds = list(
+            Cloud.create_agents(
+                self,
+                n_clouds,
+                list(scenario.clouds),
+                list(scenario.clouds.values()),
+                list(range(n_clouds)),
+            )
+        )
         for c in self.clouds:
             self.ledger.open(c.account, 0.0)
-        self.vcs = [
-            VentureCapitalist(self, name, p, k) for k, (name, p) in enumerate(scenario.vcs.items())
-        ]
+        self.vcs = list(
+            VentureCapitalist.create_agents(
+                self, n_vcs, list(scenario.vcs), list(scenario.vcs.values()), list(range(n_vcs))
+            )
+        )
         for vc in self.vcs:
             self.ledger.open(vc.account, vc.params.capital)
         self.developers = DeveloperPopulation(self)

@@ -112,7 +112,7 @@ class VendorParams:
         -1, lo=-1, hi=100000, unit="step", doc="open_then_closed: step of the switch (-1 none)"
     )
     switch_share: float = par(
-        1.01,
+        0.3,
         lo=0.0,
         hi=1.01,
         doc="open_then_closed: switch when its developer share reaches this (>1 never)",
