@@ -72,6 +72,7 @@ class DeveloperPopulation(MarketAgent):
             self.aware = np.ones(n, dtype=bool)
         self.choice = np.full(n, choice.NONE, dtype=np.int64)
         self.adopters = 0
+        self.in_market = np.bincount(self.segment[self.aware], minlength=len(sizes))
 
     # -- derived quantities --------------------------------------------------------------
     def tokens_per_developer(self) -> np.ndarray:
@@ -80,8 +81,7 @@ class DeveloperPopulation(MarketAgent):
 
     def segment_weights(self) -> np.ndarray:
         """Token demand of developers in the market, per segment (Ttok/month)."""
-        in_market = np.bincount(self.segment[self.aware], minlength=len(self.sizes))
-        return in_market * self.tokens_per_developer()
+        return self.in_market * self.tokens_per_developer()
 
     def outside_utilities(self) -> np.ndarray:
         if self.model.scenario.mechanisms.outside_option:
@@ -104,6 +104,7 @@ class DeveloperPopulation(MarketAgent):
         enter = diffusion.entry_probability(self.bass_p, self.bass_q, self.adopters / n)
         entering = ~self.aware & (u_enter < enter[seg])
         self.aware |= entering
+        self.in_market += np.bincount(seg[entering], minlength=len(self.sizes))
 
         current = self.choice
         withdrawn = current >= 0

@@ -216,13 +216,16 @@ class MarketModel(mesa.Model):
         noise = self.streams.funding.standard_normal(
             (entry.max_pitches + len(private), len(self.vcs))
         )
-        outlook = self.expected_gross_profit(self.entrant_capability())
-        for row, vendor in enumerate(private):
+        short = [
+            (row, v)
+            for row, v in enumerate(private)
+            if v.cash < entry.runway * (v.params.rd_budget + v.params.opex)
+        ]
+        caps = np.array([self.entrant_capability()] + [v.capability for _, v in short])
+        outlook, *prospects = self.expected_gross_profit(caps)
+        for (row, vendor), prospect in zip(short, prospects, strict=True):
             burn = vendor.params.rd_budget + vendor.params.opex
-            if vendor.cash >= entry.runway * burn:
-                continue
-            gross = max(vendor.last_gross_profit, self.expected_gross_profit(vendor.capability))
-            value = self.valuation(gross, burn)
+            value = self.valuation(max(vendor.last_gross_profit, prospect), burn)
             self._fund(ranked, value, noise[entry.max_pitches + row], vendor=vendor)
         for k in range(n_pitches):
             for vc in ranked:  # the pitch goes to VCs in order; each values it at its size
@@ -247,23 +250,22 @@ class MarketModel(mesa.Model):
         gap = self.scenario.entry.capability_gap
         return max(self.frontier(is_open=True), self.frontier(is_open=False) - gap)
 
-    def expected_gross_profit(self, capability: float) -> float:
-        """Monthly gross profit ($M) a VC expects a closed model of ``capability`` to earn
-        if it were added to the market today: its logit share of each segment's demand
-        at its best-response price, against the models on offer now. It falls as rivals
-        multiply and as open weights come close to its capability."""
+    def expected_gross_profit(self, capability: np.ndarray) -> np.ndarray:
+        """Monthly gross profit ($M) a VC expects a closed model of each ``capability``
+        to earn if it were the only addition to the market today: its logit share of
+        each segment's demand at its own best-response price, against the models on offer
+        now. It falls as rivals multiply and as open weights come close to it."""
         dev = self.developers
         slope = dev.alpha / self.serving_cost_reference
         weights = self._demand_weights()
         cost = self.serving_cost * (1 + self.partner_cloud(VendorParams()).params.partner_markup)
-        v = self.mean_utilities()
-        others = choice.log_sum(v, dev.outside_utilities())
-        markup = float(weights.sum() / max((weights * slope).sum(), 1e-300))
-        for _ in range(8):  # the newcomer's own best-response fixed point
-            own = dev.beta * capability - slope * (cost + markup)
-            shares = 1.0 / (1.0 + np.exp(others - own))
-            markup = float(pricing.logit_markup(shares[:, None], weights, slope)[0])
-        return float((weights * shares).sum() * markup)
+        others = choice.log_sum(self.mean_utilities(), dev.outside_utilities())[:, None]
+        markup = np.full(len(capability), weights.sum() / max((weights * slope).sum(), 1e-300))
+        for _ in range(8):  # the newcomer's own best-response fixed point (small share)
+            own = np.outer(dev.beta, capability) - slope[:, None] * (cost + markup)
+            shares = 1.0 / (1.0 + np.exp(np.minimum(others - own, 700.0)))
+            markup = pricing.logit_markup(shares, weights, slope)
+        return (weights[:, None] * shares).sum(axis=0) * markup
 
     def _fund(self, ranked, value, noise, vendor=None, open_pitch=False) -> bool:
         """The first VC in ``ranked`` whose return clears its hurdle funds the round."""
