@@ -1,0 +1,305 @@
+"""aimarket benchmarks: speed and memory of the engine, against reference points.
+
+    .venv/bin/python benchmarks/bench.py [--quick] [--csv benchmarks/results.csv]
+
+Measures, on this machine:
+
+1. wall time per step and per 120-step run, and peak memory, for 1,000 to 1,000,000
+   developers with about 10 and about 20 models (each size in its own subprocess, so
+   peak resident memory is that run's alone);
+2. the model's developer-choice step against a bare numpy reference kernel of the same
+   rule (one uniform draw per developer, inverse CDF over float32 utilities in
+   preallocated buffers), in the same process, at 100,000 developers and 20 models;
+3. the same choice rule written the naive Mesa way (one agent object per developer,
+   activated with ``shuffle_do``) at 10,000 developers;
+4. sweep throughput with 1 and 2 workers, and the per-run overhead of the runner
+   (see ``benchmarks/sweep_throughput.py``).
+
+Targets live in ``docs/performance.md``, never in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+STEPS = 120
+
+
+# -- scenarios with a fixed number of models ---------------------------------------------
+
+
+def fixed_market(developers: int, models: int):
+    """The baseline market with entry switched off and closed labs added until ``models``
+    models are on offer (so the product count is fixed for the whole run)."""
+    from simulation import load_scenario
+
+    base = load_scenario("baseline")
+    data = base.to_dict()
+    data["mechanisms"]["venture"] = False
+    data["developers"]["count"] = developers
+    offered = 6  # baseline: 4 closed APIs (mistral is open_lagged: 2 models) + meta open
+    k = 0
+    while offered < models:
+        k += 1
+        data["vendors"][f"lab{k}"] = {
+            "capability": 0.3 + 0.05 * k,
+            "cash": 1e6,
+            "rd_budget": 20.0,
+            "opex": 2.0,
+            "cloud": "aws",
+        }
+        offered += 1
+    return type(base).from_dict(data)
+
+
+# -- 1. whole runs, one subprocess per size ---------------------------------------------------
+
+
+def run_size(developers: int, models: int, steps: int) -> dict:
+    """Child-process body: build, run, measure."""
+    import resource
+
+    from simulation import MarketModel
+
+    rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    scenario = fixed_market(developers, models)
+    t0 = time.perf_counter()
+    model = MarketModel(scenario, rng=1)
+    t1 = time.perf_counter()
+    model.run(steps)
+    t2 = time.perf_counter()
+    model.market_frame()
+    model.vendor_frame()
+    t3 = time.perf_counter()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "developers": developers,
+        "models": int(model.products.n),
+        "steps": steps,
+        "setup_s": t1 - t0,
+        "run_s": t2 - t1,
+        "per_step_ms": 1000 * (t2 - t1) / steps,
+        "run_120_s": (t2 - t1) * STEPS / steps,
+        "frames_s": t3 - t2,
+        "peak_rss_mib": peak,
+        "rss_after_import_mib": rss_start,
+    }
+
+
+def measure_sizes(sizes, model_counts, steps) -> list[dict]:
+    rows = []
+    for models in model_counts:
+        for n in sizes:
+            code = (
+                f"import json, sys; sys.path.insert(0, {str(ROOT)!r}); "
+                f"sys.path.insert(0, {str(HERE)!r}); from bench import run_size; "
+                f"print(json.dumps(run_size({n}, {models}, {steps})))"
+            )
+            env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+            )
+            row = json.loads(out.stdout.strip().splitlines()[-1])
+            rows.append(row)
+            print(
+                f"  {n:>9,} developers, {row['models']:>2} models: "
+                f"{row['per_step_ms']:8.2f} ms/step, {row['run_120_s']:7.2f} s/120 steps, "
+                f"peak RSS {row['peak_rss_mib']:7.0f} MiB",
+                flush=True,
+            )
+    return rows
+
+
+# -- 2. the choice step against a bare numpy kernel ------------------------------------------
+
+
+class ReferenceChoice:
+    """The same logit rule as bare numpy: per developer, utilities of every model
+    (segment mean utility minus switching cost away from the current model), then one
+    uniform draw and an inverse-CDF search, all in preallocated float32 buffers."""
+
+    def __init__(self, segment, v, v0, switching):
+        n = len(segment)
+        j = v.shape[1]
+        self.segment = segment
+        self.table = np.concatenate([v0[:, None], v], axis=1).astype(np.float32)
+        self.switching = switching.astype(np.float32)
+        self.util = np.empty((n, j + 1), dtype=np.float32)
+        self.uniform = np.empty(n, dtype=np.float32)
+        self.rows = np.arange(n)
+
+    def choose(self, rng, current):
+        u = self.util
+        np.take(self.table, self.segment, axis=0, out=u)
+        # a switching cost on every model except the current one and the outside option
+        k = self.switching[self.segment]
+        u[:, 1:] -= k[:, None]
+        has = current >= 0
+        u[self.rows[has], current[has] + 1] += k[has]
+        u -= u.max(axis=1, keepdims=True)
+        np.exp(u, out=u)
+        np.cumsum(u, axis=1, out=u)
+        rng.random(out=self.uniform, dtype=np.float32)
+        self.uniform *= u[:, -1]
+        return (u < self.uniform[:, None]).sum(axis=1) - 1
+
+
+def measure_choice(developers: int = 100_000, models: int = 20, reps: int = 30) -> dict:
+    from simulation import MarketModel
+
+    scenario = fixed_market(developers, models)
+    segs = {name: {"reconsider_rate": 1.0} for name in scenario.developers.segments}
+    scenario = scenario.with_overrides(
+        {f"developers.segments.{s}.reconsider_rate": 1.0 for s in segs}
+    )
+    model = MarketModel(scenario, rng=2).run(3)
+    dev = model.developers
+    v = model.mean_utilities()
+    ref = ReferenceChoice(dev.segment, v, dev.outside_utilities(), dev.switch)
+    rng = np.random.default_rng(3)
+    current = dev.choice.copy()
+
+    def best_of(fn):
+        times = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        return min(times)
+
+    t_model = best_of(lambda: dev.choose(v))
+    t_ref = best_of(lambda: ref.choose(rng, current))
+    return {
+        "developers": developers,
+        "models": int(model.products.n),
+        "model_choice_ms": 1000 * t_model,
+        "reference_kernel_ms": 1000 * t_ref,
+        "ratio": t_model / t_ref,
+    }
+
+
+# -- 3. the naive Mesa way ------------------------------------------------------------------
+
+
+def measure_naive_mesa(developers: int = 10_000, models: int = 20, steps: int = 3) -> dict:
+    """One Mesa agent per developer, each computing its logit choice with numpy."""
+    import mesa
+
+    from simulation import MarketModel
+
+    scenario = fixed_market(developers, models)
+    scenario = scenario.with_overrides(
+        {f"developers.segments.{s}.reconsider_rate": 1.0 for s in scenario.developers.segments}
+    )
+    model = MarketModel(scenario, rng=2).run(3)
+    dev = model.developers
+    v = model.mean_utilities()
+    v0 = dev.outside_utilities()
+    switching = dev.switch
+
+    class NaiveDeveloper(mesa.Agent):
+        def __init__(self, m, segment, current):
+            super().__init__(m)
+            self.segment = int(segment)
+            self.current = int(current)
+
+        def step(self):
+            util = np.concatenate([[v0[self.segment]], v[self.segment]])
+            move = np.ones(util.size, dtype=bool)
+            move[0] = False
+            if self.current >= 0:
+                move[self.current + 1] = False
+                util = util - switching[self.segment] * move
+            p = np.exp(util - util.max())
+            cdf = np.cumsum(p / p.sum())
+            self.current = int(np.searchsorted(cdf, self.model.rng.random())) - 1
+
+    naive = mesa.Model(rng=5)
+    for s, c in zip(dev.segment, dev.choice, strict=True):
+        NaiveDeveloper(naive, s, c)
+    crowd = naive.agents_by_type[NaiveDeveloper]
+    t_naive = []
+    for _ in range(steps):
+        t = time.perf_counter()
+        crowd.shuffle_do("step")
+        t_naive.append(time.perf_counter() - t)
+    t_model = []
+    for _ in range(10):
+        t = time.perf_counter()
+        dev.choose(v)
+        t_model.append(time.perf_counter() - t)
+    return {
+        "developers": developers,
+        "models": int(model.products.n),
+        "naive_mesa_ms": 1000 * min(t_naive),
+        "model_choice_ms": 1000 * min(t_model),
+        "speedup": min(t_naive) / min(t_model),
+    }
+
+
+# -- main -------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="skip 1M developers, fewer steps")
+    parser.add_argument("--csv", default=str(HERE / "results.csv"), help="CSV output path")
+    args = parser.parse_args(argv)
+
+    sizes = [1_000, 10_000, 100_000] + ([] if args.quick else [1_000_000])
+    steps = 24 if args.quick else STEPS
+    print(
+        f"aimarket benchmarks on {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print("1. whole runs (each in its own process)")
+    runs = measure_sizes(sizes, [10, 20], steps)
+    print("2. choice step vs bare numpy reference kernel")
+    choice_row = measure_choice()
+    print(
+        f"  model {choice_row['model_choice_ms']:.2f} ms, reference "
+        f"{choice_row['reference_kernel_ms']:.2f} ms, ratio {choice_row['ratio']:.2f}"
+    )
+    print("3. naive Mesa (one agent per developer)")
+    naive = measure_naive_mesa()
+    print(
+        f"  naive {naive['naive_mesa_ms']:.0f} ms/step, model {naive['model_choice_ms']:.2f} "
+        f"ms/step: {naive['speedup']:.0f}x faster"
+    )
+    rows = [{"benchmark": "run", **r} for r in runs]
+    rows.append({"benchmark": "choice_vs_reference", **choice_row})
+    rows.append({"benchmark": "naive_mesa", **naive})
+    try:
+        from sweep_throughput import measure_sweeps
+    except ImportError:
+        pass
+    else:
+        print("4. sweep throughput")
+        for r in measure_sweeps(quick=args.quick):
+            rows.append({"benchmark": "sweep", **r})
+    fields = sorted({k for r in rows for k in r}, key=lambda k: (k != "benchmark", k))
+    Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
+    with open(args.csv, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"wrote {args.csv}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
