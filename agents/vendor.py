@@ -123,15 +123,18 @@ class Vendor(MarketAgent):
         j = self.open_product
         if j is not None:
             if self.frontier_is_open:
-                products.capability[j] = self.capability
-            elif self.policy == "open_lagged":
-                lagged = self.history[max(0, len(self.history) - 1 - p.open_lag)]
-                products.capability[j] = lagged + products.community[j]
-            else:  # weights released before a switch, frozen
-                products.capability[j] = self.frozen_capability + products.community[j]
+                released = self.capability
+            else:  # weights out before a switch or a leak stay out, frozen
+                released = self.frozen_capability + products.community[j]
+                if self.policy == "open_lagged":
+                    lagged = self.history[max(0, len(self.history) - 1 - p.open_lag)]
+                    released = max(released, lagged + products.community[j])
+            # a regulatory cap on open release applies to new releases only
+            products.capability[j] = min(released, max(m.open_cap, products.capability[j]))
 
-    def close_weights(self) -> None:
-        """Switch from open to closed: the weights already out stay out."""
+    def close_weights(self, trust_penalty: float | None = None) -> None:
+        """Stop releasing weights: the weights already out stay out (frozen), new models
+        are closed, and developers hold ``trust_penalty`` against its models."""
         m = self.model
         self.switched = True
         self.frozen_capability = self.capability
@@ -139,10 +142,55 @@ class Vendor(MarketAgent):
             m.products.community[self.open_product] = 0.0
         if self.params.offers_api and self.closed_product is None:
             self.closed_product = m.add_product(self, is_open=False)
+        penalty = self.params.trust_penalty if trust_penalty is None else trust_penalty
+        self.penalize(penalty)
+        m.events.append((m.steps, self.name, "closed its weights"))
+
+    def penalize(self, trust_penalty: float) -> None:
+        """Developers' utility of its models falls by ``trust_penalty`` for good."""
         for j in (self.closed_product, self.open_product):
             if j is not None:
-                m.products.penalty[j] = self.params.trust_penalty
-        m.events.append((m.steps, self.name, "closed its weights"))
+                self.model.products.penalty[j] += trust_penalty
+
+    def leak(self) -> None:
+        """Its newest weights escape: they become open weights anyone can host, frozen
+        at today's capability, while its own policy and API stay as they were."""
+        m = self.model
+        self.frozen_capability = max(self.frozen_capability, self.capability)
+        if self.open_product is None:
+            self.open_product = m.add_product(self, is_open=True)
+            m.products.community[self.open_product] = 0.0
+        m.events.append((m.steps, self.name, "weights leaked"))
+
+    def pivot(self, policy: str, trust_penalty: float) -> None:
+        """Switch release policy now (a policy-pivot shock).
+
+        Closing freezes the weights already out; opening releases the frontier as open
+        weights and withdraws the API model (its users re-choose). Either way developers
+        hold ``trust_penalty`` against its models.
+        """
+        m = self.model
+        if policy == self.policy:
+            return
+        was_open = self.frontier_is_open
+        self.policy = policy
+        self.switched = False
+        if policy in ("open", "open_then_closed"):
+            if self.open_product is None:
+                self.open_product = m.add_product(self, is_open=True)
+            if self.closed_product is not None:
+                m.products.available[self.closed_product] = False
+                self.closed_product = None
+        else:
+            if was_open:
+                self.frozen_capability = self.capability
+            if self.params.offers_api and self.closed_product is None:
+                self.closed_product = m.add_product(self, is_open=False)
+            if policy == "open_lagged" and self.open_product is None:
+                self.open_product = m.add_product(self, is_open=True)
+        self.penalize(trust_penalty)
+        m.events.append((m.steps, self.name, f"pivoted to {policy}"))
+        self.decide_release()
 
     # -- phase 4: pricing --------------------------------------------------------------
     def set_price(self, cost: float, best_response: float) -> None:

@@ -41,7 +41,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     from simulation.scenarios import BUILTIN
 
     width = max(len(n) for n in BUILTIN)
-    for name, (description, _) in BUILTIN.items():
+    for name, (description, _, _) in BUILTIN.items():
         print(f"{name:<{width}}  {description}")
     return 0
 

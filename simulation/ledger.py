@@ -1,17 +1,26 @@
 """Double-entry money accounts: every payment has a payer and a payee.
 
-Agents' cash lives here. Four external accounts stand for the world outside the market:
+Agents' cash lives here. External accounts stand for the world outside the market:
 ``developers`` (who pay for tokens), ``advertisers`` (who pay the platform's complement
-business), ``suppliers`` (hardware, energy and staff) and ``limited_partners`` (who fund
-the VCs). Because every transfer debits one account and credits another, the sum of all
-balances never changes: that is the money-conservation invariant the tests check.
+business), ``suppliers`` (hardware, energy and staff), ``limited_partners`` (who fund
+the VCs), ``government`` (taxes under regulation) and ``owners`` (who capitalize
+vendors arriving by a shock, such as an efficient entrant backed by its parent).
+Because every transfer debits one account and credits another, the sum of all balances
+never changes: that is the money-conservation invariant the tests check.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-EXTERNAL = ("developers", "advertisers", "suppliers", "limited_partners")
+EXTERNAL = (
+    "developers",
+    "advertisers",
+    "suppliers",
+    "limited_partners",
+    "government",
+    "owners",
+)
 
 
 class Ledger:

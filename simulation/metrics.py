@@ -37,6 +37,8 @@ developer_surplus         $M/month   logit log-sum surplus of developers in the 
 adoption_rate             share      developers using a model / all developers
 market_share_aware        share      developers in the market / all developers
 total_tokens              Ttok/month tokens bought by developers
+incidents                 count      misuse incidents this month (shock ``misuse``)
+regulated                 0/1        open release is regulated (tax or cap) from now on
 money_drift               $M         ledger total minus money brought in (0: conserved)
 ========================  =========  ===============================================
 
@@ -79,6 +81,8 @@ MARKET: tuple[str, ...] = (
     "adoption_rate",
     "market_share_aware",
     "total_tokens",
+    "incidents",
+    "regulated",
     "money_drift",
 )
 
@@ -172,6 +176,7 @@ def measure(model: MarketModel) -> None:
     dollars_per_util = model.serving_cost_reference / np.maximum(dev.alpha, 1e-12)
     gain = np.where(dev.alpha > 0, (logsum - v0) * dollars_per_util, 0.0)
     model.developer_surplus = float((dev.segment_weights() * gain).sum())
+    model.regulated = float(model.regulated)
     model.money_drift = model.ledger.total() - model.ledger.initial_total
 
 

@@ -12,10 +12,10 @@ from agents.cloud import Cloud
 from agents.developers import DeveloperPopulation
 from agents.vendor import Vendor
 from agents.venture import VentureCapitalist
-from simulation import choice, complement, metrics, pricing
+from simulation import choice, complement, metrics, pricing, shocks
 from simulation.ledger import Ledger
 from simulation.products import ProductTable
-from simulation.scenario import Scenario, VendorParams
+from simulation.scenario import CloudParams, Scenario, VendorParams
 from simulation.streams import Streams, root_sequence
 
 #: A funded startup's fixed costs a month, as a share of its first round.
@@ -47,7 +47,12 @@ class MarketModel(mesa.Model):
         self.seed_entropy = root.entropy
         self.ledger = Ledger()
         self.products = ProductTable()
-        self.events: list[tuple[int, str, str]] = []
+        self.events: list[tuple[int, str, str]] = []  # (step, who, what happened)
+        self.fired_shocks: set[str] = set()
+        self.open_cap = np.inf  # regulatory cap on open-weight capability (frontier-years)
+        self.open_tax = 0.0  # regulatory tax on open-weight tokens, share of hosting price
+        self.regulated = False
+        self.incidents = 0  # misuse incidents this month
 
         self.cost_index = 1.0  # compute cost relative to step 0
         self.demand_index = 1.0  # token demand relative to step 0
@@ -93,6 +98,14 @@ class MarketModel(mesa.Model):
         if params.cloud:
             return next(c for c in self.clouds if c.name == params.cloud)
         return next(c for c in self.clouds if c.params.serves_closed)
+
+    def add_cloud(self, name: str, params: CloudParams) -> Cloud:
+        """A cloud arriving mid-run (a shock): a new account and a new hosting row."""
+        cloud = Cloud(self, name, params, index=len(self.clouds))
+        self.clouds.append(cloud)
+        self.ledger.open(cloud.account, 0.0)
+        self.hosting = np.vstack([self.hosting, np.full(self.hosting.shape[1], np.nan)])
+        return cloud
 
     def add_vendor(self, name: str, params: VendorParams, cash: float) -> Vendor:
         """Create a vendor and its products; ``cash`` is opened as new money (step 0)."""
@@ -144,7 +157,7 @@ class MarketModel(mesa.Model):
     def step(self) -> None:
         """One month, in the brief's order:
 
-        1. progress: the compute cost index falls and token demand grows;
+        1. progress: the compute cost index falls, token demand grows, shocks fire;
         2. funding: VCs raise money, fund rounds and entrants; entrants become vendors;
         3. innovation: vendors spend on R&D; capabilities move (own R&D x talent,
            spillover from open weights, community improvements); release decisions;
@@ -195,6 +208,8 @@ class MarketModel(mesa.Model):
         if mech.demand_growth:
             self.demand_index = (1.0 + market.demand_growth) ** years
         self.serving_cost = market.serving_cost * self.cost_index
+        self.incidents = 0
+        shocks.fire(self)
 
     # 2 ----------------------------------------------------------------------------------
     def funding(self) -> None:
@@ -395,7 +410,8 @@ class MarketModel(mesa.Model):
         offered = np.where(hosts, self.hosting[:, :n], np.inf)
         k = np.argmin(offered, axis=0)
         cols = np.arange(n)
-        p.price[:n] = np.where(open_now & has_host, offered[k, cols], p.price[:n])
+        taxed = offered[k, cols] * (1.0 + self.open_tax)
+        p.price[:n] = np.where(open_now & has_host, taxed, p.price[:n])
         p.cost[:n] = np.where(open_now & has_host, host_cost[k, cols], p.cost[:n])
         # Open weights nobody hosts cannot be used.
         p.available[:n] &= ~(p.is_open[:n] & ~has_host)
@@ -428,6 +444,7 @@ class MarketModel(mesa.Model):
                 cloud = self.clouds[k]
                 q = p.tokens[j] / len(winners)
                 ledger.pay("developers", cloud.account, prices[k] * q, "hosting_sales")
+                ledger.pay("developers", "government", self.open_tax * prices[k] * q, "open_tax")
                 cloud.revenue += prices[k] * q
                 self._cloud_cost(cloud, self._host_cost[k, j] * q)
         # Platforms deploy AI in their complement business.

@@ -26,6 +26,7 @@ import tomli_w
 
 from simulation.errors import ScenarioError
 from simulation.params import FrozenMap, from_dict, par, parse_value, replace_path, to_dict
+from simulation.shocks import ShockParams
 
 Policy = Literal["closed", "open", "open_lagged", "open_then_closed"]
 BusinessModel = Literal["api", "platform"]
@@ -476,6 +477,7 @@ class Scenario:
     entry: EntryParams = dataclasses.field(default_factory=EntryParams)
     innovation: InnovationParams = dataclasses.field(default_factory=InnovationParams)
     mechanisms: Mechanisms = dataclasses.field(default_factory=Mechanisms)
+    shocks: FrozenMap[str, ShockParams] = dataclasses.field(default_factory=FrozenMap)
 
     def validate(self, path: str) -> None:
         """Cross-field checks that single-field ranges cannot express."""
@@ -494,6 +496,14 @@ class Scenario:
                 raise ScenarioError(
                     f"vendors.{name}.cloud = {v.cloud!r} does not serve closed models"
                 )
+        for name, shock in self.shocks.items():
+            if shock.kind in ("weight_leak", "policy_pivot") and shock.vendor not in self.vendors:
+                raise ScenarioError(
+                    f"shocks.{name}.vendor = {shock.vendor!r} is not a vendor; "
+                    f"choose one of: {', '.join(self.vendors)}"
+                )
+            if shock.kind == "efficient_entrant" and name in self.vendors:
+                raise ScenarioError(f"shocks.{name}: an entrant cannot reuse a vendor's name")
         try:
             _year, month = (int(x) for x in self.market.start.split("-"))
             if not 1 <= month <= 12:
