@@ -12,59 +12,9 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from simulation import MarketModel, Scenario, complement, diffusion
+from simulation import MarketModel, complement, diffusion
 from simulation import choice as logit
-
-ALL_OFF = {
-    f"mechanisms.{name}": False
-    for name in (
-        "cost_decline",
-        "demand_growth",
-        "diffusion",
-        "network_effects",
-        "switching_costs",
-        "rd",
-        "spillover",
-        "community",
-        "talent",
-        "complement",
-        "venture",
-        "exit",
-    )
-}
-
-
-def reduced(vendors: dict, clouds: dict | None = None, segment: dict | None = None, **extra):
-    """A market with one developer segment, the given vendors and clouds, and every
-    dynamic mechanism switched off."""
-    seg = {
-        "share": 1.0,
-        "tokens": 10.0,
-        "price_sensitivity": 0.5,
-        "quality_weight": 1.0,
-        "openness_preference": 0.0,
-        "switching_cost": 0.0,
-        "reconsider_rate": 1.0,
-        "initial_adoption": 1.0,
-        **(segment or {}),
-    }
-    data = {
-        "developers": {"count": 2000, "segments": {"all": seg}},
-        "vendors": vendors,
-        "clouds": clouds or {"c1": {}, "c2": {}},
-    }
-    return Scenario.from_dict(data).with_overrides({**ALL_OFF, **extra})
-
-
-def api_vendor(capability: float, efficiency: float = 1.0) -> dict:
-    return {
-        "capability": capability,
-        "efficiency": efficiency,
-        "cash": 1e6,
-        "rd_budget": 0.0,
-        "opex": 0.0,
-        "cloud": "c1",
-    }
+from simulation.reduced import api_vendor, open_vendor, reduced
 
 
 def nash_prices(quality, cost, mu, outside=0.0):
@@ -164,14 +114,10 @@ def test_monthly_entry_probability_integrates_the_bass_hazard():
 # -- (c) Bertrand hosting -------------------------------------------------------------------
 
 
-def open_vendor() -> dict:
-    return {**api_vendor(1.0), "policy": "open", "offers_api": False}
-
-
 @pytest.mark.parametrize("n_clouds", [2, 3])
 def test_hosting_price_falls_to_serving_cost_with_competing_clouds(n_clouds):
     clouds = {f"c{k + 1}": {} for k in range(n_clouds)}
-    model = MarketModel(reduced({"open": open_vendor()}, clouds), rng=4)
+    model = MarketModel(reduced({"open": open_vendor(1.0)}, clouds), rng=4)
     model.run(1)
     j = model.vendor_list[0].open_product
     first_margin = model.products.price[j] / model.products.cost[j] - 1.0
@@ -185,7 +131,7 @@ def test_hosting_price_falls_to_serving_cost_with_competing_clouds(n_clouds):
 
 def test_single_host_keeps_a_monopoly_markup():
     clouds = {"c1": {}, "c2": {"hosts_open_weights": False}}
-    model = MarketModel(reduced({"open": open_vendor()}, clouds), rng=5).run(80)
+    model = MarketModel(reduced({"open": open_vendor(1.0)}, clouds), rng=5).run(80)
     j = model.vendor_list[0].open_product
     assert model.products.price[j] > 1.1 * model.products.cost[j]
 
@@ -193,7 +139,7 @@ def test_single_host_keeps_a_monopoly_markup():
 def test_cheaper_host_wins_at_the_rivals_cost():
     # Specialized inference hardware (half the cost) undercuts down toward the rival's cost.
     clouds = {"c1": {}, "fast": {"open_cost_multiplier": 0.5, "serves_closed": False}}
-    model = MarketModel(reduced({"open": open_vendor()}, clouds), rng=6).run(80)
+    model = MarketModel(reduced({"open": open_vendor(1.0)}, clouds), rng=6).run(80)
     j = model.vendor_list[0].open_product
     rival_cost = model._host_cost[0, j]
     own_cost = model._host_cost[1, j]

@@ -1,0 +1,86 @@
+"""Reduced configurations: markets with the dynamics switched off, for checking the
+model against closed-form economics (docking) and for isolating one mechanism.
+
+>>> from simulation.reduced import reduced, api_vendor
+>>> scenario = reduced({"a": api_vendor(1.0), "b": api_vendor(0.5)})
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulation.scenario import Scenario
+
+#: Every dynamic mechanism off: fixed costs, demand, capabilities; no entry, exit or
+#: complement business; all developers in the market; no network effects or switching
+#: costs. The outside option stays on.
+ALL_OFF: dict[str, bool] = {
+    f"mechanisms.{name}": False
+    for name in (
+        "cost_decline",
+        "demand_growth",
+        "diffusion",
+        "network_effects",
+        "switching_costs",
+        "rd",
+        "spillover",
+        "community",
+        "talent",
+        "complement",
+        "venture",
+        "exit",
+    )
+}
+
+#: One developer segment who all re-choose every month.
+ONE_SEGMENT: dict[str, float] = {
+    "share": 1.0,
+    "tokens": 10.0,
+    "price_sensitivity": 0.5,
+    "quality_weight": 1.0,
+    "openness_preference": 0.0,
+    "switching_cost": 0.0,
+    "reconsider_rate": 1.0,
+    "initial_adoption": 1.0,
+}
+
+
+def api_vendor(capability: float, efficiency: float = 1.0, **fields: Any) -> dict:
+    """A closed API vendor with deep pockets and no R&D or fixed costs."""
+    return {
+        "capability": capability,
+        "efficiency": efficiency,
+        "cash": 1e6,
+        "rd_budget": 0.0,
+        "opex": 0.0,
+        "cloud": "c1",
+        **fields,
+    }
+
+
+def open_vendor(capability: float = 1.0, **fields: Any) -> dict:
+    """A vendor that only releases open weights (no API)."""
+    return api_vendor(capability, policy="open", offers_api=False, **fields)
+
+
+def reduced(
+    vendors: dict,
+    clouds: dict | None = None,
+    segment: dict | None = None,
+    shocks: dict | None = None,
+    developers: int = 2000,
+    **overrides: Any,
+) -> Scenario:
+    """A one-segment market with the given vendors, clouds (default: two identical
+    clouds ``c1`` and ``c2``) and shocks, every dynamic mechanism off; ``overrides``
+    are dotted paths (pass them as ``**{"mechanisms.rd": True}``)."""
+    data = {
+        "developers": {
+            "count": developers,
+            "segments": {"all": {**ONE_SEGMENT, **(segment or {})}},
+        },
+        "vendors": vendors,
+        "clouds": clouds or {"c1": {}, "c2": {}},
+        "shocks": shocks or {},
+    }
+    return Scenario.from_dict(data).with_overrides({**ALL_OFF, **overrides})
