@@ -68,8 +68,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(summary_table(model))
     print(f"ran {steps} months in {elapsed:.2f} s")
     if args.out:
-        out = write_run(model, Path(args.out), seed=args.seed)
-        print(f"wrote {out}")
+        out = write_run(model, Path(args.out), seed=args.seed, figures=not args.no_plots)
+        report = out / "report.md"
+        print(f"wrote {report if report.exists() else out}")
     return 0
 
 
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--developers", type=int, help="shorthand for --set developers.count=N")
     p.add_argument("--out", help="folder for metrics (Parquet) and the resolved scenario")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-plots", action="store_true", help="skip report.md and its figures")
     p.set_defaults(func=cmd_run)
 
     try:

@@ -79,12 +79,15 @@ def atomic_write_parquet(frame: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def write_run(model: MarketModel, out: Path, seed: int | None = None) -> Path:
+def write_run(model: MarketModel, out: Path, seed: int | None = None, figures: bool = True) -> Path:
     """Write ``market.parquet``, ``vendors.parquet``, ``scenario.toml`` (the resolved
-    scenario, loadable with ``--scenario``) and ``run.json`` (seed, steps, events)."""
+    scenario, loadable with ``--scenario``), ``run.json`` (seed, steps, events) and,
+    with ``figures``, ``report.md`` with four PNG figures (events marked on the time
+    axis)."""
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_parquet(model.market_frame(), out / "market.parquet")
-    atomic_write_parquet(model.vendor_frame(), out / "vendors.parquet")
+    market, vendors = model.market_frame(), model.vendor_frame()
+    atomic_write_parquet(market, out / "market.parquet")
+    atomic_write_parquet(vendors, out / "vendors.parquet")
     atomic_write_bytes(out / "scenario.toml", model.scenario.to_toml().encode())
     meta = {
         "scenario": model.scenario.name,
@@ -94,4 +97,43 @@ def write_run(model: MarketModel, out: Path, seed: int | None = None) -> Path:
         "events": [{"step": s, "agent": a, "event": e} for s, a, e in model.events],
     }
     atomic_write_bytes(out / "run.json", json.dumps(meta, indent=2).encode())
+    if figures:
+        from simulation.plots import run_figures
+
+        paths = run_figures(market, vendors, model.events, model.scenario.market.start, out)
+        atomic_write_bytes(out / "report.md", run_report(model, seed, paths).encode())
     return out
+
+
+def run_report(model: MarketModel, seed: int | None, figures: list[Path]) -> str:
+    """Markdown report of one run: scenario, summary table, events, figures."""
+    from simulation.plots import events_frame
+
+    sc = model.scenario
+    lines = [
+        f"# aimarket run: {sc.name}",
+        "",
+        sc.description or "",
+        "",
+        f"{int(model.steps)} months from {sc.market.start}, {sc.developers.count:,} "
+        f"developers, seed {seed}. The resolved parameters are in `scenario.toml`; the "
+        "metrics in `market.parquet` and `vendors.parquet` (units in `docs/ODD.md`).",
+        "",
+        "## Summary",
+        "",
+        "```",
+        summary_table(model).strip(),
+        "```",
+        "",
+    ]
+    events = events_frame(model.events, sc.market.start)
+    if len(events):
+        lines += ["## Events", "", "| month | who | what |", "|---|---|---|"]
+        for row in events.itertuples():
+            lines.append(f"| {row.date:%Y-%m} | {row.who} | {row.what} |")
+        lines.append("")
+    lines += ["## Figures", ""]
+    for path in figures:
+        title = path.stem.replace("_", " ")
+        lines += [f"![{title}]({path.name})", ""]
+    return "\n".join(lines)
