@@ -1,0 +1,39 @@
+"""Experiments: seeded, resumable parameter sweeps of the market model.
+
+>>> from experiments import Sweep, run_sweep, load
+>>> sweep = Sweep(
+...     name="meta_policy",
+...     policies={"closed": {"vendors.meta.policy": "closed"},
+...               "open": {"vendors.meta.policy": "open"}},
+...     uncertainties={"innovation.community_quality": (0.0, 0.05)},
+...     design="lhs", n=16, replicates=3, steps=60, seed=1,
+... )
+>>> summary = run_sweep(sweep, "results/meta_policy", workers=2)
+>>> results = load("results/meta_policy")       # runs, market, vendors, failures
+>>> results.runs.groupby("policy")["platform_payoff"].mean()
+
+Vocabulary (EMA-Workbench): policies = levers, uncertainties = market conditions varied
+by a design, outcomes = what each run reports. See ``experiments/open_vs_closed.py``.
+"""
+
+from experiments.analysis import compare, format_comparison, paired
+from experiments.outcomes import OUTCOMES, RunView
+from experiments.runner import SweepSummary, run_sweep
+from experiments.spec import Plan, Sweep, Uncertainty, load_spec
+from experiments.store import Results, load
+
+__all__ = [
+    "OUTCOMES",
+    "Plan",
+    "Results",
+    "RunView",
+    "Sweep",
+    "SweepSummary",
+    "Uncertainty",
+    "compare",
+    "format_comparison",
+    "load",
+    "load_spec",
+    "paired",
+    "run_sweep",
+]

@@ -1,0 +1,152 @@
+"""Sweep commands for the ``aimarket`` command line, and the entry point of scripts.
+
+    aimarket sweep SPEC [--out DIR] [--workers N] [--executor serial|process|dask|dask://H:P]
+                        [--replicates N] [--steps N] [--seed S] [--quick] [--force]
+    aimarket status DIR
+
+``SPEC`` is a ``.py`` experiment script (defining ``sweep = Sweep(...)``) or a ``.toml``
+sweep file. An experiment script ends with ``raise SystemExit(script_main(__file__))``
+under ``if __name__ == "__main__":`` and then takes the same options itself:
+``python experiments/open_vs_closed.py --quick``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from simulation.errors import ScenarioError
+
+
+def _add_sweep_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", help="results folder (default: results/<sweep name>[-quick])")
+    p.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
+    p.add_argument(
+        "--executor",
+        default="process",
+        help="serial, process (default), dask (a LocalCluster) or dask://HOST:PORT",
+    )
+    p.add_argument("--replicates", type=int, help="replicates per design point")
+    p.add_argument("--steps", type=int, help="months per run")
+    p.add_argument("--seed", type=int, help="root seed of the sweep")
+    p.add_argument("--quick", action="store_true", help="the spec's quick variant")
+    p.add_argument(
+        "--force", action="store_true", help="resume into a folder made by a different spec"
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-table", action="store_true", help="do not print the policy comparison")
+
+
+def add_commands(sub) -> None:
+    """Register ``sweep`` and ``status`` on the ``aimarket`` subparsers."""
+    p = sub.add_parser("sweep", help="run a parameter sweep (resumable) into a results folder")
+    p.add_argument("spec", help="experiment script (.py) or sweep file (.toml)")
+    _add_sweep_options(p)
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("status", help="summarize a sweep results folder")
+    p.add_argument("dir", help="results folder")
+    p.set_defaults(func=cmd_status)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from experiments.spec import load_spec
+
+    return _sweep(load_spec(args.spec), args)
+
+
+def _sweep(sweep, args: argparse.Namespace) -> int:
+    from experiments.analysis import format_comparison
+    from experiments.executors import describe
+    from experiments.runner import run_sweep
+    from experiments.store import load
+
+    variant = sweep.variant(
+        quick=args.quick, replicates=args.replicates, steps=args.steps, seed=args.seed
+    )
+    plan = variant.plan()  # validate before touching the results folder
+    out = Path(args.out or f"results/{sweep.name}{'-quick' if args.quick else ''}")
+    n_points = len(plan.points)
+    print(
+        f"aimarket: sweep '{variant.name}': {len(plan.policies)} policies x {n_points} points "
+        f"x {variant.replicates} replicates = {len(plan)} runs of {plan.steps} months "
+        f"({describe(args.executor, args.workers)}) -> {out}"
+    )
+    summary = run_sweep(
+        plan,
+        out,
+        executor=args.executor,
+        workers=args.workers,
+        force=args.force,
+        progress=not args.no_progress,
+        argv=sys.argv,
+    )
+    if summary.interrupted:
+        print(summary.text(), file=sys.stderr)
+        raise KeyboardInterrupt
+    if not args.no_table and summary.store_counts.get("done"):
+        print()
+        print(format_comparison(load(out)))
+        print()
+    stream = sys.stderr if summary.exit_code else sys.stdout
+    print(summary.text(), file=stream)
+    return summary.exit_code
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from experiments.store import load
+
+    path = Path(args.dir)
+    if not (path / "manifest.json").exists():
+        raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
+    results = load(path)
+    m = results.manifest
+    c = results.counts()
+    print(f"sweep '{m.get('name')}' in {path} (spec hash {m.get('spec_hash')})")
+    git = m.get("git") or {}
+    commit = (git.get("commit") or "unknown")[:12] + (" (dirty)" if git.get("dirty") else "")
+    print(f"  created {m.get('created')}, updated {m.get('updated')}, git {commit}")
+    print(
+        f"  policies: {', '.join(m.get('policies', []))}; "
+        f"uncertainties: {', '.join(m.get('uncertainties', [])) or '-'}"
+    )
+    print(
+        f"  {c['planned']} planned: {c['done']} done, {c['failed']} failed, {c['pending']} pending"
+    )
+    if not results.runs.empty and c["done"]:
+        ok = results.ok
+        print(
+            f"  run time: {ok['elapsed_s'].sum():.1f} s of compute, "
+            f"{ok['elapsed_s'].mean():.2f} s per run"
+        )
+    sessions = m.get("sessions", [])
+    if sessions:
+        last = sessions[-1]
+        state = "running or killed" if "finished" not in last else f"finished {last['finished']}"
+        print(f"  {len(sessions)} session(s); last started {last.get('started')}, {state}")
+    if c["failed"]:
+        failed = results.runs[results.runs["status"] != "ok"].head(5)
+        print("  failures (first few):")
+        for _, row in failed.iterrows():
+            print(f"    {row['run_id']} policy {row['policy']}: {row['error']}")
+    return 1 if c["failed"] else 0
+
+
+def script_main(path: str, argv: list[str] | None = None) -> int:
+    """``python SCRIPT.py [options]``: run the script's sweep with the sweep options."""
+    from simulation.cli import EXIT_BAD_INPUT
+
+    parser = argparse.ArgumentParser(prog=Path(path).name, description=__doc__.splitlines()[0])
+    _add_sweep_options(parser)
+    args = parser.parse_args(argv)
+    from experiments.spec import load_spec
+
+    try:
+        return _sweep(load_spec(path), args)
+    except ScenarioError as exc:
+        print(f"{Path(path).name}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"{Path(path).name}: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,139 @@
+"""Experimental designs: which points of the uncertainty space a sweep visits.
+
+A design turns the sweep's uncertainties into a table of points, one row per point and
+one column per uncertainty (by name). Five kinds:
+
+* ``grid``: the full factorial of every uncertainty's ``values``;
+* ``zip``: the i-th value of every uncertainty together (all lists the same length);
+* ``lhs``: a Latin hypercube of ``n`` points over the uncertainties' ranges;
+* ``sobol``: a scrambled Sobol sequence of ``n`` points (``n`` a power of two);
+* ``points``: a user-supplied :class:`pandas.DataFrame` (or CSV/Parquet file), one
+  column per uncertainty name or dotted parameter path.
+
+Sampled designs (``lhs``, ``sobol``) draw from ``scipy.stats.qmc`` seeded from the
+sweep's root seed, so the same sweep always visits the same points.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import qmc
+
+from simulation.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from experiments.spec import Uncertainty
+
+KINDS: tuple[str, ...] = ("grid", "zip", "lhs", "sobol", "points")
+SAMPLED: tuple[str, ...] = ("lhs", "sobol")
+
+#: Mixed into the root seed for the design's own sampler, so it never shares a stream
+#: with any run (runs are seeded from ``SeedSequence(root).spawn``).
+DESIGN_SALT = 0x5EED_DE51
+
+
+def build(
+    kind: str,
+    uncertainties: Sequence[Uncertainty],
+    *,
+    n: int | None = None,
+    points: pd.DataFrame | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The design's points: a DataFrame with one column per uncertainty name."""
+    if kind not in KINDS:
+        raise ScenarioError(f"design kind {kind!r} is unknown; choose one of: {', '.join(KINDS)}")
+    if kind == "points":
+        return _points(points, uncertainties)
+    if not uncertainties:
+        raise ScenarioError(
+            f"design '{kind}' needs at least one uncertainty (or use design 'points')"
+        )
+    names = [u.name for u in uncertainties]
+    if kind == "grid":
+        for u in uncertainties:
+            _need_values(u, kind)
+        rows = list(itertools.product(*(u.values for u in uncertainties)))
+        return _frame(rows, names, kind)
+    if kind == "zip":
+        lengths = {u.name: len(_need_values(u, kind)) for u in uncertainties}
+        if len(set(lengths.values())) > 1:
+            listed = ", ".join(f"{k}: {v}" for k, v in lengths.items())
+            raise ScenarioError(f"design 'zip' needs value lists of equal length ({listed})")
+        rows = list(zip(*(u.values for u in uncertainties), strict=True))
+        return _frame(rows, names, kind)
+    # Sampled designs.
+    if n is None or int(n) < 1:
+        raise ScenarioError(f"design '{kind}' is empty: n = {n!r} must be at least 1")
+    n = int(n)
+    for u in uncertainties:
+        if u.lo is None and not u.values:
+            raise ScenarioError(
+                f"uncertainty '{u.name}' needs a range (lo, hi) or a list of choices "
+                f"for design '{kind}'"
+            )
+    rng = np.random.default_rng([DESIGN_SALT, int(seed)])
+    d = len(uncertainties)
+    if kind == "lhs":
+        unit = qmc.LatinHypercube(d=d, seed=rng).random(n)
+    else:
+        m = int(np.log2(n))
+        if 2**m != n:
+            lower, upper = 2**m, 2 ** (m + 1)
+            raise ScenarioError(
+                f"design 'sobol' needs n a power of two (got {n}; try {lower} or {upper})"
+            )
+        unit = qmc.Sobol(d=d, scramble=True, seed=rng).random_base2(m)
+    columns = {u.name: u.from_unit(unit[:, k]) for k, u in enumerate(uncertainties)}
+    return pd.DataFrame(columns)
+
+
+def _need_values(u: Uncertainty, kind: str) -> list[Any]:
+    if not u.values:
+        raise ScenarioError(
+            f"uncertainty '{u.name}' needs a list of values for design '{kind}' "
+            "(a range lo..hi is only for sampled designs: lhs, sobol)"
+        )
+    return list(u.values)
+
+
+def _frame(rows: list[tuple], names: list[str], kind: str) -> pd.DataFrame:
+    if not rows:
+        raise ScenarioError(f"design '{kind}' is empty: it has no points")
+    return pd.DataFrame.from_records(rows, columns=names)
+
+
+def _points(points: pd.DataFrame | None, uncertainties: Sequence[Uncertainty]) -> pd.DataFrame:
+    if points is None:
+        raise ScenarioError("design 'points' needs a DataFrame (or file) of points")
+    if not isinstance(points, pd.DataFrame):
+        raise ScenarioError(f"design 'points' needs a pandas DataFrame, got {type(points)}")
+    if points.empty or len(points.columns) == 0:
+        raise ScenarioError("design 'points' is empty: the table has no rows or no columns")
+    frame = points.reset_index(drop=True)
+    known = {u.name for u in uncertainties}
+    if known:
+        missing = sorted(known - set(frame.columns))
+        if missing:
+            raise ScenarioError(
+                f"design 'points' has no column for uncertainty {', '.join(map(repr, missing))}"
+            )
+    if frame.isna().any().any():
+        bad = [c for c in frame.columns if frame[c].isna().any()]
+        raise ScenarioError(f"design 'points' has missing values in column(s): {', '.join(bad)}")
+    return frame
+
+
+def read_points(path: str) -> pd.DataFrame:
+    """A points table from a CSV or Parquet file."""
+    try:
+        if str(path).endswith(".parquet"):
+            return pd.read_parquet(path)
+        return pd.read_csv(path)
+    except FileNotFoundError:
+        raise ScenarioError(f"design points file not found: {path}") from None

@@ -1,0 +1,185 @@
+"""Outcomes: what a sweep measures at the end of each run, from the run's frames.
+
+Each built-in outcome maps a run's market frame (one row per month) and vendor frame
+(one row per month per vendor) to one number. A sweep keeps the outcomes it names; it
+may add its own as functions ``f(run) -> float | dict[str, float]`` where ``run`` is a
+:class:`RunView` (the frames and the resolved scenario).
+
+Functions defined in an experiment script are found again in worker processes by the
+script's file path, so they need not live in an importable module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import inspect
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from simulation.errors import ScenarioError
+
+#: Months at the end of a run over which "late" outcomes are averaged.
+LATE_MONTHS = 12
+
+
+class RunView(NamedTuple):
+    """What an outcome function sees: the frames of one run and its scenario."""
+
+    market: pd.DataFrame
+    vendors: pd.DataFrame
+    scenario: Any
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    unit: str
+    doc: str
+    fn: Callable[[RunView], float]
+
+
+def _late(col: str) -> Callable[[RunView], float]:
+    return lambda run: float(run.market[col].tail(LATE_MONTHS).mean())
+
+
+def _final(col: str) -> Callable[[RunView], float]:
+    return lambda run: float(run.market[col].iloc[-1])
+
+
+def _total(col: str) -> Callable[[RunView], float]:
+    return lambda run: float(run.market[col].sum())
+
+
+def _platform_share(run: RunView) -> float:
+    v = run.vendors
+    last = v[v["step"] == v["step"].max()]
+    return float(last.loc[last["business_model"] == "platform", "token_share"].sum())
+
+
+def _closed_vendor_profit(run: RunView) -> float:
+    v = run.vendors
+    closed = v[(v["business_model"] == "api") & (v["policy"] == "closed")]
+    return float(closed["profit"].sum())
+
+
+_OUTCOMES = [
+    Outcome("platform_payoff", "$M", "platform vendors' cumulative profit at the end",
+            _final("platform_payoff")),
+    Outcome("platform_complement_revenue", "$M", "platforms' complement revenue, summed",
+            _total("platform_complement_revenue")),
+    Outcome("platform_token_share", "share", "platform vendors' token share, last month",
+            _platform_share),
+    Outcome("closed_margin", "Lerner", f"closed vendors' margin, mean of last {LATE_MONTHS} months",
+            _late("closed_margin")),
+    Outcome("closed_vendor_profit", "$M", "closed API vendors' profit, summed over the run",
+            _closed_vendor_profit),
+    Outcome("closed_price", "$/Mtok", f"closed API price, mean of last {LATE_MONTHS} months",
+            _late("closed_price")),
+    Outcome("open_price", "$/Mtok", f"open hosting price, mean of last {LATE_MONTHS} months",
+            _late("open_price")),
+    Outcome("fixed_capability_price", "$/Mtok", "price of the reference capability, last month",
+            _final("fixed_capability_price")),
+    Outcome("vc_funding", "$M", "VC money invested, summed over the run", _total("vc_funding")),
+    Outcome("entrants", "count", "vendors that entered", _total("entries")),
+    Outcome("exits", "count", "vendors that exited", _total("exits")),
+    Outcome("n_vendors", "count", "vendors in the market, last month", _final("n_vendors")),
+    Outcome("developer_surplus", "$M", "developer surplus (logit log-sum), summed",
+            _total("developer_surplus")),
+    Outcome("open_token_share", "share", f"open share of tokens, mean of last {LATE_MONTHS} months",
+            _late("open_token_share")),
+    Outcome("open_developer_share", "share", "open share of adopting developers, last month",
+            _final("open_developer_share")),
+    Outcome("capability_gap", "frontier-years", "closed minus open frontier, last month",
+            _final("capability_gap")),
+    Outcome("hhi", "index", f"HHI of token shares, mean of last {LATE_MONTHS} months",
+            _late("hhi")),
+    Outcome("vendor_profit", "$M", "all vendors' profit, summed", _total("vendor_profit")),
+    Outcome("cloud_revenue", "$M", "all clouds' revenue, summed", _total("cloud_revenue")),
+    Outcome("adoption_rate", "share", "developers using a model, last month",
+            _final("adoption_rate")),
+    Outcome("money_drift", "$M", "largest ledger imbalance (0: money conserved)",
+            lambda run: float(run.market["money_drift"].abs().max())),
+]  # fmt: skip
+
+#: Built-in outcomes by name.
+OUTCOMES: dict[str, Outcome] = {o.name: o for o in _OUTCOMES}
+DEFAULT: tuple[str, ...] = tuple(OUTCOMES)
+
+
+# -- user functions ------------------------------------------------------------------------
+def function_ref(fn: Callable) -> dict[str, str]:
+    """A picklable reference to a top-level function: module, name and source file."""
+    qualname = getattr(fn, "__qualname__", "")
+    if not callable(fn) or "<" in qualname or "." in qualname:
+        raise ScenarioError(
+            f"outcome {fn!r} must be a top-level function (not a lambda or a nested "
+            "function) so that worker processes can find it"
+        )
+    try:
+        source = inspect.getsourcefile(fn) or ""
+    except TypeError:
+        source = ""
+    return {"module": fn.__module__, "name": qualname, "file": str(Path(source).resolve())}
+
+
+def script_module_name(path: str | Path) -> str:
+    """The module name an experiment script is loaded under (stable per file)."""
+    resolved = str(Path(path).resolve())
+    return "_aimarket_script_" + hashlib.sha256(resolved.encode()).hexdigest()[:12]
+
+
+def load_script(path: str | Path):
+    """Import an experiment script by path (its ``__main__`` block does not run)."""
+    path = Path(path).resolve()
+    name = script_module_name(path)
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ScenarioError(f"cannot load experiment script {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def resolve_ref(ref: dict[str, str]) -> Callable:
+    """The function a :func:`function_ref` points to, in this process."""
+    module = None
+    if ref["module"] not in ("__main__", "__mp_main__") and not ref["module"].startswith(
+        "_aimarket_script_"
+    ):
+        try:
+            module = importlib.import_module(ref["module"])
+        except ImportError:
+            module = None
+    if module is None:
+        if not ref.get("file"):
+            raise ImportError(f"cannot find outcome function {ref['name']} ({ref['module']})")
+        module = load_script(ref["file"])
+    return getattr(module, ref["name"])
+
+
+def compute(run: RunView, names: list[str], refs: list[dict[str, str]]) -> dict[str, float]:
+    """The outcomes of one run: built-ins by name, then user functions."""
+    values: dict[str, float] = {}
+    for name in names:
+        values[name] = OUTCOMES[name].fn(run)
+    for ref in refs:
+        result = resolve_ref(ref)(run)
+        if isinstance(result, dict):
+            values.update({str(k): float(v) for k, v in result.items()})
+        else:
+            values[ref["name"]] = float(result)
+    return values

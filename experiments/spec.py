@@ -1,0 +1,574 @@
+"""The sweep declaration: what to run, validated as a whole before anything runs.
+
+EMA-Workbench vocabulary: *policies* (levers) are what a decision maker chooses, e.g. the
+platform vendor's release policy; *uncertainties* are market conditions varied over a
+design; *outcomes* are what each run reports. Policies and design points combine
+factorially; each (point, replicate) pair has its own seed, shared by all policies.
+
+>>> sweep = Sweep(
+...     name="demo",
+...     policies={"closed": {"vendors.meta.policy": "closed"},
+...               "open": {"vendors.meta.policy": "open"}},
+...     uncertainties={"innovation.community_quality": (0.0, 0.05)},
+...     design="lhs", n=8, replicates=2, steps=24,
+... )
+>>> plan = sweep.plan()          # raises ScenarioError naming any problem
+>>> len(plan)                    # 8 points x 2 replicates x 2 policies
+32
+
+A sweep can also be read from TOML (:meth:`Sweep.from_toml`); see
+``experiments/examples/`` for a worked file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import tomllib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments import designs, seeds
+from experiments.outcomes import DEFAULT, OUTCOMES, function_ref, load_script
+from simulation.errors import ScenarioError
+from simulation.params import parse_value
+from simulation.scenario import Scenario
+from simulation.scenarios import load_scenario
+
+MODES: tuple[str, ...] = ("set", "scale", "shift")
+SERIES: tuple[str, ...] = ("market", "vendors")
+QUICK_KEYS: tuple[str, ...] = ("n", "replicates", "steps", "overrides", "design", "seed")
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """One market condition varied across the design.
+
+    ``paths``: the dotted scenario parameters it sets (one or several, e.g. every
+    segment's openness preference). ``mode``: ``set`` writes the value, ``scale``
+    multiplies each path's base value by it, ``shift`` adds it. Give ``lo``/``hi`` for
+    sampled designs, ``values`` for grid and zip designs (or as the choices of a
+    categorical uncertainty in a sampled design).
+    """
+
+    name: str
+    paths: tuple[str, ...] = ()
+    lo: float | None = None
+    hi: float | None = None
+    values: tuple[Any, ...] = ()
+    mode: str = "set"
+
+    def __post_init__(self) -> None:
+        paths = (self.paths,) if isinstance(self.paths, str) else tuple(self.paths)
+        object.__setattr__(self, "paths", paths or (self.name,))
+        object.__setattr__(self, "values", tuple(self.values))
+        if self.mode not in MODES:
+            raise ScenarioError(
+                f"uncertainty '{self.name}': mode {self.mode!r} is unknown; "
+                f"choose one of: {', '.join(MODES)}"
+            )
+        if (self.lo is None) != (self.hi is None):
+            raise ScenarioError(f"uncertainty '{self.name}' needs both lo and hi")
+        if self.lo is not None:
+            for bound in (self.lo, self.hi):
+                if not isinstance(bound, int | float) or not math.isfinite(bound):
+                    raise ScenarioError(
+                        f"uncertainty '{self.name}': range bound {bound!r} is not a finite number"
+                    )
+            if not self.lo < self.hi:
+                raise ScenarioError(
+                    f"uncertainty '{self.name}': empty range, lo = {self.lo} must be below "
+                    f"hi = {self.hi}"
+                )
+
+    def from_unit(self, u: np.ndarray) -> list[Any]:
+        """Map samples in [0, 1) to values: the range, or the choices."""
+        if self.lo is not None:
+            return list(self.lo + u * (self.hi - self.lo))
+        k = np.minimum((u * len(self.values)).astype(int), len(self.values) - 1)
+        return [self.values[i] for i in k]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "paths": list(self.paths),
+            "lo": self.lo,
+            "hi": self.hi,
+            "values": list(self.values),
+            "mode": self.mode,
+        }
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A sweep: base scenario x policies x design points x replicates.
+
+    ``design`` is a kind (``grid``, ``zip``, ``lhs``, ``sobol``) or a DataFrame of
+    points (columns: uncertainty names or dotted paths). ``outcomes`` are names from
+    :data:`experiments.outcomes.OUTCOMES` and/or top-level functions of a
+    :class:`~experiments.outcomes.RunView`. ``series`` says which time series to keep.
+    ``table`` lists the outcomes of the printed policy comparison and ``reference`` the
+    policy that differences are taken against. ``quick`` holds replacements for
+    ``--quick`` (keys: n, replicates, steps, overrides, design, seed).
+    """
+
+    name: str = "sweep"
+    base: str | Scenario = "baseline"
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    policies: Mapping[str, Any] | None = None
+    uncertainties: Mapping[str, Any] | Sequence[Uncertainty] = field(default_factory=dict)
+    design: str | pd.DataFrame = "grid"
+    n: int | None = None
+    replicates: int = 1
+    steps: int | None = None
+    seed: int = 0
+    outcomes: Sequence[str | Callable] = DEFAULT
+    series: Sequence[str] = SERIES
+    table: Sequence[str] | None = None
+    reference: str | None = None
+    quick: Mapping[str, Any] | None = None
+    description: str = ""
+
+    # -- variants --------------------------------------------------------------------------
+    def variant(
+        self,
+        *,
+        quick: bool = False,
+        replicates: int | None = None,
+        steps: int | None = None,
+        seed: int | None = None,
+    ) -> Sweep:
+        """This sweep in quick mode and/or with replicates, steps or seed replaced."""
+        sweep = self
+        if quick and self.quick:
+            unknown = sorted(set(self.quick) - set(QUICK_KEYS))
+            if unknown:
+                raise ScenarioError(
+                    f"sweep '{self.name}': quick has unknown key(s) {', '.join(unknown)}; "
+                    f"allowed: {', '.join(QUICK_KEYS)}"
+                )
+            changes = {k: v for k, v in self.quick.items() if k != "overrides"}
+            if "overrides" in self.quick:
+                changes["overrides"] = {**self.overrides, **self.quick["overrides"]}
+            sweep = dataclasses.replace(sweep, **changes)
+        changes = {"replicates": replicates, "steps": steps, "seed": seed}
+        return dataclasses.replace(sweep, **{k: v for k, v in changes.items() if v is not None})
+
+    # -- validation and planning -----------------------------------------------------------
+    def plan(self) -> Plan:
+        """Validate everything and lay out every run; raises ScenarioError on a bad spec."""
+        return Plan.build(self)
+
+    # -- TOML ------------------------------------------------------------------------------
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Sweep:
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text())
+        except FileNotFoundError:
+            raise ScenarioError(f"sweep file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+        data.setdefault("name", path.stem)
+        return cls.from_dict(data, root=path.parent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], root: Path | None = None) -> Sweep:
+        """A sweep from plain data (a parsed TOML file); paths are relative to ``root``."""
+        data = dict(data)
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = [k for k in data if k not in known]
+        if unknown:
+            hint = difflib.get_close_matches(unknown[0], known, n=1)
+            extra = f"; did you mean '{hint[0]}'?" if hint else ""
+            raise ScenarioError(f"sweep: unknown field '{unknown[0]}'{extra}")
+        design = data.get("design", "grid")
+        if isinstance(design, Mapping):
+            design = dict(design)
+            kind = design.pop("kind", "grid")
+            if "n" in design:
+                data["n"] = design.pop("n")
+            if kind == "points":
+                file = design.pop("file", None)
+                if file is None:
+                    raise ScenarioError("design kind 'points' in TOML needs file = 'points.csv'")
+                full = Path(file) if root is None else root / file
+                data["design"] = designs.read_points(str(full))
+            else:
+                data["design"] = kind
+            if design:
+                raise ScenarioError(f"design: unknown key(s) {', '.join(design)}")
+        base = data.get("base")
+        if isinstance(base, str) and base.endswith(".toml") and root is not None:
+            data["base"] = str(root / base)
+        return cls(**data)
+
+
+def _lookup(data: Mapping[str, Any], path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            raise KeyError(path)
+        node = node[part]
+    return node
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _parse_uncertainty(key: str, spec: Any, sampled: bool) -> Uncertainty:
+    if isinstance(spec, Uncertainty):
+        return spec if spec.name == key else dataclasses.replace(spec, name=key)
+    if isinstance(spec, Mapping):
+        spec = dict(spec)
+        paths = spec.pop("paths", spec.pop("path", key))
+        rng = spec.pop("range", None)
+        lo, hi = rng if rng is not None else (spec.pop("lo", None), spec.pop("hi", None))
+        values = spec.pop("values", spec.pop("choices", ()))
+        mode = spec.pop("mode", "set")
+        if spec:
+            raise ScenarioError(f"uncertainty '{key}': unknown key(s) {', '.join(spec)}")
+        return Uncertainty(key, paths, lo, hi, values, mode)
+    if isinstance(spec, str):
+        spec = parse_value(spec)
+    is_pair = (
+        isinstance(spec, list | tuple)
+        and len(spec) == 2
+        and all(isinstance(x, int | float) and not isinstance(x, bool) for x in spec)
+    )
+    if isinstance(spec, tuple) and is_pair:
+        return Uncertainty(key, (key,), float(spec[0]), float(spec[1]))
+    if isinstance(spec, list | tuple):
+        if sampled and is_pair:
+            return Uncertainty(key, (key,), float(spec[0]), float(spec[1]))
+        if not spec:
+            raise ScenarioError(f"uncertainty '{key}' has an empty list of values")
+        return Uncertainty(key, (key,), values=tuple(spec))
+    raise ScenarioError(
+        f"uncertainty '{key}' = {spec!r}: give a range (lo, hi), a list of values, "
+        "or a table with paths/range/values/mode"
+    )
+
+
+def _parse_policies(policies: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    if not policies:
+        return {"base": {}}
+    items = list(policies.items())
+    as_lists = [isinstance(v, list | tuple) for _, v in items]
+    if all(as_lists):  # levers: path -> values, combined factorially
+        combos: list[dict[str, Any]] = [{}]
+        for path, values in items:
+            if not values:
+                raise ScenarioError(f"lever '{path}' has an empty list of values")
+            combos = [{**c, path: v} for c in combos for v in values]
+        return {",".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in c.items()): c for c in combos}
+    if any(as_lists):
+        raise ScenarioError(
+            "policies: give either name -> {path: value} tables or path -> [values] levers, "
+            "not both"
+        )
+    out = {}
+    for name, overrides in items:
+        if not isinstance(overrides, Mapping):
+            raise ScenarioError(
+                f"policy '{name}' must be a table of parameter overrides, got {overrides!r}"
+            )
+        out[str(name)] = dict(overrides)
+    return out
+
+
+def _prefix_error(prefix: str, exc: ScenarioError) -> ScenarioError:
+    return ScenarioError(f"{prefix}: {exc}")
+
+
+@dataclass
+class Plan:
+    """A validated sweep, laid out: the design points, the policies and every run."""
+
+    sweep: Sweep
+    base: dict[str, Any]
+    steps: int
+    uncertainties: list[Uncertainty]
+    points: pd.DataFrame
+    policies: dict[str, dict[str, Any]]
+    point_overrides: list[dict[str, Any]]
+    scenario_hashes: dict[tuple[int, str], str]
+    outcome_names: list[str]
+    outcome_refs: list[dict[str, str]]
+    spec: dict[str, Any]
+    spec_hash: str
+    _records: list[dict[str, Any]] | None = None
+
+    # -- building --------------------------------------------------------------------------
+    @classmethod
+    def build(cls, sweep: Sweep) -> Plan:
+        name = sweep.name
+        if not isinstance(sweep.replicates, int | np.integer) or sweep.replicates < 1:
+            raise ScenarioError(f"sweep '{name}': replicates = {sweep.replicates!r} must be >= 1")
+        if not isinstance(sweep.seed, int | np.integer) or sweep.seed < 0:
+            raise ScenarioError(f"sweep '{name}': seed = {sweep.seed!r} must be an integer >= 0")
+        # Base scenario with the sweep's fixed overrides.
+        try:
+            if isinstance(sweep.base, Scenario):
+                base = sweep.base.with_overrides(dict(sweep.overrides))
+            else:
+                base = load_scenario(sweep.base, dict(sweep.overrides) or None)
+        except ScenarioError as exc:
+            raise _prefix_error(f"sweep '{name}' base scenario/overrides", exc) from None
+        steps = base.steps if sweep.steps is None else sweep.steps
+        if not isinstance(steps, int | np.integer) or not 1 <= steps <= 100_000:
+            raise ScenarioError(f"sweep '{name}': steps = {steps!r} is out of range [1, 100000]")
+        base_dict = base.to_dict()
+
+        # Outcomes and series.
+        outcome_names, outcome_refs = [], []
+        for o in sweep.outcomes:
+            if isinstance(o, str):
+                if o not in OUTCOMES:
+                    close = difflib.get_close_matches(o, OUTCOMES, n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    raise ScenarioError(
+                        f"sweep '{name}': unknown outcome '{o}'{hint} "
+                        f"(built-in: {', '.join(OUTCOMES)})"
+                    )
+                outcome_names.append(o)
+            else:
+                outcome_refs.append(function_ref(o))
+        if not outcome_names and not outcome_refs:
+            raise ScenarioError(f"sweep '{name}': no outcomes to keep")
+        bad = [s for s in sweep.series if s not in SERIES]
+        if bad:
+            raise ScenarioError(
+                f"sweep '{name}': unknown series {bad[0]!r}; choose from {', '.join(SERIES)}"
+            )
+
+        # Design.
+        kind = "points" if isinstance(sweep.design, pd.DataFrame) else sweep.design
+        if kind not in designs.KINDS:
+            raise ScenarioError(
+                f"sweep '{name}': design {kind!r} is unknown; "
+                f"choose one of: {', '.join(designs.KINDS)}"
+            )
+        sampled = kind in designs.SAMPLED
+        raw = sweep.uncertainties
+        if isinstance(raw, Mapping):
+            uncertainties = [_parse_uncertainty(k, v, sampled) for k, v in raw.items()]
+        else:
+            uncertainties = [u if isinstance(u, Uncertainty) else None for u in raw]
+            if None in uncertainties:
+                raise ScenarioError(
+                    f"sweep '{name}': uncertainties must be a table or a list of Uncertainty"
+                )
+        if kind == "points":
+            frame = sweep.design
+            named = {u.name for u in uncertainties}
+            extra = [c for c in getattr(frame, "columns", []) if c not in named]
+            uncertainties = uncertainties + [Uncertainty(str(c), (str(c),)) for c in extra]
+        names = [u.name for u in uncertainties]
+        if len(set(names)) != len(names):
+            raise ScenarioError(f"sweep '{name}': duplicate uncertainty names in {names}")
+        paths: dict[str, str] = {}
+        for u in uncertainties:
+            for p in u.paths:
+                if p in paths:
+                    raise ScenarioError(
+                        f"sweep '{name}': path '{p}' is set by uncertainties "
+                        f"'{paths[p]}' and '{u.name}'"
+                    )
+                paths[p] = u.name
+                cls._check_path(base, base_dict, p, f"uncertainty '{u.name}'")
+        points = designs.build(
+            kind,
+            uncertainties,
+            n=sweep.n,
+            points=sweep.design if kind == "points" else None,
+            seed=int(sweep.seed),
+        )
+        if points.empty:
+            raise ScenarioError(f"sweep '{name}': design '{kind}' is empty: it has no points")
+
+        # Policies.
+        policies = _parse_policies(sweep.policies)
+        for pname, over in policies.items():
+            for p in over:
+                if p in paths:
+                    raise ScenarioError(
+                        f"sweep '{name}': path '{p}' is both set by policy '{pname}' and "
+                        f"varied by uncertainty '{paths[p]}'"
+                    )
+            try:
+                base.with_overrides(over)
+            except ScenarioError as exc:
+                raise _prefix_error(f"sweep '{name}': policy '{pname}'", exc) from None
+        if sweep.reference is not None and sweep.reference not in policies:
+            raise ScenarioError(
+                f"sweep '{name}': reference policy '{sweep.reference}' is not one of: "
+                f"{', '.join(policies)}"
+            )
+
+        # Every (point, policy) scenario, validated by the engine.
+        point_overrides, hashes = [], {}
+        for i, row in enumerate(points.to_dict("records")):
+            over = cls._point_overrides(uncertainties, row, base_dict)
+            point_overrides.append(over)
+            for pname, pol in policies.items():
+                try:
+                    scenario = base.with_overrides({**over, **pol})
+                except ScenarioError as exc:
+                    shown = ", ".join(f"{k}={_plain(v)!r}" for k, v in row.items())
+                    raise _prefix_error(
+                        f"sweep '{name}': design point {i} ({shown}), policy '{pname}'", exc
+                    ) from None
+                hashes[(i, pname)] = seeds.digest(scenario.to_dict())
+
+        table = list(sweep.table) if sweep.table is not None else []
+        known_outcomes = set(outcome_names) | {r["name"] for r in outcome_refs}
+        for t in table:
+            if t not in OUTCOMES and t not in known_outcomes:
+                raise ScenarioError(f"sweep '{name}': table outcome '{t}' is not an outcome")
+
+        spec = {
+            "name": name,
+            "description": sweep.description,
+            "base": base_dict,
+            "steps": int(steps),
+            "policies": policies,
+            "uncertainties": [u.to_dict() for u in uncertainties],
+            "design": kind,
+            "n": sweep.n,
+            "points": [{k: _plain(v) for k, v in r.items()} for r in points.to_dict("records")],
+            "replicates": int(sweep.replicates),
+            "seed": int(sweep.seed),
+            "outcomes": outcome_names,
+            "outcome_functions": outcome_refs,
+            "series": list(sweep.series),
+        }
+        spec_json = seeds.canonical(spec)  # also checks the spec is plain data
+        return cls(
+            sweep=sweep,
+            base=base_dict,
+            steps=int(steps),
+            uncertainties=uncertainties,
+            points=points,
+            policies=policies,
+            point_overrides=point_overrides,
+            scenario_hashes=hashes,
+            outcome_names=outcome_names,
+            outcome_refs=outcome_refs,
+            spec=spec,
+            spec_hash=seeds.digest(spec_json),
+        )
+
+    @staticmethod
+    def _check_path(base: Scenario, base_dict: dict, path: str, who: str) -> None:
+        try:
+            value = _lookup(base_dict, path)
+        except KeyError:
+            try:
+                base.with_overrides({path: 0})
+            except ScenarioError as exc:
+                raise ScenarioError(f"{who}: {exc}") from None
+            raise ScenarioError(f"{who}: unknown parameter path '{path}'") from None
+        if isinstance(value, Mapping):
+            raise ScenarioError(f"{who}: '{path}' is a table, not a parameter")
+
+    @staticmethod
+    def _point_overrides(
+        uncertainties: list[Uncertainty], row: Mapping[str, Any], base_dict: dict
+    ) -> dict[str, Any]:
+        over: dict[str, Any] = {}
+        for u in uncertainties:
+            x = _plain(row[u.name])
+            for p in u.paths:
+                current = _lookup(base_dict, p)
+                if u.mode == "scale":
+                    value = current * x
+                elif u.mode == "shift":
+                    value = current + x
+                else:
+                    value = x
+                if isinstance(current, bool):
+                    value = bool(value)
+                elif isinstance(current, int) and isinstance(value, float):
+                    value = round(value)
+                elif isinstance(current, float) and isinstance(value, int):
+                    value = float(value)
+                over[p] = _plain(value)
+        return over
+
+    # -- runs ------------------------------------------------------------------------------
+    @property
+    def policy_names(self) -> list[str]:
+        return list(self.policies)
+
+    def __len__(self) -> int:
+        return len(self.points) * self.sweep.replicates * len(self.policies)
+
+    def runs(self) -> Iterator[dict[str, Any]]:
+        """Every run's identity, in a fixed order: point, replicate, policy."""
+        root = int(self.sweep.seed)
+        for i in range(len(self.points)):
+            for r in range(self.sweep.replicates):
+                seq = seeds.run_seed(root, i, r)
+                for pname in self.policies:
+                    yield {
+                        "run_id": seeds.run_id(self.scenario_hashes[(i, pname)], self.steps, seq),
+                        "policy": pname,
+                        "point": i,
+                        "replicate": r,
+                        "seed": seeds.seed_label(seq),
+                    }
+
+    def task(self, run: Mapping[str, Any]) -> dict[str, Any]:
+        """Everything a worker needs to execute one run (small, picklable, plain data)."""
+        i = run["point"]
+        return {
+            **run,
+            "root_seed": int(self.sweep.seed),
+            "base": self.base,
+            "overrides": {**self.point_overrides[i], **self.policies[run["policy"]]},
+            "steps": self.steps,
+            "outcomes": self.outcome_names,
+            "outcome_functions": self.outcome_refs,
+            "series": list(self.sweep.series),
+            "params": self.parameters(i),
+        }
+
+    def parameters(self, point: int) -> dict[str, Any]:
+        """The uncertainty values of design point ``point``, by uncertainty name."""
+        if self._records is None:
+            self._records = [
+                {k: _plain(v) for k, v in r.items()} for r in self.points.to_dict("records")
+            ]
+        return self._records[point]
+
+    def table(self) -> pd.DataFrame:
+        """One row per planned run: ids, policy, point, replicate, seed, parameters."""
+        rows = [{**r, **self.parameters(r["point"])} for r in self.runs()]
+        return pd.DataFrame(rows)
+
+
+def load_spec(path: str | Path) -> Sweep:
+    """A sweep from a ``.toml`` file or a ``.py`` experiment script (``sweep = Sweep(...)``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"sweep spec not found: {path}")
+    if path.suffix == ".toml":
+        return Sweep.from_toml(path)
+    if path.suffix != ".py":
+        raise ScenarioError(f"sweep spec must be a .py experiment script or a .toml file: {path}")
+    module = load_script(path)
+    for attr in ("sweep", "SWEEP"):
+        sweep = getattr(module, attr, None)
+        if isinstance(sweep, Sweep):
+            return sweep
+    raise ScenarioError(f"{path} defines no module-level `sweep = Sweep(...)` (or SWEEP)")

@@ -1,0 +1,81 @@
+"""One run, executed in a worker: build the model, run it, measure, discard it.
+
+:func:`execute` is a top-level function of an importable module, so any executor can
+ship it to another process (spawn, forkserver, Dask). It takes and returns plain data;
+the model never leaves the function, so each task frees its model before the next.
+An exception inside the run becomes a ``failed`` result carrying the traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import traceback
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def execute(task: dict[str, Any]) -> dict[str, Any]:
+    """Run one task from :meth:`experiments.spec.Plan.task`; never raises for model errors."""
+    started = time.time()
+    t0 = time.perf_counter()
+    result: dict[str, Any] = {
+        "run_id": task["run_id"],
+        "status": "ok",
+        "error": "",
+        "traceback": "",
+        "outcomes": {},
+        "market": None,
+        "vendors": None,
+        "started": started,
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+    }
+    try:
+        result.update(_run(task))
+    except Exception as exc:  # a failed run is data, not a crash of the sweep
+        result["status"] = "failed"
+        result["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        result["traceback"] = traceback.format_exc()
+        result["outcomes"] = {}
+        result["market"] = result["vendors"] = None
+    result["elapsed"] = time.perf_counter() - t0
+    return result
+
+
+def _run(task: dict[str, Any]) -> dict[str, Any]:
+    from experiments import outcomes
+    from experiments.seeds import run_seed
+    from simulation.model import MarketModel
+    from simulation.scenario import Scenario
+
+    scenario = Scenario.from_dict(task["base"]).with_overrides(task["overrides"])
+    seed = run_seed(task["root_seed"], task["point"], task["replicate"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow in exp() at extremes
+        with np.errstate(all="ignore"):
+            model = MarketModel(scenario, rng=seed)
+            model.run(task["steps"])
+            market = model.market_frame()
+            vendors = model.vendor_frame()
+            del model
+            values = outcomes.compute(
+                outcomes.RunView(market, vendors, scenario),
+                task["outcomes"],
+                task["outcome_functions"],
+            )
+    series = task["series"]
+    return {
+        "outcomes": values,
+        "market": _tag(market, task["run_id"]) if "market" in series else None,
+        "vendors": _tag(vendors, task["run_id"]) if "vendors" in series else None,
+    }
+
+
+def _tag(frame: pd.DataFrame, run_id: str) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.insert(0, "run_id", run_id)
+    return frame
