@@ -57,7 +57,8 @@ def best_response(
     x = np.where(avail, np.maximum(price, cost), price)
     for _ in range(iterations):
         own = np.exp(np.minimum(np.where(avail, base - a * x, -np.inf), 700.0))
-        s = own / (own + rest)
+        # alone in the segment (no rival, no outside option): the whole segment
+        s = np.where(rest > 0, own / np.where(rest > 0, own + rest, 1.0), 1.0)
         demand = (w * s).sum(axis=0)
         lam = (w * a * s).sum(axis=0)
         gam = (w * a * s * s).sum(axis=0)
