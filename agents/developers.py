@@ -73,6 +73,8 @@ class DeveloperPopulation(MarketAgent):
         self.choice = np.full(n, choice.NONE, dtype=np.int64)
         self.adopters = 0
         self.in_market = np.bincount(self.segment[self.aware], minlength=len(sizes))
+        self.usage = np.zeros((len(sizes), 0))  # developers by (segment, product)
+        self.segment_tokens = np.zeros((len(sizes), 0))  # Ttok/month by (segment, product)
 
     # -- derived quantities --------------------------------------------------------------
     def tokens_per_developer(self) -> np.ndarray:
@@ -119,12 +121,13 @@ class DeveloperPopulation(MarketAgent):
         rows = seg[idx] * width + current[idx] + 1
         current[idx] = choice.draw_choices(cdf, rows, u_choice[idx])
 
-        # Usage by product: developers and token volume.
+        # Usage by segment and product: developers, and token volume.
         used = current >= 0
         n_prod = products.n
-        per_dev = self.tokens_per_developer()
-        products.developers[:n_prod] = np.bincount(current[used], minlength=n_prod)
-        products.tokens[:n_prod] = np.bincount(
-            current[used], weights=per_dev[seg[used]], minlength=n_prod
-        )
+        n_seg = len(self.sizes)
+        usage = np.bincount(seg[used] * n_prod + current[used], minlength=n_seg * n_prod)
+        self.usage = usage.reshape(n_seg, n_prod)
+        self.segment_tokens = self.usage * self.tokens_per_developer()[:, None]
+        products.developers[:n_prod] = self.usage.sum(axis=0)
+        products.tokens[:n_prod] = self.segment_tokens.sum(axis=0)
         self.adopters = int(used.sum())

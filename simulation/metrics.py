@@ -43,6 +43,8 @@ money_drift               $M         ledger total minus money brought in (0: con
 ========================  =========  ===============================================
 
 Vendor metrics (one row per month per vendor in the market): see :data:`VENDOR`.
+
+Segment metrics (one row per month per developer segment): see :data:`SEGMENT`.
 """
 
 from __future__ import annotations
@@ -103,6 +105,18 @@ VENDOR: tuple[str, ...] = (
     "funding",
     "token_share",
     "developer_share",
+)
+
+
+#: Segment metrics, a Mesa DataCollector table: one row per month per segment.
+SEGMENT: tuple[str, ...] = (
+    "step",
+    "segment",
+    "adoption_rate",  # share of the segment's developers using a model
+    "tokens",  # Ttok/month bought by the segment
+    "open_token_share",  # share of the segment's tokens on open weights
+    "mean_price",  # token-weighted mean price paid, $/Mtok
+    "surplus",  # logit log-sum surplus, $M/month
 )
 
 
@@ -175,9 +189,41 @@ def measure(model: MarketModel) -> None:
     logsum = choice.log_sum(v, dev.outside_utilities())
     dollars_per_util = model.serving_cost_reference / np.maximum(dev.alpha, 1e-12)
     gain = np.where(dev.alpha > 0, (logsum - v0) * dollars_per_util, 0.0)
-    model.developer_surplus = float((dev.segment_weights() * gain).sum())
+    surplus = dev.segment_weights() * gain
+    model.developer_surplus = float(surplus.sum())
+    _record_segments(model, surplus)
     model.regulated = float(model.regulated)
     model.money_drift = model.ledger.total() - model.ledger.initial_total
+
+
+def _record_segments(model: MarketModel, surplus: np.ndarray) -> None:
+    dev = model.developers
+    p = model.products
+    n = p.n
+    tokens = dev.segment_tokens[:, :n]
+    total = tokens.sum(axis=1)
+    open_tokens = tokens[:, p.is_open[:n]].sum(axis=1)
+    spend = tokens @ p.price[:n]
+    users = dev.usage[:, :n].sum(axis=1)
+    for s, name in enumerate(dev.segment_names):
+        model.datacollector.add_table_row(
+            "segments",
+            {
+                "step": int(model.steps),
+                "segment": name,
+                "adoption_rate": float(users[s] / max(dev.sizes[s], 1)),
+                "tokens": float(total[s]),
+                "open_token_share": float(open_tokens[s] / total[s]) if total[s] > 0 else 0.0,
+                "mean_price": float(spend[s] / total[s]) if total[s] > 0 else 0.0,
+                "surplus": float(surplus[s]),
+            },
+        )
+
+
+def segment_frame(model: MarketModel) -> pd.DataFrame:
+    df = model.datacollector.get_table_dataframe("segments")
+    df.insert(1, "date", _dates(model, df["step"]))
+    return df
 
 
 def market_frame(model: MarketModel) -> pd.DataFrame:

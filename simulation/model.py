@@ -91,6 +91,7 @@ class MarketModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: name for name in metrics.MARKET},
             agenttype_reporters={Vendor: {name: name for name in metrics.VENDOR}},
+            tables={"segments": list(metrics.SEGMENT)},
         )
 
     # -- agents and products -------------------------------------------------------------
@@ -555,6 +556,10 @@ class MarketModel(mesa.Model):
     def market_frame(self) -> pd.DataFrame:
         """Market metrics, one row per month (tidy; see :mod:`simulation.metrics`)."""
         return metrics.market_frame(self)
+
+    def segment_frame(self) -> pd.DataFrame:
+        """Developer-segment metrics, one row per month per segment."""
+        return metrics.segment_frame(self)
 
     def vendor_frame(self) -> pd.DataFrame:
         """Vendor metrics, one row per month per vendor in the market that month."""
