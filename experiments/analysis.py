@@ -77,6 +77,8 @@ def paired(
             row[(c, "hi95")] = float(d.quantile(0.975)) if len(d) else np.nan
             row[(c, "P(>0)")] = float((d > 0).mean()) if len(d) else np.nan
         rows[p] = row
+    if not rows:
+        return pd.DataFrame()
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.columns = pd.MultiIndex.from_tuples(frame.columns)
     frame.attrs["reference"] = reference

@@ -50,6 +50,8 @@ def build(
         raise ScenarioError(f"design kind {kind!r} is unknown; choose one of: {', '.join(KINDS)}")
     if kind == "points":
         return _points(points, uncertainties)
+    if not uncertainties and kind in ("grid", "zip"):
+        return pd.DataFrame(index=pd.RangeIndex(1))  # one point: the base scenario
     if not uncertainties:
         raise ScenarioError(
             f"design '{kind}' needs at least one uncertainty (or use design 'points')"

@@ -393,7 +393,7 @@ class Plan:
             points=sweep.design if kind == "points" else None,
             seed=int(sweep.seed),
         )
-        if points.empty:
+        if len(points) == 0:
             raise ScenarioError(f"sweep '{name}': design '{kind}' is empty: it has no points")
 
         # Policies.

@@ -30,7 +30,6 @@ import os
 import platform
 import re
 import subprocess
-import sys
 import uuid
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -369,6 +368,10 @@ def load(path: str | Path) -> Results:
         if frame.empty or runs.empty:
             return frame
         ok = runs.loc[runs["status"] == "ok", keys]
+        # A series column named like a key (the vendor's own release ``policy``) is
+        # renamed ``vendor_policy``, so the sweep's policy keeps its name.
+        prefix = name.rstrip("s")
+        frame = frame.rename(columns={c: f"{prefix}_{c}" for c in keys[1:] if c in frame})
         return ok.merge(frame, on="run_id", how="inner", validate="one_to_many")
 
     return Results(
@@ -380,7 +383,3 @@ def load(path: str | Path) -> Results:
         vendors=joined("vendors"),
         failures=store.table("failures"),
     )
-
-
-def stderr(msg: str) -> None:
-    print(msg, file=sys.stderr)
