@@ -94,7 +94,8 @@ class Vendor(MarketAgent):
         inn = m.scenario.innovation
         mech = m.scenario.mechanisms
         if mech.talent:
-            target = 1.0 + (inn.talent_bonus if self.open_product is not None else 0.0)
+            releasing = self.frontier_is_open or self.policy == "open_lagged"
+            target = 1.0 + (inn.talent_bonus if releasing else 0.0)
             self.talent += inn.talent_speed * (target - self.talent)
         gain = 0.0
         if mech.rd and self.rd_spend > 0:

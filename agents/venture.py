@@ -15,9 +15,11 @@ if TYPE_CHECKING:
 class VentureCapitalist(MarketAgent):
     """A VC with capital ($M), a hurdle rate (annual) and a round size ($M).
 
-    It values a vendor at ``share x profit pool x 12 x exit multiple`` (the expected share
-    of the closed vendors' monthly gross profit, capitalized at exit), perturbed by its own
-    log-normal noise, and funds a round of size I when the implied annual return
+    The model values a vendor at ``(expected monthly gross profit - burn) x 12 x exit
+    multiple``, where the gross profit is what a closed model of its capability would earn
+    at its best-response price against today's market (its logit share; see
+    ``MarketModel.expected_gross_profit``). Each VC perturbs that value with its own
+    log-normal noise and funds a round of size I when the implied annual return
     ``(value / I) ** (1 / horizon) - 1`` clears its hurdle rate and it has the money.
     """
 

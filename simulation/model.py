@@ -20,6 +20,8 @@ from simulation.streams import Streams, root_sequence
 
 #: A funded startup's fixed costs a month, as a share of its first round.
 ENTRANT_OPEX = 0.01
+#: Rows of valuation noise drawn each month for follow-on rounds (vendor slots).
+FOLLOW_ON_SLOTS = 64
 
 
 class MarketModel(mesa.Model):
@@ -193,6 +195,9 @@ class MarketModel(mesa.Model):
     def open_books(self) -> None:
         """Zero this month's flows (cash balances carry over)."""
         self.ledger.new_month()
+        for v in list(self.agents_by_type[Vendor]):
+            if not v.alive:  # exited last month
+                v.remove()
         for v in self.vendors:
             v.reset_flows()
         for c in self.clouds:
@@ -229,20 +234,19 @@ class MarketModel(mesa.Model):
             vc.raise_money()
         ranked = sorted(self.vcs, key=lambda vc: -vc.cash)
         private = [v for v in self.vendors if v.params.private]
+        # A fixed-size block every month keeps the stream aligned across paired runs:
+        # rows for pitches, then one row per vendor slot (by arrival order).
         noise = self.streams.funding.standard_normal(
-            (entry.max_pitches + len(private), len(self.vcs))
+            (entry.max_pitches + FOLLOW_ON_SLOTS, len(self.vcs))
         )
-        short = [
-            (row, v)
-            for row, v in enumerate(private)
-            if v.cash < entry.runway * (v.params.rd_budget + v.params.opex)
-        ]
-        caps = np.array([self.entrant_capability()] + [v.capability for _, v in short])
+        short = [v for v in private if v.cash < entry.runway * (v.params.rd_budget + v.params.opex)]
+        caps = np.array([self.entrant_capability()] + [v.capability for v in short])
         outlook, *prospects = self.expected_gross_profit(caps)
-        for (row, vendor), prospect in zip(short, prospects, strict=True):
+        for vendor, prospect in zip(short, prospects, strict=True):
             burn = vendor.params.rd_budget + vendor.params.opex
             value = self.valuation(max(vendor.last_gross_profit, prospect), burn)
-            self._fund(ranked, value, noise[entry.max_pitches + row], vendor=vendor)
+            slot = entry.max_pitches + vendor.index % FOLLOW_ON_SLOTS
+            self._fund(ranked, value, noise[slot], vendor=vendor)
         for k in range(n_pitches):
             for vc in ranked:  # the pitch goes to VCs in order; each values it at its size
                 burn = self.entrant_burn(vc.params.round_size)
@@ -274,7 +278,8 @@ class MarketModel(mesa.Model):
         dev = self.developers
         slope = dev.alpha / self.serving_cost_reference
         weights = self._demand_weights()
-        cost = self.serving_cost * (1 + self.partner_cloud(VendorParams()).params.partner_markup)
+        cloud = self.partner_cloud(VendorParams())
+        cost = cloud.unit_cost(1.0, False) * (1 + cloud.params.partner_markup)
         others = choice.log_sum(self.mean_utilities(), dev.outside_utilities())[:, None]
         markup = np.full(len(capability), weights.sum() / max((weights * slope).sum(), 1e-300))
         for _ in range(8):  # the newcomer's own best-response fixed point (small share)
@@ -337,6 +342,9 @@ class MarketModel(mesa.Model):
             eff[:] = np.where(open_now, np.maximum(floor, eff * cut), eff)
             products.community[:n] += self.community_gain[:n]
         open_frontier = self.frontier(is_open=True)
+        for v in self.vendor_list:  # weights of vendors that left keep improving
+            if not v.alive and v.open_product is not None:
+                products.capability[v.open_product] += self.community_gain[v.open_product]
         vendors = self.agents_by_type[Vendor]
         vendors.do("plan_rd")
         vendors.shuffle_do("innovate", open_frontier)
@@ -539,7 +547,8 @@ class MarketModel(mesa.Model):
         if vendor.closed_product is not None:
             self.products.available[vendor.closed_product] = False
         self.events.append((self.steps, vendor.name, "exited"))
-        vendor.remove()
+        # It leaves the schedule after this month's collection, so its last month is
+        # recorded (see open_books).
 
     # 7 ----------------------------------------------------------------------------------
     def frontier(self, *, is_open: bool) -> float:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 _FIELDS = {
-    "vendor": (np.int64, -1),  # index into model.vendor_list, -1 for orphaned weights
+    "vendor": (np.int64, -1),  # index into model.vendor_list (kept after the vendor exits)
     "is_open": (bool, False),
     "available": (bool, False),
     "capability": (float, 0.0),  # frontier-years
