@@ -80,11 +80,13 @@ class MarketModel(mesa.Model):
         for vc in self.vcs:
             self.ledger.open(vc.account, vc.params.capital)
         self.developers = DeveloperPopulation(self)
+        # per (cloud, product): hosting price of open weights, $/Mtok (NaN: not hosted)
+        self.hosting = np.full((len(self.clouds), len(self.products.vendor)), np.nan)
+        # per product: this month's community improvement, frontier-years
+        self.community_gain = np.zeros(len(self.products.vendor))
         self.vendor_list: list[Vendor] = []
         for name, p in scenario.vendors.items():
             self.add_vendor(name, p, cash=p.cash)
-        self.hosting = np.full((len(self.clouds), len(self.products.vendor)), np.nan)
-        self.community_gain = np.zeros(len(self.products.vendor))
 
         self._entrants = 0
         self.entries = self.exits = 0
@@ -137,7 +139,7 @@ class MarketModel(mesa.Model):
             price=2.0 * cost,
         )
         capacity = len(self.products.vendor)
-        if hasattr(self, "hosting") and self.hosting.shape[1] < capacity:
+        if self.hosting.shape[1] < capacity:  # the product table grew
             grown = np.full((len(self.clouds), capacity), np.nan)
             grown[:, : self.hosting.shape[1]] = self.hosting
             self.hosting = grown
