@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: setup
-	$(BIN)/aimarket run --scenario baseline --out $(OUT)/baseline
+	$(BIN)/python experiments/open_vs_closed.py --quick --out $(OUT)/open_vs_closed
 
 test: setup lint
 	$(BIN)/python -m pytest -n 2 -q

@@ -120,9 +120,7 @@ def run_sweep(
         summary.interrupted = True
     finally:
         summary.elapsed = time.perf_counter() - started
-        from experiments.store import load
-
-        summary.store_counts = load(store.path).counts()
+        summary.store_counts = store.counts()
         store.close_session(
             {
                 "ran": summary.ran,

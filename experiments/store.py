@@ -301,6 +301,20 @@ class Store:
         frame = pd.concat(frames, ignore_index=True)
         return frame.drop_duplicates("run_id", keep="last").reset_index(drop=True)
 
+    def counts(self) -> dict[str, int]:
+        """Planned, done, failed and pending runs, read from the small tables only."""
+        plan_path = self.path / "plan.parquet"
+        planned = (
+            set(pd.read_parquet(plan_path, columns=["run_id"])["run_id"])
+            if (plan_path.exists())
+            else set()
+        )
+        status = self.run_status().set_index("run_id")["status"]
+        ok = int((status == "ok").sum())
+        failed = int((status != "ok").sum())
+        pending = len(planned - set(status.index))
+        return {"planned": len(planned), "done": ok, "failed": failed, "pending": pending}
+
     def table(self, name: str) -> pd.DataFrame:
         committed = {b for _, b, _ in _parts(self.path / "runs")}
         paths = [p for _, b, p in _parts(self.path / name) if b in committed]
