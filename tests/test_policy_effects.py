@@ -1,0 +1,84 @@
+"""Acceptance item 5: the platform's release policy moves the market, and the baseline
+runs its full 120 months with the acceptance population and reports its summary.
+
+The direction test only asserts that flipping the platform's policy *changes* the
+outcomes (same seed, so the difference is the policy's effect, not noise); the sign of
+the effect is a result of the model, not something a test may fix.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import pytest
+from conftest import numeric_columns
+
+from simulation import MarketModel, load_scenario
+from simulation.report import summary_table
+
+MONTHS = 120
+DEVELOPERS = 2_000
+
+
+@functools.cache
+def _outcomes(name: str, seed: int) -> dict[str, float]:
+    model = MarketModel(load_scenario(name, {"developers.count": DEVELOPERS}), rng=seed)
+    market = model.run(MONTHS).market_frame()
+    vendors = model.vendor_frame()
+    assert len(market) == MONTHS
+    closed = vendors[(vendors["policy"] == "closed") & (vendors["price"] > 0)]
+    return {
+        "closed_price_mean": float(market["closed_price"].mean()),
+        "closed_vendor_price_mean": float(closed["price"].mean()),
+        "vc_funding_total": float(market["vc_funding"].sum()),
+        "platform_payoff": float(market["platform_payoff"].iloc[-1]),
+    }
+
+
+SEED = 0
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    ["closed_price_mean", "closed_vendor_price_mean", "vc_funding_total", "platform_payoff"],
+)
+def test_platform_policy_changes_outcome(outcome):
+    """Same seed, platform open vs closed: the outcome must differ (either way)."""
+    a = _outcomes("meta_open", SEED)[outcome]
+    b = _outcomes("meta_closed", SEED)[outcome]
+    assert math.isfinite(a) and math.isfinite(b)
+    assert not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), (outcome, a, b)
+
+
+def test_baseline_acceptance_run_and_summary():
+    scenario = load_scenario("baseline", {"developers.count": 10_000})
+    model = MarketModel(scenario, rng=0).run(MONTHS)
+    market, vendors = model.market_frame(), model.vendor_frame()
+    assert len(market) == MONTHS
+    assert np.isfinite(market[numeric_columns(market)].to_numpy(dtype=float)).all()
+    assert np.isfinite(vendors[numeric_columns(vendors)].to_numpy(dtype=float)).all()
+    assert abs(model.ledger.total() - model.ledger.initial_total) <= 1e-9 * max(
+        abs(b) for b in model.ledger.balances.values()
+    )
+
+    table = summary_table(model)
+    lowered = table.lower()
+    for key in (
+        "closed api price",
+        "open hosting price",
+        "open share of tokens",
+        "hhi",
+        "vc funding",
+        "platform cumulative payoff",
+        "developer surplus",
+        "adoption rate",
+    ):
+        assert key in lowered, key
+    first, last = market["date"].iloc[0], market["date"].iloc[-1]
+    assert first.strftime("%Y-%m") in table and last.strftime("%Y-%m") in table
+    alive = vendors[vendors["step"] == MONTHS]
+    top = alive.sort_values("token_share", ascending=False)["vendor"].head(3)
+    for name in top:
+        assert name in table
