@@ -284,3 +284,15 @@ def test_quick_variant_replaces_fields():
     assert len(quick) == 2 * 1 * 2
     assert quick.base["developers"]["count"] == 20
     assert quick.spec_hash != sweep.plan().spec_hash
+
+
+def test_example_toml_plans():
+    from pathlib import Path
+
+    import experiments
+
+    path = Path(experiments.__file__).parent / "examples" / "meta_policy.toml"
+    plan = load_spec(path).variant(quick=True).plan()
+    assert plan.policy_names == ["closed", "open"]
+    assert len(plan) == 6 * 2 * 2
+    assert plan.steps == 36
