@@ -197,6 +197,7 @@ class Fit:
     seconds: float
     message: str
     settings: dict
+    in_sample: dict[str, float]  # targets on the fit's own seeds at the fitted values
 
 
 def fit(
@@ -241,10 +242,10 @@ def fit(
     )
     seconds = time.perf_counter() - t0
     values = {p.path: rounded(v) for p, v in zip(parameters, result.x, strict=True)}
-    final = objective(list(values.values()))
+    in_sample = objective.values(list(values.values()))
     settings.update(developers=developers, seeds=n_seeds, months=FIT_MONTHS, fit_seed=FIT_SEED)
-    return Fit(values, start, final, int(result.nfev), int(result.nit), seconds, result.message,
-               settings)  # fmt: skip
+    return Fit(values, start, loss(in_sample), int(result.nfev), int(result.nit), seconds,
+               result.message, settings, in_sample)  # fmt: skip
 
 
 # -- evaluation ---------------------------------------------------------------------------------
@@ -419,6 +420,7 @@ def render(
     rows = []
     for t in tg.TARGETS:
         r = s.loc[t.key]
+        sample = [_g(fitted.in_sample[t.key])] if fitted is not None else []
         rows.append(
             [
                 f"SF #{t.sf}: {t.name}" + ("" if t.fit else " (not fitted)"),
@@ -428,6 +430,7 @@ def render(
                 f"{_g(r['ci_lo'])} to {_g(r['ci_hi'])}",
                 f"{_g(r['run_lo'])} to {_g(r['run_hi'])}",
                 f"{r['in_band']}/{r['n']}",
+                *sample,
                 _result(r),
             ]
         )
@@ -440,11 +443,21 @@ def render(
             "95% CI of mean",
             "95% of runs",
             "runs in band",
+            *(["fit seeds (in-sample)"] if fitted is not None else []),
             "result",
         ],
         rows,
     )
-    out += ["", "How each is measured:", ""]
+    out += [
+        "",
+        "Model mean, intervals and hit/miss are over the report's replicates, which are "
+        "independent of the seeds the fit used; a 95% CI of the mean uses Student's t, and "
+        "'95% of runs' is the 2.5-97.5 percentile range of single runs. Where a target is "
+        "undefined in a run (see below), the run is left out and the count shows it.",
+        "",
+        "How each is measured:",
+        "",
+    ]
     out += [f"- **{t.key}** (SF #{t.sf}): {t.how}." for t in tg.TARGETS]
     gog = ev.values["gap_over_growth"].to_numpy(dtype=float)
     out += [
