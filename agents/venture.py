@@ -19,8 +19,10 @@ class VentureCapitalist(MarketAgent):
     multiple``, where the gross profit is what a closed model of its capability would earn
     at its best-response price against today's market (its logit share; see
     ``MarketModel.expected_gross_profit``). Each VC perturbs that value with its own
-    log-normal noise and funds a round of size I when the implied annual return
-    ``(value / I) ** (1 / horizon) - 1`` clears its hurdle rate and it has the money.
+    log-normal noise and invests the most that still earns its hurdle rate over the
+    holding period, ``value / (1 + hurdle) ** horizon``, capped by its round size and its
+    cash; below its minimum ticket it passes. Rounds therefore grow and shrink with the
+    market's prospects instead of being all or nothing.
     """
 
     def __init__(self, model: MarketModel, name: str, params: VCParams, index: int):
@@ -36,17 +38,15 @@ class VentureCapitalist(MarketAgent):
     def cash(self) -> float:
         return self.model.ledger.balance(self.account)
 
-    def annual_return(self, value: float, noise: float) -> float:
-        """Expected annual return of a round, given a valuation and a standard normal."""
+    def offer(self, value: float, noise: float) -> float:
+        """What it invests ($M) in a venture worth ``value`` at exit, given its standard
+        normal valuation noise: 0 if that is below its minimum ticket."""
         entry = self.model.scenario.entry
         sigma = entry.signal_noise
         noisy = value * math.exp(sigma * noise - 0.5 * sigma**2)
-        if noisy <= 0:
-            return -1.0
-        return (noisy / self.params.round_size) ** (1.0 / entry.horizon) - 1.0
-
-    def can_fund(self) -> bool:
-        return self.cash >= self.params.round_size
+        justified = noisy / (1.0 + self.params.hurdle_rate) ** entry.horizon
+        amount = min(self.params.round_size, self.cash, justified)
+        return amount if amount >= entry.min_ticket * self.params.round_size else 0.0
 
     def raise_money(self) -> None:
         """Limited partners commit new money each month."""

@@ -51,7 +51,9 @@ def _softmax_rows(u: np.ndarray) -> np.ndarray:
     top = np.max(u, axis=-1, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
     e = np.exp(u - top)
-    return e / e.sum(axis=-1, keepdims=True)
+    total = e.sum(axis=-1, keepdims=True)
+    # a row with nothing to choose (all -inf) gets probability 0 everywhere
+    return e / np.where(total > 0, total, 1.0)
 
 
 def expected_shares(v: np.ndarray, v0: np.ndarray) -> np.ndarray:
@@ -64,7 +66,9 @@ def log_sum(v: np.ndarray, v0: np.ndarray) -> np.ndarray:
     """Per segment, ln(exp V0 + sum_j exp V_j): expected maximum utility (logit log-sum)."""
     full = np.concatenate([v0[:, None], v], axis=1)
     top = np.max(full, axis=1)
-    return top + np.log(np.exp(full - top[:, None]).sum(axis=1))
+    safe = np.where(np.isfinite(top), top, 0.0)  # nothing to choose: -inf, not NaN
+    with np.errstate(divide="ignore"):
+        return safe + np.log(np.exp(full - safe[:, None]).sum(axis=1))
 
 
 def choice_cdf(v: np.ndarray, v0: np.ndarray, switching_cost: np.ndarray) -> np.ndarray:

@@ -188,7 +188,8 @@ def measure(model: MarketModel) -> None:
     v0 = dev.outside
     logsum = choice.log_sum(v, dev.outside_utilities())
     dollars_per_util = model.serving_cost_reference / np.maximum(dev.alpha, 1e-12)
-    gain = np.where(dev.alpha > 0, (logsum - v0) * dollars_per_util, 0.0)
+    # no surplus where nothing can be chosen (no model and no outside option)
+    gain = np.where(np.isfinite(logsum), (logsum - v0) * dollars_per_util, 0.0)
     surplus = dev.segment_weights() * gain
     model.developer_surplus = float(surplus.sum())
     _record_segments(model, surplus)

@@ -291,13 +291,11 @@ class MarketModel(mesa.Model):
         return (weights[:, None] * shares).sum(axis=0) * markup
 
     def _fund(self, ranked, value, noise, vendor=None, open_pitch=False) -> bool:
-        """The first VC in ``ranked`` whose return clears its hurdle funds the round."""
+        """The first VC in ``ranked`` that makes an offer funds the round."""
         for vc in ranked:
-            if not vc.can_fund():
+            amount = vc.offer(value, noise[vc.index])
+            if amount <= 0:
                 continue
-            if vc.annual_return(value, noise[vc.index]) < vc.params.hurdle_rate:
-                continue
-            amount = vc.params.round_size
             if vendor is None:
                 vendor = self.spawn_entrant(amount, open_pitch)
             self.ledger.pay(vc.account, vendor.account, amount, "vc_funding")

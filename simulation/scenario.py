@@ -187,7 +187,7 @@ class SegmentParams:
     )
     price_sensitivity: float = par(
         0.5,
-        lo=0.0,
+        lo=0.01,
         hi=100.0,
         unit="utility per (price / serving cost)",
         doc="alpha: weight of price relative to the current serving-cost index",
@@ -311,6 +311,9 @@ class EntryParams:
     )
     horizon: float = par(5.0, lo=0.5, hi=30.0, unit="years", doc="holding period")
     signal_noise: float = par(0.5, lo=0.0, hi=5.0, doc="log-normal noise on VCs' valuation")
+    min_ticket: float = par(
+        0.5, lo=0.01, hi=1.0, doc="smallest round a VC writes, as a share of its round size"
+    )
     runway: float = par(
         6.0, lo=0.0, hi=120.0, unit="months", doc="vendors raise when cash < runway x burn"
     )
