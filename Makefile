@@ -18,6 +18,7 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/python experiments/open_vs_closed.py --quick --out $(OUT)/open_vs_closed
+	$(BIN)/aimarket report $(OUT)/open_vs_closed
 
 test: setup lint
 	$(BIN)/python -m pytest -n 2 -q

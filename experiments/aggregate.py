@@ -105,11 +105,18 @@ def outcome_columns(source: Results | pd.DataFrame) -> list[str]:
     return [c for c in source.columns if c not in skip and pd.api.types.is_numeric_dtype(source[c])]
 
 
-def parameters(source: Results | pd.DataFrame) -> list[str]:
-    """The swept parameters (uncertainties) of a results folder."""
+def parameters(source: Results | pd.DataFrame, exclude: Sequence[str] = ()) -> list[str]:
+    """The swept parameters (uncertainties) of a results folder; for a plain runs frame,
+    the columns other than run keys and ``exclude`` that are constant within each design
+    point."""
     if isinstance(source, Results):
         return [p for p in source.parameters if p in source.runs.columns]
-    return []
+    if "point" not in source.columns or source.empty:
+        return []
+    skip = {*RUN_COLUMNS, *PAIR_KEYS, *exclude}
+    candidates = [c for c in source.columns if c not in skip]
+    varies = source.groupby("point")[candidates].nunique(dropna=False).max()
+    return [c for c in candidates if varies[c] <= 1]
 
 
 # -- intervals ---------------------------------------------------------------------------
@@ -170,7 +177,7 @@ def tidy_runs(
     runs = _runs(source)
     outcomes = list(outcomes or outcome_columns(source))
     ids = [c for c in ("run_id", "policy", "point", "replicate") if c in runs.columns]
-    ids += parameters(source)
+    ids += [p for p in parameters(source, exclude=outcomes) if p in runs.columns]
     long = runs.melt(id_vars=ids, value_vars=outcomes, var_name="outcome", value_name="value")
     long["unit"] = long["outcome"].map(unit)
     return long.reset_index(drop=True)
@@ -195,7 +202,7 @@ def summarize_runs(
     if "policy" in by:
         order = _policy_order(source, out["policy"].unique())
         out["policy"] = pd.Categorical(out["policy"], order, ordered=True)
-        out = out.sort_values(["policy", "outcome"], kind="stable")
+        out = out.sort_values("policy", kind="stable")  # outcomes stay in the order given
         out["policy"] = out["policy"].astype(str)
     return out.reset_index(drop=True)
 
@@ -267,7 +274,7 @@ def paired_differences(
     if not frames:
         return pd.DataFrame(columns=["policy", "reference", *keys, "outcome", "diff"])
     out = pd.concat(frames, ignore_index=True).dropna(subset=["diff"])
-    params = parameters(source)
+    params = parameters(source, exclude=cols)
     if params:
         points = runs.drop_duplicates("point").set_index("point")[params]
         out = out.join(points, on="point")
@@ -450,20 +457,28 @@ def vendor_group(name: str) -> str:
     return "entrants" if str(name).startswith("entrant") else str(name)
 
 
+#: Share of tokens (or developers) on models whose vendor has exited: its open weights
+#: stay in use (orphaned) but it has no row in the vendor table any more.
+EXITED = "exited vendors' weights"
+
+
 def share_series(
     results: Results | pd.DataFrame, value: str = "token_share", group=vendor_group
 ) -> pd.DataFrame:
     """Mean market share per policy, step and vendor group across runs (tidy).
 
-    Vendors absent from a run at a step count as 0, so the groups of a policy sum to the
-    mean total share (1 once developers buy tokens). Columns: policy, step, date,
-    ``group``, ``share``.
+    Vendors absent from a run at a step count as 0. Where a run's vendor shares sum to
+    less than 1, the rest is on exited vendors' (orphaned) open weights and is reported
+    as the group :data:`EXITED`, so the groups of a policy sum to 1 once developers buy.
+    Columns: policy, step, date, ``group``, ``share``.
     """
     vendors = results.vendors if isinstance(results, Results) else results
     frame = vendors[["run_id", "policy", "step", "vendor", value]].copy()
     frame["group"] = frame["vendor"].map(group)
     per_run = frame.groupby(["policy", "run_id", "step", "group"], sort=False)[value].sum()
     wide = per_run.unstack("group", fill_value=0.0)
+    total = wide.sum(axis=1)
+    wide[EXITED] = np.where(total > 0, (1.0 - total).clip(lower=0.0), 0.0)
     mean = wide.groupby(level=["policy", "step"]).mean()
     out = mean.stack().rename("share").reset_index()
     if "date" in vendors.columns:

@@ -3,6 +3,7 @@
     aimarket scenarios                      list built-in scenarios
     aimarket run [--scenario NAME|FILE] [--set PATH=VALUE ...] [--steps N] [--seed S]
                  [--developers N] [--out DIR]
+    aimarket report DIR [--out DIR]         Markdown report with figures of a sweep folder
 
 Experiment commands (``sweep``, ``status``, ...) are registered by
 :mod:`experiments.cli`. Bad input exits with status 2 and a one-line message.
@@ -74,6 +75,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from experiments.report import write_report
+
+    path = Path(args.dir)
+    if not (path / "manifest.json").is_file():
+        raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
+    print(write_report(path, args.out))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="aimarket",
@@ -100,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-plots", action="store_true", help="skip report.md and its figures")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("report", help="write a Markdown report with figures for a sweep folder")
+    p.add_argument("dir", help="sweep results folder (made by 'aimarket sweep')")
+    p.add_argument("--out", help="folder for report.md and its PNG figures (default DIR/report)")
+    p.set_defaults(func=cmd_report)
 
     try:
         from experiments.cli import add_commands

@@ -1,0 +1,283 @@
+"""A self-contained report of a sweep results folder: Markdown with PNG figures beside it.
+
+    aimarket report DIR            # writes DIR/report/report.md and its figures
+
+>>> from experiments.report import write_report
+>>> write_report("results/open_vs_closed")
+PosixPath('results/open_vs_closed/report/report.md')
+
+The report holds the sweep spec (policies, uncertainties, design), the policy comparison
+table (means with 95% confidence intervals and the spread of runs), the paired contrasts
+against the reference policy, and the main figures (see :mod:`experiments.figures`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from experiments import aggregate as agg
+from experiments import figures
+from experiments.analysis import DEFAULT_TABLE
+from experiments.store import Results, load
+from simulation.errors import ScenarioError
+
+#: Market metrics in the report's over-time panel.
+SERIES = ("platform_payoff", "closed_price", "open_token_share", "vc_funding")
+
+
+def _fmt(x: float) -> str:
+    if x is None or not np.isfinite(x):
+        return "-"
+    if x == 0:
+        return "0"
+    if abs(x) >= 1e4:
+        return f"{x:,.0f}"
+    if abs(x) >= 100:
+        return f"{x:.0f}"
+    if abs(x) >= 1:
+        return f"{x:.2f}"
+    return f"{x:.3g}"
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A pandas frame as a GitHub Markdown table (index dropped; cells as strings)."""
+    cols = [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+    return "\n".join(lines)
+
+
+def _outcomes(results: Results) -> list[str]:
+    chosen = list(results.manifest.get("table") or [])
+    chosen = chosen or [o for o in DEFAULT_TABLE if o in results.runs.columns]
+    return [o for o in chosen or results.outcomes[:5] if o in results.runs.columns]
+
+
+def comparison_table(results: Results, outcomes: Sequence[str]) -> pd.DataFrame:
+    """Policies as rows: runs, then per outcome 'mean [CI]' and the percentile spread."""
+    summary = agg.summarize_runs(results, outcomes)
+    rows = []
+    for policy, group in summary.groupby("policy", sort=False):
+        row = {"policy": policy, "runs": int(group["n"].max())}
+        for g in group.itertuples():
+            row[f"{g.outcome} ({g.unit})"] = (
+                f"{_fmt(g.mean)} [{_fmt(g.lo)}, {_fmt(g.hi)}]; "
+                f"runs {_fmt(g.q_lo)} to {_fmt(g.q_hi)}"
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def contrast_table(results: Results, outcomes: Sequence[str]) -> tuple[pd.DataFrame, str]:
+    """Policies as rows: per outcome 'mean difference [CI], share of pairs above 0'."""
+    policies = results.ok["policy"].unique()
+    if len(policies) < 2:
+        return pd.DataFrame(), ""
+    table = agg.paired_contrasts(results, outcomes=outcomes)
+    rows = []
+    for policy, group in table.groupby("policy", sort=False):
+        row = {"policy": policy, "pairs": int(group["n_pairs"].max())}
+        for g in group.itertuples():
+            row[f"{g.outcome} ({g.unit})"] = (
+                f"{_fmt(g.mean_diff)} [{_fmt(g.lo)}, {_fmt(g.hi)}]; {g.p_positive:.0%} > 0"
+            )
+        rows.append(row)
+    return pd.DataFrame(rows), table.attrs["reference"]
+
+
+def _spec_lines(results: Results) -> list[str]:
+    m = results.manifest
+    spec = m.get("spec", {})
+    counts = results.counts()
+    git = m.get("git") or {}
+    commit = (git.get("commit") or "unknown")[:12] + (" (dirty tree)" if git.get("dirty") else "")
+    base = spec.get("base", {})
+    developers = base.get("developers", {}).get("count")
+    developers = f"{developers:,}" if isinstance(developers, int) else "?"
+    lines = [
+        f"- **Base scenario**: `{base.get('name', '?')}`, {spec.get('steps', '?')} months from "
+        f"{base.get('market', {}).get('start', '?')}, {developers} developers",
+        f"- **Design**: `{spec.get('design', '?')}` with {len(spec.get('points', []) or [])} "
+        f"point(s) x {spec.get('replicates', '?')} replicate(s) x "
+        f"{len(m.get('policies', []))} policies; root seed {spec.get('seed', '?')}; policies "
+        "of one point and replicate share a seed (paired)",
+        f"- **Runs**: {counts['done']} done, {counts['failed']} failed, {counts['pending']} "
+        f"pending of {counts['planned']} planned",
+        f"- **Code**: git {commit}; spec hash `{m.get('spec_hash', '?')}`",
+        "",
+        "### Policies (levers)",
+        "",
+    ]
+    rows = [
+        {
+            "policy": name,
+            "overrides": ", ".join(f"`{k} = {v}`" for k, v in (over or {}).items()) or "-",
+        }
+        for name, over in (spec.get("policies") or {}).items()
+    ]
+    lines += [markdown_table(pd.DataFrame(rows)) if rows else "(one policy)", ""]
+    unc = spec.get("uncertainties") or []
+    if unc:
+        rows = []
+        for u in unc:
+            if u.get("lo") is not None:
+                values = f"{_fmt(u['lo'])} to {_fmt(u['hi'])}"
+            else:
+                values = ", ".join(map(str, u.get("values", [])))
+            rows.append(
+                {
+                    "uncertainty": u["name"],
+                    "mode": u.get("mode", "set"),
+                    "values": values,
+                    "parameters": ", ".join(f"`{p}`" for p in u.get("paths", [])),
+                }
+            )
+        lines += ["### Uncertainties (market conditions)", "", markdown_table(pd.DataFrame(rows))]
+        lines.append("")
+    return lines
+
+
+def _phase_axes(results: Results) -> tuple[str, str] | None:
+    """The first two swept numeric parameters with more than one value."""
+    runs = results.ok
+    numeric = [
+        p
+        for p in results.parameters
+        if p in runs.columns and pd.api.types.is_numeric_dtype(runs[p]) and runs[p].nunique() > 1
+    ]
+    return (numeric[0], numeric[1]) if len(numeric) >= 2 else None
+
+
+def make_figures(results: Results, out: Path) -> list[tuple[Path, str]]:
+    """Write the report's figures into ``out``; returns (path, caption) pairs."""
+    outcomes = _outcomes(results)
+    policies = list(results.ok["policy"].unique())
+    made: list[tuple[Path, str]] = []
+
+    def add(name: str, fig, caption: str) -> None:
+        made.append((figures.save(fig, out / name), caption))
+
+    add(
+        "outcomes.png",
+        figures.plot_outcomes(results, outcomes),
+        "Outcomes by policy: each run is a dot, the box spans the middle half of the runs, "
+        "black marks the mean and its 95% confidence interval.",
+    )
+    if len(policies) > 1:
+        add(
+            "contrasts.png",
+            figures.plot_contrasts(results, outcomes),
+            "Paired contrasts: each policy minus the reference on the same design point and "
+            "seed, mean difference and 95% t confidence interval.",
+        )
+    series = [m for m in SERIES if m in results.market.columns]
+    if series:
+        add(
+            "market.png",
+            figures.plot_series_panel(results, series),
+            "The market over time: mean across runs per policy with the 95% confidence "
+            "interval of the mean.",
+        )
+    if {"closed_frontier", "open_frontier"} <= set(results.market.columns):
+        add(
+            "frontier.png",
+            figures.plot_frontier(results),
+            "Capability frontier of closed and open-weights models over time.",
+        )
+    if not results.vendors.empty:
+        add(
+            "shares.png",
+            figures.plot_shares(results),
+            "Token shares by vendor over time (mean across runs; funded entrants pooled).",
+        )
+    axes = _phase_axes(results)
+    reference = results.manifest.get("reference") or policies[0]
+    challenger = "open" if "open" in policies and reference != "open" else None
+    challenger = challenger or next((p for p in policies if p != reference), None)
+    if axes and outcomes:
+        x, y = axes
+        paired = challenger is not None and reference in policies
+        add(
+            "phase.png",
+            figures.plot_phase(
+                results,
+                outcomes[0],
+                x,
+                y,
+                policy=challenger if paired else None,
+                reference=reference if paired else None,
+            ),
+            f"Phase diagram over {x} and {y}: "
+            + (
+                f"mean paired difference of {outcomes[0]}, {challenger} minus {reference} "
+                "(blue: the policy does better)."
+                if paired
+                else f"mean {outcomes[0]}."
+            ),
+        )
+    return made
+
+
+def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path:
+    """Write ``report.md`` and its PNG figures for a results folder; return its path.
+
+    ``out`` defaults to ``results_dir/report``. Raises ScenarioError for a folder that
+    is not a sweep results folder or has no successful runs.
+    """
+    results_dir = Path(results_dir)
+    results = load(results_dir)
+    if results.runs.empty or results.ok.empty:
+        raise ScenarioError(f"{results_dir} has no successful runs to report on yet")
+    out = Path(out) if out is not None else results_dir / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    m = results.manifest
+    outcomes = _outcomes(results)
+    made = make_figures(results, out)
+
+    lines = [
+        f"# Sweep report: {m.get('name', results_dir.name)}",
+        "",
+        m.get("spec", {}).get("description") or "",
+        "",
+        f"Results folder `{results_dir}` (load it with `experiments.load(...)`); written "
+        f"by `aimarket report`. Updated {m.get('updated', '?')}.",
+        "",
+        "## The sweep",
+        "",
+        *_spec_lines(results),
+        "## Policy comparison",
+        "",
+        "Mean across design points and replicates with its 95% confidence interval "
+        "(Student t) in brackets, then the 2.5th to 97.5th percentiles of the runs "
+        "(the spread of outcomes under the swept uncertainty).",
+        "",
+        markdown_table(comparison_table(results, outcomes)),
+        "",
+    ]
+    table, reference = contrast_table(results, outcomes)
+    if not table.empty:
+        lines += [
+            f"### Paired differences from `{reference}`",
+            "",
+            f"Each policy minus `{reference}` on the same design point and replicate (the "
+            "same seed: common random numbers): mean difference, its 95% t confidence "
+            "interval, and the share of pairs where the policy is higher.",
+            "",
+            markdown_table(table),
+            "",
+        ]
+    units = "; ".join(f"`{o}`: {agg.unit(o) or '-'}" for o in outcomes)
+    lines += [f"Units: {units}. Every outcome is defined in `experiments/outcomes.py`.", ""]
+    lines += ["## Figures", ""]
+    for path, caption in made:
+        lines += [f"![{path.stem}]({path.name})", "", f"*{caption}*", ""]
+    report = out / "report.md"
+    tmp = report.with_name(".report.md.tmp")
+    tmp.write_text("\n".join(lines))
+    tmp.replace(report)
+    return report

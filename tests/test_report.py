@@ -1,0 +1,98 @@
+"""`aimarket report DIR` on a (shrunk) flagship sweep: report.md and its figures."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from experiments import figures as fig
+from experiments import load, run_sweep
+from experiments.spec import load_spec
+from simulation.cli import main
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def flagship(tmp_path_factory):
+    """The flagship open_vs_closed sweep in quick mode, shrunk further for the suite:
+    all four policies and uncertainties, fewer points, months and developers."""
+    sweep = load_spec(REPO / "experiments" / "open_vs_closed.py").variant(quick=True)
+    sweep = dataclasses.replace(
+        sweep,
+        n=4,
+        replicates=2,
+        steps=24,
+        overrides={**sweep.overrides, "developers.count": 150},
+    )
+    out = tmp_path_factory.mktemp("flagship") / "open_vs_closed"
+    summary = run_sweep(sweep, out, executor="serial", progress=False)
+    assert summary.exit_code == 0
+    return out
+
+
+def nontrivial_png(path) -> None:
+    assert path.stat().st_size > 10_000, path
+    with Image.open(path) as im:
+        assert im.format == "PNG"
+        assert im.width >= 400 and im.height >= 250, (path, im.size)
+        pixels = np.asarray(im.convert("L"))
+    assert pixels.std() > 5, path  # not a blank canvas
+    assert len(np.unique(pixels)) > 20, path
+
+
+def test_report_command_writes_markdown_and_figures(flagship, capsys):
+    assert main(["report", str(flagship)]) == 0
+    printed = capsys.readouterr().out.strip()
+    report = flagship / "report" / "report.md"
+    assert printed.endswith(str(report))
+    text = report.read_text()
+    for section in ("## The sweep", "## Policy comparison", "Paired differences", "## Figures"):
+        assert section in text
+    for policy in ("closed", "open", "open_lagged", "open_then_closed"):
+        assert f"| {policy} |" in text
+    assert "complement_strength" in text
+    pngs = sorted((flagship / "report").glob("*.png"))
+    assert len(pngs) >= 4
+    for png in pngs:
+        nontrivial_png(png)
+        assert f"]({png.name})" in text  # every figure is shown in the report
+
+
+def test_report_to_another_folder(flagship, tmp_path):
+    assert main(["report", str(flagship), "--out", str(tmp_path / "rep")]) == 0
+    assert (tmp_path / "rep" / "report.md").is_file()
+
+
+def test_report_refuses_a_folder_that_is_not_a_sweep(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "missing")]) == 2
+    err = capsys.readouterr().err
+    assert "not a sweep results folder" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_every_figure_function_draws(flagship, tmp_path):
+    results = load(flagship)
+    drawn = {
+        "series": fig.plot_series(results, "closed_price", log=True, band="spread"),
+        "contrast_series": fig.plot_contrast_series(results, "platform_payoff"),
+        "phase_mean": fig.plot_phase(
+            results, "open_token_share", "spillover", "openness_preference", policy="open",
+            reference=None,
+        ),
+        "developer_shares": fig.plot_shares(results, value="developer_share"),
+    }  # fmt: skip
+    for name, figure in drawn.items():
+        nontrivial_png(fig.save(figure, tmp_path / f"{name}.png"))
+
+
+def test_policy_colours_are_the_run_figures_colours():
+    from simulation.plots import POLICY_COLORS
+
+    colors = fig.policy_colors(["open_then_closed", "custom", "closed"])
+    assert colors["closed"] == POLICY_COLORS["closed"]
+    assert colors["open_then_closed"] == POLICY_COLORS["open_then_closed"]
+    assert colors["custom"] not in POLICY_COLORS.values()
+    assert not set(fig.VENDOR_COLORS.values()) & set(POLICY_COLORS.values())
