@@ -47,12 +47,12 @@ class MarketParams:
         source="SF #4: closed mean $1.86 vs open $0.23/Mtok (2024-25); SF #1 GPT-4 era prices",
     )
     compute_cost_decline: float = par(
-        0.5,
+        0.5146,
         lo=0.0,
         hi=0.99,
         unit="1/year",
         doc="annual fractional fall of the compute cost index (hardware and algorithms)",
-        source="SF #1-2: price of fixed capability ~10x/yr, of which part is cost decline",
+        source="fitted to SF #1-5, #9 (docs/calibration.md)",
     )
     demand_growth: float = par(
         1.0,
@@ -219,9 +219,9 @@ def _default_segments() -> FrozenMap:
             "enterprise": SegmentParams(
                 share=0.2,
                 tokens=120.0,
-                price_sensitivity=0.25,
+                price_sensitivity=0.5488,  # fitted (docs/calibration.md)
                 quality_weight=4.0,
-                openness_preference=1.0,
+                openness_preference=0.2876,  # fitted (docs/calibration.md)
                 network_weight=1.0,
                 switching_cost=1.5,
                 reconsider_rate=0.1,
@@ -315,7 +315,12 @@ class EntryParams:
         0.5, lo=0.01, hi=1.0, doc="smallest round a VC writes, as a share of its round size"
     )
     runway: float = par(
-        6.0, lo=0.0, hi=120.0, unit="months", doc="vendors raise when cash < runway x burn"
+        72.78,
+        lo=0.0,
+        hi=120.0,
+        unit="months",
+        doc="vendors raise when cash < runway x burn",
+        source="fitted to SF #9 VC concentration (docs/calibration.md)",
     )
     burn: float = par(
         0.04, lo=0.0, hi=1.0, unit="1/month", doc="entrant R&D budget as a share of its round"
@@ -354,11 +359,12 @@ class InnovationParams:
         doc="share of the gap to the best open model any vendor closes each month",
     )
     community_quality: float = par(
-        0.02,
+        0.03799,
         lo=0.0,
         hi=10.0,
         unit="frontier-years/month per developer share",
         doc="community improvements (fine-tunes, tooling) to open weights",
+        source="fitted to SF #1-5, #9 (docs/calibration.md)",
     )
     community_efficiency: float = par(
         0.05,
@@ -416,7 +422,7 @@ def _default_vendors() -> FrozenMap:
                 policy="open",
                 capability=0.0,
                 cash=50_000.0,
-                rd_budget=200.0,
+                rd_budget=389.0,  # fitted (docs/calibration.md)
                 opex=30.0,
                 cloud="aws",
                 private=False,
