@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +13,8 @@ from experiments import figures as fig
 from experiments import load, run_sweep
 from experiments.spec import load_spec
 from simulation.cli import main
-from tests.conftest import REPO
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
