@@ -19,7 +19,7 @@ def logit_markup(shares: np.ndarray, weights: np.ndarray, slope: np.ndarray) -> 
     demand = (w * shares).sum(axis=0)
     slope_d = (w * slope[:, None] * shares * (1.0 - shares)).sum(axis=0)
     fallback = weights.sum() / max(float((weights * slope).sum()), 1e-300)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         m = np.where(slope_d > 0, demand / slope_d, fallback)
     return m
 
