@@ -89,6 +89,8 @@ def choice_cdf(v: np.ndarray, v0: np.ndarray, switching_cost: np.ndarray) -> np.
     np.fill_diagonal(move, False)
     u = u - switching_cost[:, None, None] * move[None, :, :]
     cdf = np.cumsum(_softmax_rows(u), axis=-1)
+    # Nothing to choose (every option -inf, outside option switched off): no model.
+    cdf[cdf[..., -1] == 0.0] = 1.0
     cdf[..., -1] = 1.0
     return cdf.reshape(n_seg * (n_prod + 1), n_prod + 1)
 

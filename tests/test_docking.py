@@ -180,3 +180,13 @@ def test_platform_earns_more_when_the_model_it_uses_is_priced_at_cost():
         frame = MarketModel(scenario, rng=7).run(30).market_frame()
         revenue[rule] = frame["platform_complement_revenue"].iloc[-1]
     assert revenue["cost"] > revenue["nash"] > 0
+
+
+def test_with_nothing_to_choose_developers_use_no_model():
+    # No model on offer and no outside option: nobody can adopt anything.
+    clouds = {"c1": {"hosts_open_weights": False}, "c2": {"hosts_open_weights": False}}
+    scenario = reduced({"open": open_vendor(1.0)}, clouds, **{"mechanisms.outside_option": False})
+    model = MarketModel(scenario, rng=9).run(3)
+    assert model.developers.adopters == 0
+    assert (model.developers.choice == logit.NONE).all()
+    assert model.market_frame()["total_tokens"].eq(0).all()
