@@ -4,9 +4,10 @@
 
 Measures, on this machine:
 
-1. wall time per step and per 120-step run, and peak memory, for 1,000 to 1,000,000
-   developers with about 10 and about 20 models (each size in its own subprocess, so
-   peak resident memory is that run's alone);
+1. wall time per step and per 120-step run, and peak memory: the calibrated baseline
+   (entrants and all) at 10,000 and 100,000 developers, and markets with a fixed 10 or
+   20 models (entry off) at 1,000 to 1,000,000 developers (each size in its own
+   subprocess, so peak resident memory is that run's alone);
 2. the model's developer-choice step against a bare numpy reference kernel of the same
    rule (one uniform draw per developer, inverse CDF over float32 utilities in
    preallocated buffers), in the same process, at 100,000 developers and 20 models;
@@ -73,10 +74,13 @@ def run_size(developers: int, models: int, steps: int) -> dict:
     """Child-process body: build, run, measure."""
     import resource
 
-    from simulation import MarketModel
+    from simulation import MarketModel, load_scenario
 
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    scenario = fixed_market(developers, models)
+    if models:
+        scenario = fixed_market(developers, models)
+    else:  # the calibrated baseline as users run it, entrants and all
+        scenario = load_scenario("baseline", {"developers.count": developers})
     t0 = time.perf_counter()
     model = MarketModel(scenario, rng=1)
     t1 = time.perf_counter()
@@ -115,8 +119,9 @@ def measure_sizes(sizes, model_counts, steps) -> list[dict]:
             )
             row = json.loads(out.stdout.strip().splitlines()[-1])
             rows.append(row)
+            label = "baseline" if not models else f"{row['models']:>2} models"
             print(
-                f"  {n:>9,} developers, {row['models']:>2} models: "
+                f"  {n:>9,} developers, {label}: "
                 f"{row['per_step_ms']:8.2f} ms/step, {row['run_120_s']:7.2f} s/120 steps, "
                 f"peak RSS {row['peak_rss_mib']:7.0f} MiB",
                 flush=True,
@@ -267,7 +272,8 @@ def main(argv=None) -> int:
         f"{os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print("1. whole runs (each in its own process)")
-    runs = measure_sizes(sizes, [10, 20], steps)
+    runs = measure_sizes([10_000, 100_000], [0], steps)  # the baseline, entrants and all
+    runs += measure_sizes(sizes, [10, 20], steps)
     print("2. choice step vs bare numpy reference kernel")
     choice_row = measure_choice()
     print(

@@ -24,7 +24,7 @@ def measure_sweeps(quick: bool = False) -> list[dict]:
     from experiments import Sweep, run_sweep
     from simulation import MarketModel, load_scenario
 
-    runs = 12 if quick else 40
+    runs = 12 if quick else 120
     developers = 10_000
     sweep = Sweep(
         name="throughput",

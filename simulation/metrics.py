@@ -247,7 +247,9 @@ def vendor_frame(model: MarketModel) -> pd.DataFrame:
 
 
 def _dates(model: MarketModel, steps: pd.Series) -> pd.Series:
-    start = pd.Period(model.scenario.market.start, freq="M")
-    return pd.Series(
-        [(start + int(s) - 1).to_timestamp() for s in steps], index=steps.index, name="date"
+    """Calendar month (first day) of each step; step 1 is ``market.start``."""
+    months = pd.period_range(
+        model.scenario.market.start, periods=max(int(model.steps), 1), freq="M"
     )
+    stamps = months.to_timestamp()
+    return pd.Series(stamps[steps.to_numpy(dtype=np.int64) - 1], index=steps.index, name="date")

@@ -448,7 +448,7 @@ class MarketModel(mesa.Model):
         # Open weights: developers pay the cheapest host(s), who pay their suppliers.
         for j in np.flatnonzero(p.is_open[:n] & (p.tokens[:n] > 0)):
             prices = self.hosting[:, j]
-            winners = np.flatnonzero(np.isclose(prices, np.nanmin(prices), rtol=1e-12, atol=0))
+            winners = np.flatnonzero(prices <= np.nanmin(prices) * (1 + 1e-12))  # ties split
             for k in winners:
                 cloud = self.clouds[k]
                 q = p.tokens[j] / len(winners)
