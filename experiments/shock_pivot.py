@@ -1,0 +1,35 @@
+"""Shock experiment: open now, closed later (brief question 4).
+
+In the timeline the platform opens in July 2023. Here it may close again once its
+developer share passes 30% (the `meta_recloses` pivot), and developers then hold a trust
+penalty against its models. The swept parameter is that penalty (utility units); the
+lever is whether the platform re-closes at all. Question: does opening while catching up
+and closing once dominant beat staying open, and what does the switch cost in trust?
+
+    python experiments/shock_pivot.py --quick
+"""
+
+from experiments import Sweep
+
+sweep = Sweep(
+    name="shock_pivot",
+    description="Trust cost of re-closing x whether the platform re-closes",
+    base="timeline",
+    policies={
+        "stays_open": {},
+        "recloses": {"shocks.meta_recloses.share_threshold": 0.3},
+    },
+    uncertainties={"shocks.meta_recloses.trust_penalty": [0.0, 0.5, 1.0, 2.0]},
+    design="grid",
+    replicates=5,
+    steps=120,
+    seed=2607,
+    table=("platform_payoff", "platform_token_share", "developer_surplus", "closed_margin"),
+    reference="stays_open",
+    quick={"replicates": 1, "steps": 48, "overrides": {"developers.count": 500}},
+)
+
+if __name__ == "__main__":
+    from experiments.cli import script_main
+
+    raise SystemExit(script_main(__file__))
