@@ -16,6 +16,7 @@ import pandas as pd
 
 from experiments.outcomes import OUTCOMES
 from experiments.store import Results
+from simulation.report import format_number
 
 #: Outcomes of the default comparison, in this order, when the sweep names none.
 DEFAULT_TABLE = (
@@ -85,20 +86,6 @@ def paired(
     return frame
 
 
-def _fmt(x: float) -> str:
-    if not np.isfinite(x):
-        return "nan"
-    if x == 0:
-        return "0"
-    if abs(x) >= 1e4:
-        return f"{x:,.0f}"
-    if abs(x) >= 100:
-        return f"{x:.0f}"
-    if abs(x) >= 1:
-        return f"{x:.2f}"
-    return f"{x:.3f}"
-
-
 def _label(name: str) -> str:
     o = OUTCOMES.get(name)
     return f"{name} ({o.unit})" if o else name
@@ -114,7 +101,7 @@ def format_comparison(results: Results, outcomes: Sequence[str] | None = None) -
     cells["runs"] = table["runs"].astype(int).astype(str)
     for c in cols:
         cells[_label(c)] = [
-            f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]"
+            f"{format_number(m)} [{format_number(lo)}, {format_number(hi)}]"
             for m, lo, hi in zip(
                 table[(c, "mean")], table[(c, "lo95")], table[(c, "hi95")], strict=True
             )
@@ -130,7 +117,7 @@ def format_comparison(results: Results, outcomes: Sequence[str] | None = None) -
         d["pairs"] = diff[("pairs", "")].astype(int).astype(str)
         for c in cols:
             d[_label(c)] = [
-                f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}] {share:.0%}>0"
+                f"{format_number(m)} [{format_number(lo)}, {format_number(hi)}] {share:.0%}>0"
                 for m, lo, hi, share in zip(
                     diff[(c, "mean")],
                     diff[(c, "lo95")],

@@ -30,6 +30,7 @@ from matplotlib.patches import Rectangle
 from experiments import aggregate as agg
 from experiments.store import Results
 from simulation.plots import CLOSED_COLOR, OPEN_COLOR, POLICY_COLORS, STYLE
+from simulation.report import format_number
 
 #: Colours for policies not in POLICY_COLORS (custom lever names), in order of use.
 _EXTRA_COLORS = ("#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
@@ -419,7 +420,8 @@ def plot_phase(
                 dark = norm is not None and abs(norm(v) - 0.5) > 0.3
                 k = int(count.iloc[i, j])
                 ax.text(
-                    j, i, f"{_short(v)}\n({k} point{'s' if k != 1 else ''})", ha="center",
+                    j, i, f"{format_number(v, missing='')}\n({k} point{'s' if k != 1 else ''})",
+                    ha="center",
                     va="center", fontsize=8, color="white" if dark else "#222222",
                 )  # fmt: skip
             else:
@@ -429,9 +431,9 @@ def plot_phase(
                 )  # fmt: skip
                 ax.text(j, i, "no runs", ha="center", va="center", fontsize=8, color="#666666")
         ax.set_xticks(range(grid.shape[1]))
-        ax.set_xticklabels([_short(v) for v in grid.columns])
+        ax.set_xticklabels([format_number(v, missing="") for v in grid.columns])
         ax.set_yticks(range(grid.shape[0]))
-        ax.set_yticklabels([_short(v) for v in grid.index])
+        ax.set_yticklabels([format_number(v, missing="") for v in grid.index])
         ax.set_xlabel(parameter_label(results, x))
         ax.set_ylabel(parameter_label(results, y))
         what = f"{policy} minus {reference}" if reference else (policy or "all policies")
@@ -445,21 +447,6 @@ def plot_phase(
     return fig
 
 
-def _short(v: float) -> str:
-    if not np.isfinite(v):
-        return ""
-    if v == 0:
-        return "0"
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    if abs(v) >= 10:
-        return f"{v:.0f}"
-    if abs(v) >= 1:
-        return f"{v:.2f}"
-    return f"{v:.3g}"
-
-
-# -- shares and frontier -----------------------------------------------------------------
 def vendor_colors(groups: Sequence[str]) -> dict[str, str]:
     extra = iter(_VENDOR_EXTRA * 4)
     return {g: VENDOR_COLORS.get(g) or next(extra) for g in groups}

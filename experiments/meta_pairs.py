@@ -15,6 +15,7 @@ import sys
 import pandas as pd
 
 from simulation import MarketModel, load_scenario
+from simulation.report import format_number
 
 
 def _closed_price(vendors: pd.DataFrame, step: int, keep=None, drop=()) -> float:
@@ -60,19 +61,6 @@ def outcomes(scenario: str, seed: int, developers: int) -> dict[str, float]:
     }
 
 
-def _fmt(x: float) -> str:
-    a = abs(x)
-    if a >= 1000:
-        return f"{x:,.0f}"
-    if a >= 100:
-        return f"{x:.0f}"
-    if a >= 1:
-        return f"{x:.2f}"
-    if a >= 0.01:
-        return f"{x:.3f}"
-    return f"{x:.2g}"
-
-
 def table(seeds: int = 20, developers: int = 10_000) -> str:
     """The paired comparison as a Markdown table."""
     runs = {
@@ -90,8 +78,8 @@ def table(seeds: int = 20, developers: int = 10_000) -> str:
         equal = f" ({seeds - gt - lt} equal)" if seeds - gt - lt else ""
         sign = "+" if diff[k].mean() > 0 else ""
         lines.append(
-            f"| {k} | {_fmt(o[k].mean())} | {_fmt(c[k].mean())} | "
-            f"{sign}{_fmt(diff[k].mean())} | {gt} / {lt}{equal} |"
+            f"| {k} | {format_number(o[k].mean())} | {format_number(c[k].mean())} | "
+            f"{sign}{format_number(diff[k].mean())} | {gt} / {lt}{equal} |"
         )
     return "\n".join(lines)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from experiments import aggregate as agg
@@ -24,23 +23,10 @@ from experiments import figures
 from experiments.analysis import DEFAULT_TABLE
 from experiments.store import Results, load
 from simulation.errors import ScenarioError
+from simulation.report import format_number
 
 #: Market metrics in the report's over-time panel.
 SERIES = ("platform_payoff", "closed_price", "open_token_share", "vc_funding")
-
-
-def _fmt(x: float) -> str:
-    if x is None or not np.isfinite(x):
-        return "-"
-    if x == 0:
-        return "0"
-    if abs(x) >= 1e4:
-        return f"{x:,.0f}"
-    if abs(x) >= 100:
-        return f"{x:.0f}"
-    if abs(x) >= 1:
-        return f"{x:.2f}"
-    return f"{x:.3g}"
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -66,8 +52,8 @@ def comparison_table(results: Results, outcomes: Sequence[str]) -> pd.DataFrame:
         row = {"policy": policy, "runs": int(group["n"].max())}
         for g in group.itertuples():
             row[f"{g.outcome} ({g.unit})"] = (
-                f"{_fmt(g.mean)} [{_fmt(g.lo)}, {_fmt(g.hi)}]; "
-                f"runs {_fmt(g.q_lo)} to {_fmt(g.q_hi)}"
+                f"{format_number(g.mean)} [{format_number(g.lo)}, {format_number(g.hi)}]; "
+                f"runs {format_number(g.q_lo)} to {format_number(g.q_hi)}"
             )
         rows.append(row)
     return pd.DataFrame(rows)
@@ -84,7 +70,8 @@ def contrast_table(results: Results, outcomes: Sequence[str]) -> tuple[pd.DataFr
         row = {"policy": policy, "pairs": int(group["n_pairs"].max())}
         for g in group.itertuples():
             row[f"{g.outcome} ({g.unit})"] = (
-                f"{_fmt(g.mean_diff)} [{_fmt(g.lo)}, {_fmt(g.hi)}]; {g.p_positive:.0%} > 0"
+                f"{format_number(g.mean_diff)} [{format_number(g.lo)}, {format_number(g.hi)}]; "
+                f"{g.p_positive:.0%} > 0"
             )
         rows.append(row)
     return pd.DataFrame(rows), table.attrs["reference"]
@@ -126,7 +113,7 @@ def _spec_lines(results: Results) -> list[str]:
         rows = []
         for u in unc:
             if u.get("lo") is not None:
-                values = f"{_fmt(u['lo'])} to {_fmt(u['hi'])}"
+                values = f"{format_number(u['lo'])} to {format_number(u['hi'])}"
             else:
                 values = ", ".join(map(str, u.get("values", [])))
             rows.append(

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def summary_table(model: MarketModel) -> str:
     rows = market.set_index("step").loc[marks, list(SUMMARY_METRICS)]
     table = rows.T.rename(index=SUMMARY_METRICS)
     table.columns = [d.strftime("%Y-%m") for d in market.set_index("step").loc[marks, "date"]]
-    text = ["", "Market", table.to_string(float_format=_fmt)]
+    text = ["", "Market", table.to_string(float_format=format_number)]
     vendors = model.vendor_frame()
     final = vendors[vendors["step"] == vendors["step"].max()]
     cols = ["vendor", "policy", "capability", "price", "token_share", "profit", "cash"]
@@ -51,16 +52,22 @@ def summary_table(model: MarketModel) -> str:
         "",
         f"Vendors at the last month ({int(totals['n_vendors'])} in market; "
         f"{int(market['entries'].sum())} entries, {int(market['exits'].sum())} exits in all)",
-        final.to_string(index=False, float_format=_fmt),
+        final.to_string(index=False, float_format=format_number),
     ]
     return "\n".join(text)
 
 
-def _fmt(x: float) -> str:
+def format_number(x: float | None, missing: str = "-") -> str:
+    """A number for tables and labels: thousands separated above 10,000, no decimals
+    above 100, two decimals above 1, three significant digits below."""
+    if x is None or not np.isfinite(x):
+        return missing
     if x == 0:
         return "0"
-    if abs(x) >= 1000:
+    if abs(x) >= 1e4:
         return f"{x:,.0f}"
+    if abs(x) >= 100:
+        return f"{x:.0f}"
     if abs(x) >= 1:
         return f"{x:.2f}"
     return f"{x:.3g}"
