@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
-import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,7 @@ import pandas as pd
 from experiments import designs, seeds
 from experiments.outcomes import DEFAULT, OUTCOMES, function_ref, load_script
 from simulation.errors import ScenarioError
-from simulation.params import parse_value
+from simulation.params import parse_value, read_toml
 from simulation.scenario import Scenario
 from simulation.scenarios import load_scenario
 
@@ -168,15 +167,7 @@ class Sweep:
     # -- TOML ------------------------------------------------------------------------------
     @classmethod
     def from_toml(cls, path: str | Path) -> Sweep:
-        path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text())
-        except FileNotFoundError:
-            raise ScenarioError(f"sweep file not found: {path}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
-        data.setdefault("name", path.stem)
-        return cls.from_dict(data, root=path.parent)
+        return cls.from_dict(read_toml(path, "sweep"), root=Path(path).parent)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], root: Path | None = None) -> Sweep:

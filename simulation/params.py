@@ -22,6 +22,7 @@ import tomllib
 import types
 import typing
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from simulation.errors import ScenarioError
@@ -32,6 +33,7 @@ __all__ = [
     "iter_fields",
     "par",
     "parse_value",
+    "read_toml",
     "replace_path",
     "to_dict",
 ]
@@ -236,6 +238,20 @@ def replace_path(data: dict[str, Any], dotted: str, value: Any) -> None:
             raise ScenarioError(f"'{where}' is a value, not a table, in path '{dotted}'")
         node = child
     node[parts[-1]] = value
+
+
+def read_toml(path: str | Path, what: str) -> dict[str, Any]:
+    """A TOML file's tables, with ``name`` defaulting to the file's stem; a missing or
+    malformed file is a ScenarioError naming ``what`` it should have been."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ScenarioError(f"{what} file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    data.setdefault("name", path.stem)
+    return data
 
 
 def parse_value(text: str) -> Any:

@@ -16,7 +16,6 @@ Units used throughout:
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,15 @@ from typing import Any, Literal
 import tomli_w
 
 from simulation.errors import ScenarioError
-from simulation.params import FrozenMap, from_dict, par, parse_value, replace_path, to_dict
+from simulation.params import (
+    FrozenMap,
+    from_dict,
+    par,
+    parse_value,
+    read_toml,
+    replace_path,
+    to_dict,
+)
 from simulation.shocks import ShockParams
 
 Policy = Literal["closed", "open", "open_lagged", "open_then_closed"]
@@ -531,15 +538,7 @@ class Scenario:
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:
         """Read a scenario TOML file; fields it omits keep the baseline defaults."""
-        path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text())
-        except FileNotFoundError:
-            raise ScenarioError(f"scenario file not found: {path}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
-        data.setdefault("name", path.stem)
-        return cls.from_dict(data)
+        return cls.from_dict(read_toml(path, "scenario"))
 
     def to_dict(self) -> dict[str, Any]:
         """Nested plain data; ``Scenario.from_dict(s.to_dict()) == s``."""
