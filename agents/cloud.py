@@ -30,7 +30,12 @@ class Cloud(MarketAgent):
         self.index = index
         self.account = f"cloud:{name}"
         self.revenue = 0.0  # this month, $M
-        self.profit = 0.0
+        self.costs = 0.0  # this month, $M: serving and training compute bought
+
+    @property
+    def profit(self) -> float:
+        """This month's profit, $M."""
+        return self.revenue - self.costs
 
     @property
     def active(self) -> bool:

@@ -116,7 +116,8 @@ class Vendor(MarketAgent):
         p = self.params
         if self.policy == "open_then_closed" and not self.switched:
             due = 0 <= p.switch_step <= m.steps
-            if due or self.developer_share >= p.switch_share:
+            dominant = self.developer_share >= p.switch_share and self.leads()
+            if due or dominant:
                 self.close_weights()
         products = m.products
         if self.closed_product is not None:
@@ -133,14 +134,30 @@ class Vendor(MarketAgent):
             # a regulatory cap on open release applies to new releases only
             products.capability[j] = min(released, max(m.open_cap, products.capability[j]))
 
+    def leads(self) -> bool:
+        """Its model is at least as capable as every rival model on the market: it has
+        caught up (the open_then_closed vendor closes once it leads, not while catching
+        up)."""
+        p = self.model.products
+        n = p.n
+        rivals = p.available[:n] & (p.vendor[:n] != self.index)
+        best = float(p.capability[:n][rivals].max()) if rivals.any() else 0.0
+        return self.capability >= best
+
+    def freeze_weights(self) -> None:
+        """The weights already out stop following its frontier: frozen at today's
+        capability, with community gains counted afresh from now on (the earlier ones
+        are already part of its capability)."""
+        self.frozen_capability = self.capability
+        if self.open_product is not None:
+            self.model.products.community[self.open_product] = 0.0
+
     def close_weights(self, trust_penalty: float | None = None) -> None:
         """Stop releasing weights: the weights already out stay out (frozen), new models
         are closed, and developers hold ``trust_penalty`` against its models."""
         m = self.model
         self.switched = True
-        self.frozen_capability = self.capability
-        if self.open_product is not None:
-            m.products.community[self.open_product] = 0.0
+        self.freeze_weights()
         if self.params.offers_api and self.closed_product is None:
             self.closed_product = m.add_product(self, is_open=False)
         penalty = self.params.trust_penalty if trust_penalty is None else trust_penalty
@@ -184,7 +201,7 @@ class Vendor(MarketAgent):
                 self.closed_product = None
         else:
             if was_open:
-                self.frozen_capability = self.capability
+                self.freeze_weights()
             if self.params.offers_api and self.closed_product is None:
                 self.closed_product = m.add_product(self, is_open=False)
             if policy == "open_lagged" and self.open_product is None:

@@ -24,5 +24,6 @@ def deployment(
     value = base_revenue * strength * max(capability, 0.0)
     if value <= 0.0 or tokens <= 0.0:
         return 0.0, 0.0, 0.0
-    a = 1.0 if unit_price <= 0.0 else min(1.0, (value / (2.0 * tokens * unit_price)) ** 2)
+    marginal_cost = 2.0 * tokens * unit_price
+    a = 1.0 if value >= marginal_cost else (value / marginal_cost) ** 2
     return a, value * math.sqrt(a), a * tokens * unit_price

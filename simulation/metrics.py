@@ -24,14 +24,15 @@ closed_frontier           fy         best closed capability (frontier-years)
 open_frontier             fy         best open capability (0 if none)
 capability_gap            fy         closed_frontier - open_frontier
 closed_margin             share      token-weighted Lerner index (p - c)/p of closed
-vendor_revenue            $M/month   API and complement revenue of all vendors
-vendor_profit             $M/month   profit of all vendors
+vendor_revenue            $M/month   API and complement revenue of all vendors in the
+                                     market this month (one exiting included)
+vendor_profit             $M/month   profit of the same vendors
 platform_complement_revenue $M/month complement revenue of platform vendors
 platform_payoff           $M         cumulative profit of platform vendors
 cloud_revenue             $M/month   all clouds' revenue
 vc_funding                $M/month   money VCs invested this month
 entries, exits            count      vendors entering and exiting this month
-n_vendors                 count      vendors in the market
+n_vendors                 count      vendors in the market at the end of the month
 developer_surplus         $M/month   logit log-sum surplus of developers in the market,
                                      relative to the outside option
 adoption_rate             share      developers using a model / all developers
@@ -172,14 +173,17 @@ def measure(model: MarketModel) -> None:
     else:
         model.closed_margin = 0.0
 
-    vendors = model.vendors
-    model.vendor_revenue = float(sum(v.revenue for v in vendors))
-    model.vendor_profit = float(sum(v.profit for v in vendors))
+    from agents.vendor import Vendor
+
+    # every vendor in the market this month, including one that exited at its end
+    present = list(model.agents_by_type[Vendor])
+    model.vendor_revenue = float(sum(v.revenue for v in present))
+    model.vendor_profit = float(sum(v.profit for v in present))
     platforms = [v for v in model.vendor_list if v.business_model == "platform"]
     model.platform_complement_revenue = float(sum(v.complement_revenue for v in platforms))
     model.platform_payoff = float(sum(v.payoff for v in platforms))
     model.cloud_revenue = float(sum(c.revenue for c in model.clouds))
-    model.n_vendors = len(vendors)
+    model.n_vendors = len(model.vendors)
 
     dev = model.developers
     model.adoption_rate = dev.adopters / dev.n

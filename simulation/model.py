@@ -21,7 +21,7 @@ from simulation.streams import Streams, root_sequence
 #: A funded startup's fixed costs a month, as a share of its first round.
 ENTRANT_OPEX = 0.01
 #: Rows of valuation noise drawn each month for follow-on rounds (vendor slots).
-FOLLOW_ON_SLOTS = 64
+FOLLOW_ON_SLOTS = 256
 
 
 class MarketModel(mesa.Model):
@@ -204,7 +204,7 @@ class MarketModel(mesa.Model):
             v.reset_flows()
         for c in self.clouds:
             c.revenue = 0.0
-            c.profit = 0.0
+            c.costs = 0.0
 
     # 1 ----------------------------------------------------------------------------------
     def progress(self) -> None:
@@ -412,8 +412,11 @@ class MarketModel(mesa.Model):
                 vendor.set_price(cost[j], float(best[j]))
         # Hosting of open weights.
         undercut = np.array([c.params.undercut for c in self.clouds])
+        # ``best`` is an effective price to developers; under an open-weight tax the host
+        # keeps only its share of it.
+        lone_host_markup = np.maximum(best / (1.0 + self.open_tax) - cost, 0.0)
         self.hosting[:, :n] = pricing.hosting_prices(
-            self.hosting[:, :n], host_cost, hosts, undercut, np.maximum(best - cost, 0.0)
+            self.hosting[:, :n], host_cost, hosts, undercut, lone_host_markup
         )
         has_host = hosts.any(axis=0)
         offered = np.where(hosts, self.hosting[:, :n], np.inf)
@@ -487,7 +490,7 @@ class MarketModel(mesa.Model):
 
     def _cloud_cost(self, cloud: Cloud, amount: float) -> None:
         self.ledger.pay(cloud.account, "suppliers", amount, "cloud_costs")
-        cloud.profit -= amount
+        cloud.costs += amount
 
     def _sell_closed(self, v: Vendor, j: int, tokens: float, payer: str, kind: str) -> float:
         """Sell ``tokens`` of closed model j: buyer pays the vendor, vendor pays its cloud."""

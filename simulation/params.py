@@ -234,7 +234,11 @@ def replace_path(data: dict[str, Any], dotted: str, value: Any) -> None:
             where = ".".join(parts[: i + 1])
             if child is None:
                 valid = [k for k, v in node.items() if isinstance(v, dict)]
-                raise ScenarioError(f"unknown table '{where}'{_suggest(part, valid)}")
+                hint = _suggest(part, valid) if valid else ""
+                raise ScenarioError(
+                    f"unknown table '{where}'{hint} (a new named entry, such as a shock, "
+                    f'is given whole: {where}={{kind = "...", ...}}, or in a TOML file)'
+                )
             raise ScenarioError(f"'{where}' is a value, not a table, in path '{dotted}'")
         node = child
     node[parts[-1]] = value

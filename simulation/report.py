@@ -64,6 +64,8 @@ def format_number(x: float | None, missing: str = "-") -> str:
         return missing
     if x == 0:
         return "0"
+    if float(x).is_integer() and abs(x) < 1e4:  # counts and round numbers
+        return f"{int(x)}"
     if abs(x) >= 1e4:
         return f"{x:,.0f}"
     if abs(x) >= 100:

@@ -123,7 +123,8 @@ class VendorParams:
         0.3,
         lo=0.0,
         hi=1.01,
-        doc="open_then_closed: switch when its developer share reaches this (>1 never)",
+        doc="open_then_closed: switch once its developer share reaches this and its model "
+        "leads every rival's (>1: never)",
     )
     trust_penalty: float = par(
         0.5,

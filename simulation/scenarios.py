@@ -51,7 +51,8 @@ TIMELINE = {
 #: name -> (one-line description, base scenario name or None, overrides)
 BUILTIN: dict[str, tuple[str, str | None, dict]] = {
     "baseline": (
-        "Default calibrated market from January 2023: three closed labs, an ads platform "
+        "Default market from January 2023 (calibrated defaults): three closed labs, an ads "
+        "platform "
         "releasing open weights (Meta-like), an open-lagged startup, four clouds, two VCs.",
         None,
         {},

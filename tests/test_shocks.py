@@ -212,3 +212,25 @@ def test_timeline_counterfactuals_drop_their_event():
     ]:
         model = MarketModel(load_scenario(name, {"developers.count": 500}), rng=9).run()
         assert missing not in {what for _, _, what in model.events}
+
+
+@pytest.mark.parametrize("policy", ["closed", "open_lagged"])
+def test_closing_by_pivot_freezes_weights_without_double_counting(policy):
+    # Community gains already in the vendor's capability must not be added again to the
+    # frozen weights: released open weights never exceed the vendor's own frontier at the
+    # freeze plus the community gains made on them since.
+    shocks = {"close": {"kind": "policy_pivot", "step": 15, "vendor": "giver", "policy": policy}}
+    vendors = {"giver": api_vendor(1.0, policy="open", rd_budget=300.0), "lab": api_vendor(1.0)}
+    scenario = market(vendors, shocks, **{"mechanisms.community": True, "mechanisms.rd": True})
+    model = MarketModel(scenario, rng=11).run(14)
+    giver = model.vendor_list[0]
+    model.run(1)
+    frozen = giver.capability
+    j = giver.open_product
+    assert model.products.capability[j] <= frozen + 1e-12
+    model.run(20)
+    gained = model.products.community[j]
+    lagged = giver.history[-1 - giver.params.open_lag]
+    assert model.products.capability[j] <= max(frozen, lagged) + gained + 1e-9
+    if policy == "closed":  # frozen weights fall behind the closed frontier
+        assert model.products.capability[j] < giver.capability

@@ -24,6 +24,8 @@ def rss_mb() -> float:
 
 def test_finished_models_are_freed():
     scenario = load_scenario("baseline", {"developers.count": 30})
+    gc.collect()
+    counters_before = len(MarketAgent._ids)  # models other tests may still hold
     refs = []
     for seed in range(5):
         model = MarketModel(scenario, rng=seed).run(3)
@@ -31,8 +33,8 @@ def test_finished_models_are_freed():
         del model
     gc.collect()
     assert all(r() is None for r in refs)
-    # Mesa 3.3's class-level id counter holds no models: neither ours (weak) ...
-    assert len(MarketAgent._ids) == 0
+    # Mesa 3.3's class-level id counter holds none of them: neither ours (weak) ...
+    assert len(MarketAgent._ids) <= counters_before
     # ... nor Mesa's own, if this Mesa version still has it.
     mesa_ids = getattr(mesa.Agent, "_ids", {})
     assert not any(isinstance(k, MarketModel) for k in list(mesa_ids))
