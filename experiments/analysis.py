@@ -107,7 +107,7 @@ def format_comparison(results: Results, outcomes: Sequence[str] | None = None) -
             )
         ]
     lines = [
-        "Policy comparison: mean [95% interval] across design points and replicates",
+        "Policy comparison: mean [middle 95% of runs] across design points and replicates",
         cells.rename_axis("policy").to_string(),
     ]
     diff = paired(results, outcomes=outcomes)
@@ -129,7 +129,7 @@ def format_comparison(results: Results, outcomes: Sequence[str] | None = None) -
         lines += [
             "",
             f"Difference from '{ref}', paired on the same point and seed: "
-            "mean [95% interval], share of pairs above 0",
+            "mean [middle 95% of pairs], share of pairs above 0",
             d.rename_axis("policy").to_string(),
         ]
     return "\n".join(lines)

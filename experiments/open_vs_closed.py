@@ -6,8 +6,8 @@ tokens) chooses a release policy, the lever:
 * ``closed``: keep the weights, sell API access;
 * ``open``: release frontier weights;
 * ``open_lagged``: release weights one generation (12 months) behind its frontier;
-* ``open_then_closed``: open while catching up, close once its developer share passes
-  30% (developers then discount its models: the trust penalty).
+* ``open_then_closed``: open while catching up, close once it leads every rival model
+  and holds 30% of developers (developers then discount its models: the trust penalty).
 
 Across uncertainty in the market conditions the answer depends on:
 
@@ -21,7 +21,7 @@ Across uncertainty in the market conditions the answer depends on:
 Each design point runs with several replicates; the four policies of one point and
 replicate share a seed, so policy differences are paired. Run it with
 
-    python experiments/open_vs_closed.py --quick            # about a minute on 2 cores
+    python experiments/open_vs_closed.py --quick            # under a minute on 2 cores
     aimarket sweep experiments/open_vs_closed.py --workers 2 # the full design
 
 and read the results with ``experiments.load("results/open_vs_closed")``.

@@ -16,6 +16,8 @@ sweep = Sweep(
     description="Inference-hardware cost advantage x the platform's release",
     base="timeline",
     overrides={
+        # no inference-hardware cloud but the shock's (the baseline's groq never enters)
+        "clouds.groq.entry_step": 100_000,
         "shocks.fast_inference": {
             "kind": "inference_hardware",
             "step": 13,

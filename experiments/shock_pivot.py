@@ -1,9 +1,11 @@
 """Shock experiment: open now, closed later (brief question 4).
 
-In the timeline the platform opens in July 2023. Here it may close again once its
-developer share passes 30% (the `meta_recloses` pivot), and developers then hold a trust
-penalty against its models. The swept parameter is that penalty (utility units); the
-lever is whether the platform re-closes at all. Question: does opening while catching up
+In the timeline the platform opens in July 2023 and leads the open market by 2025. Here
+it may close again in July 2025 (the `meta_recloses` pivot), and developers then hold a
+trust penalty against its models. The swept parameter is that penalty (utility units);
+the lever is whether the platform re-closes at all. (The flagship's `open_then_closed`
+lever instead closes once the platform both leads every rival model and holds 30% of
+developers.) Question: does opening while catching up
 and closing once dominant beat staying open, and what does the switch cost in trust?
 
     python experiments/shock_pivot.py --quick
@@ -17,7 +19,7 @@ sweep = Sweep(
     base="timeline",
     policies={
         "stays_open": {},
-        "recloses": {"shocks.meta_recloses.share_threshold": 0.3},
+        "recloses": {"shocks.meta_recloses.step": 31},  # July 2025
     },
     uncertainties={"shocks.meta_recloses.trust_penalty": [0.0, 0.5, 1.0, 2.0]},
     design="grid",
