@@ -120,6 +120,11 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"  run time: {ok['elapsed_s'].sum():.1f} s of compute, "
             f"{ok['elapsed_s'].mean():.2f} s per run"
         )
+        if "warnings" in ok and ok["warnings"].sum():
+            noisy = int((ok["warnings"] > 0).sum())
+            print(
+                f"  numerical warnings (overflow and the like) in {noisy} run(s): see runs.warnings"
+            )
     sessions = m.get("sessions", [])
     if sessions:
         last = sessions[-1]

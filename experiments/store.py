@@ -254,6 +254,7 @@ class Store:
                 "error": res["error"],
                 "started": pd.Timestamp(res["started"], unit="s", tz="UTC"),
                 "elapsed_s": res["elapsed"],
+                "warnings": int(res.get("warnings", 0)),
                 "worker": res["worker"],
                 "batch": batch,
                 **res["outcomes"],

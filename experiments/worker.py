@@ -54,9 +54,11 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
 
     scenario = Scenario.from_dict(task["base"]).with_overrides(task["overrides"])
     seed = run_seed(task["root_seed"], task["point"], task["replicate"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # overflow in exp() at extremes
-        with np.errstate(all="ignore"):
+    # Numerical warnings (overflow in exp() at extreme parameters, say) are counted and
+    # recorded with the run rather than printed from every worker.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        with np.errstate(all="warn"):
             model = MarketModel(scenario, rng=seed)
             model.run(task["steps"])
             market = model.market_frame()
@@ -69,6 +71,7 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
             )
     series = task["series"]
     return {
+        "warnings": sum(issubclass(w.category, RuntimeWarning) for w in caught),
         "outcomes": values,
         "market": _tag(market, task["run_id"]) if "market" in series else None,
         "vendors": _tag(vendors, task["run_id"]) if "vendors" in series else None,
