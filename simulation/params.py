@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import math
 import tomllib
 import types
@@ -92,7 +93,9 @@ class FrozenMap(Mapping):
 # dict -> record
 
 
+@functools.cache
 def _type_hints(cls: type) -> dict[str, Any]:
+    # resolved once per record class: resolving annotations is the slow part of parsing
     return typing.get_type_hints(cls)
 
 
