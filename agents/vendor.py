@@ -106,7 +106,7 @@ class Vendor(MarketAgent):
         if mech.spillover:
             gain += inn.spillover * max(0.0, open_frontier - self.capability)
         if self.frontier_is_open and self.open_product is not None:
-            gain += m.community_gain[self.open_product]
+            gain += m.products.community_gain[self.open_product]
         self.capability += gain
         self.history.append(self.capability)
 

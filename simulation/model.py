@@ -82,8 +82,6 @@ class MarketModel(mesa.Model):
         self.developers = DeveloperPopulation(self)
         # per (cloud, product): hosting price of open weights, $/Mtok (NaN: not hosted)
         self.hosting = np.full((len(self.clouds), len(self.products.vendor)), np.nan)
-        # per product: this month's community improvement, frontier-years
-        self.community_gain = np.zeros(len(self.products.vendor))
         self.vendor_list: list[Vendor] = []
         for name, p in scenario.vendors.items():
             self.add_vendor(name, p, cash=p.cash)
@@ -143,9 +141,6 @@ class MarketModel(mesa.Model):
             grown = np.full((len(self.clouds), capacity), np.nan)
             grown[:, : self.hosting.shape[1]] = self.hosting
             self.hosting = grown
-            gain = np.zeros(capacity)
-            gain[: len(self.community_gain)] = self.community_gain
-            self.community_gain = gain
         return j
 
     def closed_unit_cost(self, vendor: Vendor) -> float:
@@ -332,19 +327,20 @@ class MarketModel(mesa.Model):
         n = products.n
         share = products.ecosystem[:n]
         open_now = products.is_open[:n] & products.available[:n]
-        self.community_gain[:n] = 0.0
+        gain = products.community_gain[:n]
+        gain[:] = 0.0
         if self.scenario.mechanisms.community:
-            self.community_gain[:n] = np.where(open_now, inn.community_quality * share, 0.0)
+            gain[:] = np.where(open_now, inn.community_quality * share, 0.0)
             eff = products.efficiency[:n]
             cut = np.where(open_now, 1.0 - inn.community_efficiency * share, 1.0)
             # never below the floor, nor raised to it if a model starts below it
             floor = np.minimum(eff, inn.min_efficiency)
             eff[:] = np.where(open_now, np.maximum(floor, eff * cut), eff)
-            products.community[:n] += self.community_gain[:n]
+            products.community[:n] += gain
         open_frontier = self.frontier(is_open=True)
         for v in self.vendor_list:  # weights of vendors that left keep improving
             if not v.alive and v.open_product is not None:
-                products.capability[v.open_product] += self.community_gain[v.open_product]
+                products.capability[v.open_product] += gain[v.open_product]
         vendors = self.agents_by_type[Vendor]
         vendors.do("plan_rd")
         vendors.shuffle_do("innovate", open_frontier)

@@ -17,6 +17,7 @@ _FIELDS = {
     "capability": (float, 0.0),  # frontier-years
     "efficiency": (float, 1.0),  # serving-cost multiplier (community cuts open weights')
     "community": (float, 0.0),  # capability added by the community, frontier-years
+    "community_gain": (float, 0.0),  # of which this month, frontier-years
     "price": (float, 0.0),  # effective price to developers, $/Mtok
     "cost": (float, 0.0),  # marginal cost behind that price, $/Mtok
     "penalty": (float, 0.0),  # trust penalty in utility
