@@ -6,12 +6,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= results
 
-.PHONY: setup run test lint format bench clean
+.PHONY: setup run test lint format bench clean lock repin
 
-$(STAMP): pyproject.toml
+LOCK   := requirements/lock.txt
+
+# The venv installs the exact versions of $(LOCK) (so "same seed, same bytes" holds on
+# every machine of a kind), then the project itself without resolving anything again.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,dask]"
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -33,6 +38,17 @@ format: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench.py
+
+# Re-pin the baseline hashes after an intended change of mechanism or calibration; prints
+# which frames and columns moved. Commit the result saying why.
+repin: setup
+	$(BIN)/python tests/baseline_hashes.py --update
+
+# Re-resolve the lock file after changing dependencies in pyproject.toml (needs PyPI).
+lock: setup
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dask --extra notebooks \
+		--python-version 3.11 --no-header -o $(LOCK)
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis

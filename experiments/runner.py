@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from experiments import faults
 from experiments.executors import default_workers, describe, open_executor
 from experiments.spec import Plan, Sweep, load_spec
 from experiments.store import Store
@@ -151,6 +152,11 @@ def _drive(plan, store, summary, executor, workers, n_workers, progress, every, 
         dynamic_ncols=True,
         file=sys.stderr,
     )
+    (store.path / faults.MARKER).unlink(missing_ok=True)
+    pause_at = faults.pause_after()
+    if pause_at is not None:  # a test stops the sweep at a point it controls
+        every, seconds = 1, 0.05
+    committed = 0
     window = max(2, 2 * n_workers + 2)
     inflight: dict[Future, dict] = {}
     buffer: list[dict] = []
@@ -158,13 +164,15 @@ def _drive(plan, store, summary, executor, workers, n_workers, progress, every, 
     last_flush = time.monotonic()
 
     def flush() -> None:
-        nonlocal buffer, last_flush
+        nonlocal buffer, last_flush, committed
         if buffer:
             store.write_batch(buffer, meta)
+            committed += len(buffer)
             for res in buffer:
                 meta.pop(res["run_id"], None)
             buffer = []
         last_flush = time.monotonic()
+        faults.maybe_pause(committed, pause_at, store.path)
 
     def record(res: dict) -> None:
         buffer.append(res)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments import load
+from experiments.faults import MARKER, PAUSE_VARIABLE
 
 SPEC = """
 name = "killable"
@@ -45,27 +46,35 @@ def committed_runs(out: Path) -> int:
     return sum(len(pd.read_parquet(p, columns=["run_id"])) for p in parts)
 
 
+def start_paused(cmd: list[str], out: Path, after: int) -> subprocess.Popen:
+    """Start a sweep that stops itself once ``after`` runs are committed (see
+    ``experiments.faults``), and wait until it has: the kill comes at a known point."""
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, PAUSE_VARIABLE: str(after)},
+        start_new_session=True,  # its own process group: the kill takes the workers too
+    )
+    deadline = time.monotonic() + 240
+    while not (out / MARKER).exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise AssertionError(f"the sweep did not pause (exit status {proc.poll()})")
+        time.sleep(0.02)
+    return proc
+
+
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     spec = tmp_path / "killable.toml"
     spec.write_text(SPEC)
     planned = 8 * 3 * 2
     killed = tmp_path / "killed"
-    proc = subprocess.Popen(
-        sweep_cmd(spec, killed, "--workers", "2"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: the kill takes the workers too
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while committed_runs(killed) == 0 and time.monotonic() < deadline:
-            assert proc.poll() is None, "the sweep finished before it could be killed"
-            time.sleep(0.05)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
+    proc = start_paused(sweep_cmd(spec, killed, "--workers", "2"), killed, after=10)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
     done_at_kill = committed_runs(killed)
-    assert 0 < done_at_kill < planned
+    assert 10 <= done_at_kill < planned
 
     resumed = subprocess.run(
         sweep_cmd(spec, killed, "--workers", "2"), capture_output=True, text=True, timeout=300
