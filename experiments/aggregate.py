@@ -463,25 +463,37 @@ EXITED = "exited vendors' weights"
 
 
 def share_series(
-    results: Results | pd.DataFrame, value: str = "token_share", group=vendor_group
+    results: Results | pd.DataFrame,
+    value: str = "token_share",
+    group=vendor_group,
+    market: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Mean market share per policy, step and vendor group across runs (tidy).
 
-    Vendors absent from a run at a step count as 0. Where a run's vendor shares sum to
-    less than 1, the rest is on exited vendors' (orphaned) open weights and is reported
-    as the group :data:`EXITED`, so the groups of a policy sum to 1 once developers buy.
+    Vendors absent from a run at a step count as 0. The share on exited vendors'
+    (orphaned) open weights, which have no vendor row, comes from the market table's
+    ``orphaned_token_share`` / ``orphaned_developer_share`` and is reported as the group
+    :data:`EXITED`, so the groups of a policy sum to 1 once developers buy. ``results``:
+    a Results, or a vendors frame together with its ``market`` frame.
     Columns: policy, step, date, ``group``, ``share``.
     """
-    vendors = results.vendors if isinstance(results, Results) else results
-    frame = vendors[["run_id", "policy", "step", "vendor", value]].copy()
+    if isinstance(results, Results):
+        vendors, market = results.vendors, results.market
+    else:
+        vendors = results
+    if market is None:
+        raise ValueError("share_series needs the market table (orphaned shares) with a frame")
+    keys = ["policy", "run_id", "step"]
+    frame = vendors[[*keys, "vendor", value]].copy()
     frame["group"] = frame["vendor"].map(group)
-    per_run = frame.groupby(["policy", "run_id", "step", "group"], sort=False)[value].sum()
+    per_run = frame.groupby([*keys, "group"], sort=False)[value].sum()
     wide = per_run.unstack("group", fill_value=0.0)
-    total = wide.sum(axis=1)
-    wide[EXITED] = np.where(total > 0, (1.0 - total).clip(lower=0.0), 0.0)
+    orphaned = market.set_index(keys)[f"orphaned_{value}"]
+    wide = wide.reindex(orphaned.index, fill_value=0.0)
+    wide[EXITED] = orphaned
     mean = wide.groupby(level=["policy", "step"]).mean()
     out = mean.stack().rename("share").reset_index()
-    if "date" in vendors.columns:
-        dates = vendors.drop_duplicates("step").set_index("step")["date"]
+    if "date" in market.columns:
+        dates = market.drop_duplicates("step").set_index("step")["date"]
         out["date"] = out["step"].map(dates)
     return out[["policy", "step", *(["date"] if "date" in out else []), "group", "share"]]

@@ -13,14 +13,24 @@ under ``if __name__ == "__main__":`` and then takes the same options itself:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
 from simulation.errors import ScenarioError
+from simulation.params import parse_assignments
 
 
 def _add_sweep_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", help="results folder (default: results/<sweep name>[-quick])")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="fix a parameter for every run, e.g. developers.count=500 (repeatable); "
+        "refused if a lever or an uncertainty sets the same path",
+    )
     p.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
     p.add_argument(
         "--executor",
@@ -65,6 +75,9 @@ def _sweep(sweep, args: argparse.Namespace) -> int:
     variant = sweep.variant(
         quick=args.quick, replicates=args.replicates, steps=args.steps, seed=args.seed
     )
+    if args.set:
+        sets = parse_assignments(args.set)
+        variant = dataclasses.replace(variant, overrides={**variant.overrides, **sets})
     plan = variant.plan()  # validate before touching the results folder
     out = Path(args.out or f"results/{sweep.name}{'-quick' if args.quick else ''}")
     n_points = len(plan.points)

@@ -28,6 +28,36 @@ from simulation.errors import ScenarioError
 #: Months at the end of a run over which "late" outcomes are averaged.
 LATE_MONTHS = 12
 
+#: Column names of the runs table's bookkeeping: no outcome or uncertainty may take one.
+RESERVED: tuple[str, ...] = (
+    "run_id",
+    "policy",
+    "point",
+    "replicate",
+    "seed",
+    "status",
+    "error",
+    "started",
+    "elapsed_s",
+    "warnings",
+    "worker",
+    "batch",
+)
+
+
+def check_outcome_name(name: str, parameters: list[str], who: str) -> None:
+    """Refuse an outcome name that would overwrite a bookkeeping or parameter column."""
+    if name in RESERVED:
+        raise ScenarioError(
+            f"{who} '{name}' uses a name reserved for the runs table's bookkeeping "
+            f"({', '.join(RESERVED)}); rename it"
+        )
+    if name in parameters:
+        raise ScenarioError(
+            f"{who} '{name}' has the name of a swept uncertainty, whose column it would "
+            "overwrite; rename it"
+        )
+
 
 class RunView(NamedTuple):
     """What an outcome function sees: the frames of one run and its scenario."""
@@ -171,15 +201,20 @@ def resolve_ref(ref: dict[str, str]) -> Callable:
     return getattr(module, ref["name"])
 
 
-def compute(run: RunView, names: list[str], refs: list[dict[str, str]]) -> dict[str, float]:
-    """The outcomes of one run: built-ins by name, then user functions."""
+def compute(
+    run: RunView, names: list[str], refs: list[dict[str, str]], parameters: list[str] = ()
+) -> dict[str, float]:
+    """The outcomes of one run: built-ins by name, then user functions (whose keys may not
+    take a reserved name or a swept parameter's: the run fails, naming it)."""
     values: dict[str, float] = {}
     for name in names:
         values[name] = OUTCOMES[name].fn(run)
     for ref in refs:
         result = resolve_ref(ref)(run)
         if isinstance(result, dict):
-            values.update({str(k): float(v) for k, v in result.items()})
+            for key, value in result.items():
+                check_outcome_name(str(key), parameters, f"outcome function {ref['name']}: key")
+                values[str(key)] = float(value)
         else:
             values[ref["name"]] = float(result)
     return values

@@ -16,13 +16,10 @@ sweep = Sweep(
     description="Inference-hardware cost advantage x the platform's release",
     base="timeline",
     overrides={
-        # no inference-hardware cloud but the shock's (the baseline's groq never enters)
-        "clouds.groq.entry_step": 100_000,
-        "shocks.fast_inference": {
-            "kind": "inference_hardware",
-            "step": 13,
-            "open_cost_multiplier": 0.3,
-        },
+        # no inference-hardware cloud but the shock's
+        "clouds.groq.remove": True,
+        # its cost multiplier is the swept uncertainty below
+        "shocks.fast_inference": {"new": True, "kind": "inference_hardware", "step": 13},
     },
     policies={
         "platform_opens": {},

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,9 +35,17 @@ import numpy as np
 import pandas as pd
 
 from experiments import designs, seeds
-from experiments.outcomes import DEFAULT, OUTCOMES, function_ref, load_script
+from experiments.outcomes import (
+    DEFAULT,
+    OUTCOMES,
+    RESERVED,
+    check_outcome_name,
+    function_ref,
+    load_script,
+)
+from simulation.calendar import MAX_STEPS
 from simulation.errors import ScenarioError
-from simulation.params import parse_value, read_toml
+from simulation.params import expand, flatten, leaf_paths, overlap, parse_value, read_toml
 from simulation.scenario import Scenario
 from simulation.scenarios import load_scenario
 
@@ -250,35 +259,190 @@ def _parse_uncertainty(key: str, spec: Any, sampled: bool) -> Uncertainty:
     )
 
 
-def _parse_policies(policies: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+def _parse_policies(policies: Any) -> dict[str, dict[str, Any]]:
+    """Policies as name -> flat dotted overrides. Two forms: named tables
+    (``{"open": {"vendors.meta.policy": "open"}}``, keys dotted or nested) or levers, each
+    a path with a list of values (``{"vendors.meta.policy": ["open", "closed"]}``),
+    combined factorially."""
+    if policies is None:
+        return {"base": {}}
+    if not isinstance(policies, Mapping):
+        raise ScenarioError(
+            f"policies = {policies!r} must be a table: name -> {{path = value}} overrides, "
+            "or path -> [values] levers"
+        )
     if not policies:
         return {"base": {}}
-    items = list(policies.items())
-    as_lists = [isinstance(v, list | tuple) for _, v in items]
-    if all(as_lists):  # levers: path -> values, combined factorially
+    leaves = flatten(policies)
+    if all(isinstance(v, list | tuple) for v in leaves.values()):  # levers
         combos: list[dict[str, Any]] = [{}]
-        for path, values in items:
+        for path, values in leaves.items():
             if not values:
                 raise ScenarioError(f"lever '{path}' has an empty list of values")
             combos = [{**c, path: v} for c in combos for v in values]
         return {",".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in c.items()): c for c in combos}
-    if any(as_lists):
-        raise ScenarioError(
-            "policies: give either name -> {path: value} tables or path -> [values] levers, "
-            "not both"
-        )
     out = {}
-    for name, overrides in items:
+    for name, overrides in policies.items():
+        if isinstance(overrides, list | tuple):
+            raise ScenarioError(
+                "policies: give either name -> {path: value} tables or path -> [values] "
+                "levers, not both"
+            )
         if not isinstance(overrides, Mapping):
             raise ScenarioError(
                 f"policy '{name}' must be a table of parameter overrides, got {overrides!r}"
             )
-        out[str(name)] = dict(overrides)
+        _check_name(str(name), "policy")
+        out[str(name)] = flatten(overrides)
     return out
+
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.=,+-]*$")
+
+
+def _check_name(name: Any, what: str) -> None:
+    """Names become folder names and table labels: letters, digits and ``_.=,+-``; no path
+    separators and no ``..``."""
+    if not isinstance(name, str) or not NAME.match(name) or ".." in name or len(name) > 120:
+        raise ScenarioError(
+            f"{what} name {name!r} is not allowed: use letters, digits and _ . - = , + "
+            "(starting with a letter or digit, at most 120 characters, no '..' or '/')"
+        )
+
+
+def _check_overlaps(sweep_name: str, touched: dict[str, list[tuple[str, str]]]) -> None:
+    """Refuse two of --set/overrides, levers and uncertainties that touch the same
+    parameter path, or one inside the other. ``touched``: class -> [(who, path)]."""
+    classes = list(touched)
+    for i, first in enumerate(classes):
+        for second in classes[i + 1 :]:
+            for who_a, a in touched[first]:
+                for who_b, b in touched[second]:
+                    if overlap(a, b):
+                        raise ScenarioError(
+                            f"sweep '{sweep_name}': {who_a} sets '{a}' and {who_b} sets '{b}'; "
+                            "one would silently overwrite the other: set each path in one "
+                            "place only"
+                        )
 
 
 def _prefix_error(prefix: str, exc: ScenarioError) -> ScenarioError:
     return ScenarioError(f"{prefix}: {exc}")
+
+
+def _check_fields(sweep: Sweep) -> None:
+    """Types and ranges of the sweep's own fields (not the scenario's)."""
+    _check_name(sweep.name, "sweep")
+    name = sweep.name
+    for field_name, low in (("replicates", 1), ("seed", 0)):
+        value = getattr(sweep, field_name)
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise ScenarioError(
+                f"sweep '{name}': {field_name} = {value!r} must be an integer >= {low}"
+            )
+    n = sweep.n
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1):
+        raise ScenarioError(f"sweep '{name}': n = {n!r} must be an integer >= 1")
+    if not isinstance(sweep.overrides, Mapping):
+        raise ScenarioError(
+            f"sweep '{name}': overrides = {sweep.overrides!r} must be a table of path = value"
+        )
+    for field_name in ("outcomes", "series"):
+        value = getattr(sweep, field_name)
+        if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+            raise ScenarioError(f"sweep '{name}': {field_name} = {value!r} must be a list")
+
+
+def _base_scenario(sweep: Sweep) -> Scenario:
+    """The base scenario with the sweep's fixed overrides merged in."""
+    try:
+        if isinstance(sweep.base, Scenario):
+            return sweep.base.with_overrides(dict(sweep.overrides))
+        if not isinstance(sweep.base, str | Path):
+            raise ScenarioError(f"base = {sweep.base!r} must be a scenario name or a .toml path")
+        return load_scenario(sweep.base, dict(sweep.overrides) or None)
+    except ScenarioError as exc:
+        raise _prefix_error(f"sweep '{sweep.name}' base scenario/overrides", exc) from None
+
+
+def _outcomes(sweep: Sweep, parameters: list[str]) -> tuple[list[str], list[dict[str, str]]]:
+    """Built-in outcome names and references to user outcome functions, checked."""
+    name = sweep.name
+    outcome_names, outcome_refs = [], []
+    for o in sweep.outcomes:
+        if isinstance(o, str):
+            if o not in OUTCOMES:
+                close = difflib.get_close_matches(o, OUTCOMES, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise ScenarioError(
+                    f"sweep '{name}': unknown outcome '{o}'{hint} (built-in: {', '.join(OUTCOMES)})"
+                )
+            outcome_names.append(o)
+        else:
+            outcome_refs.append(function_ref(o))
+    if not outcome_names and not outcome_refs:
+        raise ScenarioError(f"sweep '{name}': no outcomes to keep")
+    for ref in outcome_refs:
+        check_outcome_name(ref["name"], parameters, f"sweep '{name}': outcome function")
+    bad = [s for s in sweep.series if s not in SERIES]
+    if bad:
+        raise ScenarioError(
+            f"sweep '{name}': unknown series {bad[0]!r}; choose from {', '.join(SERIES)}"
+        )
+    return outcome_names, outcome_refs
+
+
+def _uncertainties(sweep: Sweep, kind: str) -> list[Uncertainty]:
+    name = sweep.name
+    raw = sweep.uncertainties
+    if isinstance(raw, Mapping):
+        uncertainties = [_parse_uncertainty(k, v, kind in designs.SAMPLED) for k, v in raw.items()]
+    elif isinstance(raw, Sequence) and all(isinstance(u, Uncertainty) for u in raw):
+        uncertainties = list(raw)
+    else:
+        raise ScenarioError(
+            f"sweep '{name}': uncertainties must be a table or a list of Uncertainty"
+        )
+    if kind == "points":
+        named = {u.name for u in uncertainties}
+        extra = [c for c in getattr(sweep.design, "columns", []) if c not in named]
+        uncertainties = uncertainties + [Uncertainty(str(c), (str(c),)) for c in extra]
+    names = [u.name for u in uncertainties]
+    if len(set(names)) != len(names):
+        raise ScenarioError(f"sweep '{name}': duplicate uncertainty names in {names}")
+    for u in uncertainties:
+        if u.name in RESERVED:
+            raise ScenarioError(
+                f"sweep '{name}': uncertainty name '{u.name}' is reserved for the runs "
+                f"table's bookkeeping ({', '.join(RESERVED)}); choose another"
+            )
+    paths: dict[str, str] = {}
+    for u in uncertainties:
+        for p in u.paths:
+            clash = next((q for q in paths if overlap(p, q)), None)
+            if clash is not None:
+                raise ScenarioError(
+                    f"sweep '{name}': uncertainty '{paths[clash]}' sets '{clash}' and "
+                    f"uncertainty '{u.name}' sets '{p}'; set each path in one place only"
+                )
+            paths[p] = u.name
+    return uncertainties
+
+
+def _scenario_hashes(name, base, points, point_overrides, policies) -> dict[tuple[int, str], str]:
+    """Every (point, policy) scenario, validated by the engine, by its digest."""
+    hashes = {}
+    for i, (row, over) in enumerate(zip(points.to_dict("records"), point_overrides, strict=True)):
+        for pname, pol in policies.items():
+            try:
+                scenario = base.with_overrides({**over, **pol})
+            except ScenarioError as exc:
+                shown = ", ".join(f"{k}={_plain(v)!r}" for k, v in row.items())
+                raise _prefix_error(
+                    f"sweep '{name}': design point {i} ({shown}), policy '{pname}'", exc
+                ) from None
+            hashes[(i, pname)] = seeds.digest(scenario.to_dict())
+    return hashes
 
 
 @dataclass
@@ -302,100 +466,48 @@ class Plan:
     # -- building --------------------------------------------------------------------------
     @classmethod
     def build(cls, sweep: Sweep) -> Plan:
+        """Check the whole sweep and lay out its runs; a ScenarioError names any problem."""
         name = sweep.name
-        if not isinstance(sweep.replicates, int | np.integer) or sweep.replicates < 1:
-            raise ScenarioError(f"sweep '{name}': replicates = {sweep.replicates!r} must be >= 1")
-        if not isinstance(sweep.seed, int | np.integer) or sweep.seed < 0:
-            raise ScenarioError(f"sweep '{name}': seed = {sweep.seed!r} must be an integer >= 0")
-        # Base scenario with the sweep's fixed overrides.
-        try:
-            if isinstance(sweep.base, Scenario):
-                base = sweep.base.with_overrides(dict(sweep.overrides))
-            else:
-                base = load_scenario(sweep.base, dict(sweep.overrides) or None)
-        except ScenarioError as exc:
-            raise _prefix_error(f"sweep '{name}' base scenario/overrides", exc) from None
+        _check_fields(sweep)
+        base = _base_scenario(sweep)
         steps = base.steps if sweep.steps is None else sweep.steps
-        if not isinstance(steps, int | np.integer) or not 1 <= steps <= 100_000:
-            raise ScenarioError(f"sweep '{name}': steps = {steps!r} is out of range [1, 100000]")
-        base_dict = base.to_dict()
-
-        # Outcomes and series.
-        outcome_names, outcome_refs = [], []
-        for o in sweep.outcomes:
-            if isinstance(o, str):
-                if o not in OUTCOMES:
-                    close = difflib.get_close_matches(o, OUTCOMES, n=1)
-                    hint = f"; did you mean '{close[0]}'?" if close else ""
-                    raise ScenarioError(
-                        f"sweep '{name}': unknown outcome '{o}'{hint} "
-                        f"(built-in: {', '.join(OUTCOMES)})"
-                    )
-                outcome_names.append(o)
-            else:
-                outcome_refs.append(function_ref(o))
-        if not outcome_names and not outcome_refs:
-            raise ScenarioError(f"sweep '{name}': no outcomes to keep")
-        bad = [s for s in sweep.series if s not in SERIES]
-        if bad:
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer):
+            raise ScenarioError(f"sweep '{name}': steps = {steps!r} must be an integer")
+        if not 1 <= steps <= MAX_STEPS:
             raise ScenarioError(
-                f"sweep '{name}': unknown series {bad[0]!r}; choose from {', '.join(SERIES)}"
+                f"sweep '{name}': steps = {steps!r} is out of range: allowed [1, {MAX_STEPS}]"
             )
-
-        # Design.
+        base_dict = base.to_dict()
         kind = "points" if isinstance(sweep.design, pd.DataFrame) else sweep.design
-        if kind not in designs.KINDS:
+        if not isinstance(kind, str) or kind not in designs.KINDS:
             raise ScenarioError(
                 f"sweep '{name}': design {kind!r} is unknown; "
                 f"choose one of: {', '.join(designs.KINDS)}"
             )
-        sampled = kind in designs.SAMPLED
-        raw = sweep.uncertainties
-        if isinstance(raw, Mapping):
-            uncertainties = [_parse_uncertainty(k, v, sampled) for k, v in raw.items()]
-        else:
-            uncertainties = [u if isinstance(u, Uncertainty) else None for u in raw]
-            if None in uncertainties:
-                raise ScenarioError(
-                    f"sweep '{name}': uncertainties must be a table or a list of Uncertainty"
-                )
-        if kind == "points":
-            frame = sweep.design
-            named = {u.name for u in uncertainties}
-            extra = [c for c in getattr(frame, "columns", []) if c not in named]
-            uncertainties = uncertainties + [Uncertainty(str(c), (str(c),)) for c in extra]
-        names = [u.name for u in uncertainties]
-        if len(set(names)) != len(names):
-            raise ScenarioError(f"sweep '{name}': duplicate uncertainty names in {names}")
-        paths: dict[str, str] = {}
+        uncertainties = _uncertainties(sweep, kind)
+        outcome_names, outcome_refs = _outcomes(sweep, [u.name for u in uncertainties])
         for u in uncertainties:
-            for p in u.paths:
-                if p in paths:
-                    raise ScenarioError(
-                        f"sweep '{name}': path '{p}' is set by uncertainties "
-                        f"'{paths[p]}' and '{u.name}'"
-                    )
-                paths[p] = u.name
-                cls._check_path(base, base_dict, p, f"uncertainty '{u.name}'")
-        points = designs.build(
-            kind,
-            uncertainties,
-            n=sweep.n,
-            points=sweep.design if kind == "points" else None,
-            seed=int(sweep.seed),
-        )
-        if len(points) == 0:
-            raise ScenarioError(f"sweep '{name}': design '{kind}' is empty: it has no points")
-
-        # Policies.
+            for path in u.paths:
+                cls._check_path(base, base_dict, path, f"uncertainty '{u.name}'")
         policies = _parse_policies(sweep.policies)
+        _check_overlaps(
+            name,
+            {
+                "overrides": [
+                    ("the sweep's overrides (--set)", path)
+                    for path in leaf_paths(expand(dict(sweep.overrides)))
+                ],
+                "levers": [
+                    (f"policy '{pname}'", path)
+                    for pname, over in policies.items()
+                    for path in leaf_paths(expand(over))
+                ],
+                "uncertainties": [
+                    (f"uncertainty '{u.name}'", path) for u in uncertainties for path in u.paths
+                ],
+            },
+        )
         for pname, over in policies.items():
-            for p in over:
-                if p in paths:
-                    raise ScenarioError(
-                        f"sweep '{name}': path '{p}' is both set by policy '{pname}' and "
-                        f"varied by uncertainty '{paths[p]}'"
-                    )
             try:
                 base.with_overrides(over)
             except ScenarioError as exc:
@@ -405,28 +517,23 @@ class Plan:
                 f"sweep '{name}': reference policy '{sweep.reference}' is not one of: "
                 f"{', '.join(policies)}"
             )
-
-        # Every (point, policy) scenario, validated by the engine.
-        point_overrides, hashes = [], {}
-        for i, row in enumerate(points.to_dict("records")):
-            over = cls._point_overrides(uncertainties, row, base_dict)
-            point_overrides.append(over)
-            for pname, pol in policies.items():
-                try:
-                    scenario = base.with_overrides({**over, **pol})
-                except ScenarioError as exc:
-                    shown = ", ".join(f"{k}={_plain(v)!r}" for k, v in row.items())
-                    raise _prefix_error(
-                        f"sweep '{name}': design point {i} ({shown}), policy '{pname}'", exc
-                    ) from None
-                hashes[(i, pname)] = seeds.digest(scenario.to_dict())
-
-        table = list(sweep.table) if sweep.table is not None else []
+        points = designs.build(
+            kind,
+            uncertainties,
+            n=sweep.n,
+            points=sweep.design if kind == "points" else None,
+            seed=int(sweep.seed),
+        )
+        if len(points) == 0:
+            raise ScenarioError(f"sweep '{name}': design '{kind}' is empty: it has no points")
+        point_overrides = [
+            cls._point_overrides(uncertainties, row, base_dict) for row in points.to_dict("records")
+        ]
+        hashes = _scenario_hashes(name, base, points, point_overrides, policies)
         known_outcomes = set(outcome_names) | {r["name"] for r in outcome_refs}
-        for t in table:
+        for t in list(sweep.table) if sweep.table is not None else []:
             if t not in OUTCOMES and t not in known_outcomes:
                 raise ScenarioError(f"sweep '{name}': table outcome '{t}' is not an outcome")
-
         spec = {
             "name": name,
             "description": sweep.description,

@@ -68,6 +68,7 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
                 outcomes.RunView(market, vendors, scenario),
                 task["outcomes"],
                 task["outcome_functions"],
+                list(task["params"]),
             )
     series = task["series"]
     return {

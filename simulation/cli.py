@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from simulation.errors import ScenarioError
+from simulation.params import parse_assignments
 
 EXIT_BAD_INPUT = 2
 
@@ -26,16 +27,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # pragma: no cover - argparse plumbing
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
-
-
-def _parse_sets(pairs: list[str]) -> dict[str, str]:
-    out = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ScenarioError(f"--set expects PATH=VALUE, got {pair!r}")
-        out[key.strip()] = value.strip()
-    return out
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
@@ -51,7 +42,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from simulation import MarketModel, load_scenario
     from simulation.report import summary_table, write_run
 
-    overrides = _parse_sets(args.set)
+    overrides = parse_assignments(args.set)
     if args.developers is not None:
         overrides["developers.count"] = args.developers
     scenario = load_scenario(args.scenario, overrides)

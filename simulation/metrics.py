@@ -1,9 +1,10 @@
 """What the model measures (outcomes), once a month, as plain attributes.
 
 :func:`measure` sets one model attribute per market metric, so Mesa's ``DataCollector``
-can collect them by attribute name (picklable and fast). Every metric is a finite number:
-where a quantity is undefined (say, the mean open price when no open model exists) the
-fallback is stated below and is never NaN.
+can collect them by attribute name (picklable and fast). Every metric is a finite number
+but one: where a quantity has a natural fallback (say, the mean open price when no open
+model exists) it is stated below; the closed margin of a month with no closed sales has
+none, and is NaN (undefined), which reports show as such.
 
 Market metrics (one row per month):
 
@@ -19,11 +20,16 @@ fixed_capability_price    $/Mtok     cheapest price of a model at or above
                                      it: the price of the most capable model)
 open_token_share          share      tokens on open weights / all tokens
 open_developer_share      share      adopters on open weights / all adopters
+orphaned_token_share      share      tokens on open weights of vendors that have left the
+                                     market (no row in the vendor table) / all tokens
+orphaned_developer_share  share      adopters on such weights / all adopters
 hhi                       0-1        Herfindahl index of vendors' token shares
 closed_frontier           fy         best closed capability (frontier-years)
 open_frontier             fy         best open capability (0 if none)
 capability_gap            fy         closed_frontier - open_frontier
 closed_margin             share      token-weighted Lerner index (p - c)/p of closed
+                                     models sold; NaN (undefined) in a month when no
+                                     closed tokens are sold
 vendor_revenue            $M/month   API and complement revenue of all vendors in the
                                      market this month (one exiting included)
 vendor_profit             $M/month   profit of the same vendors
@@ -55,7 +61,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from simulation import choice
+from simulation import calendar, choice
 
 if TYPE_CHECKING:
     from simulation.model import MarketModel
@@ -66,6 +72,8 @@ MARKET: tuple[str, ...] = (
     "fixed_capability_price",
     "open_token_share",
     "open_developer_share",
+    "orphaned_token_share",
+    "orphaned_developer_share",
     "hhi",
     "closed_frontier",
     "open_frontier",
@@ -171,12 +179,17 @@ def measure(model: MarketModel) -> None:
         lerner = (price[sold] - cost[sold]) / price[sold]
         model.closed_margin = float(np.average(lerner, weights=tokens[sold]))
     else:
-        model.closed_margin = 0.0
+        model.closed_margin = float("nan")  # no closed sales: the margin is undefined
 
     from agents.vendor import Vendor
 
     # every vendor in the market this month, including one that exited at its end
     present = list(model.agents_by_type[Vendor])
+    listed = np.zeros(len(model.vendor_list), dtype=bool)
+    listed[[v.index for v in present]] = True
+    orphaned = ~listed[p.vendor[:n]]
+    model.orphaned_token_share = float(tokens[orphaned].sum() / total) if total > 0 else 0.0
+    model.orphaned_developer_share = float(p.developers[:n][orphaned].sum() / adopters)
     model.vendor_revenue = float(sum(v.revenue for v in present))
     model.vendor_profit = float(sum(v.profit for v in present))
     platforms = [v for v in model.vendor_list if v.business_model == "platform"]
@@ -252,8 +265,4 @@ def vendor_frame(model: MarketModel) -> pd.DataFrame:
 
 def _dates(model: MarketModel, steps: pd.Series) -> pd.Series:
     """Calendar month (first day) of each step; step 1 is ``market.start``."""
-    months = pd.period_range(
-        model.scenario.market.start, periods=max(int(model.steps), 1), freq="M"
-    )
-    stamps = months.to_timestamp()
-    return pd.Series(stamps[steps.to_numpy(dtype=np.int64) - 1], index=steps.index, name="date")
+    return calendar.dates(model.scenario.market.start, steps, model.steps)

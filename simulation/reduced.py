@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulation.params import REPLACE
 from simulation.scenario import Scenario
 
 #: Every dynamic mechanism off: fixed costs, demand, capabilities; no entry, exit or
@@ -71,16 +72,18 @@ def reduced(
     developers: int = 2000,
     **overrides: Any,
 ) -> Scenario:
-    """A one-segment market with the given vendors, clouds (default: two identical
-    clouds ``c1`` and ``c2``) and shocks, every dynamic mechanism off; ``overrides``
-    are dotted paths (pass them as ``**{"mechanisms.rd": True}``)."""
-    data = {
+    """A one-segment market with exactly the given vendors, clouds (default: two identical
+    clouds ``c1`` and ``c2``) and shocks (each collection replaces the baseline's, in the
+    explicit form ``replace = true``), every dynamic mechanism off; ``overrides`` are
+    dotted paths (pass them as ``**{"mechanisms.rd": True}``); VCs stay as in the
+    baseline (venture is off)."""
+    market = {
         "developers": {
             "count": developers,
-            "segments": {"all": {**ONE_SEGMENT, **(segment or {})}},
+            "segments": {REPLACE: True, "all": {**ONE_SEGMENT, **(segment or {})}},
         },
-        "vendors": vendors,
-        "clouds": clouds or {"c1": {}, "c2": {}},
-        "shocks": shocks or {},
+        "vendors": {REPLACE: True, **vendors},
+        "clouds": {REPLACE: True, **(clouds or {"c1": {}, "c2": {}})},
+        "shocks": {REPLACE: True, **(shocks or {})},
     }
-    return Scenario.from_dict(data).with_overrides({**ALL_OFF, **overrides})
+    return Scenario().merged(market).with_overrides({**ALL_OFF, **overrides})

@@ -18,19 +18,19 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
 
+from simulation.calendar import MAX_STEPS, check_start
 from simulation.errors import ScenarioError
 from simulation.params import (
     FrozenMap,
+    expand,
     from_dict,
+    merge,
     par,
     parse_value,
-    read_toml,
-    replace_path,
     to_dict,
 )
 from simulation.shocks import ShockParams
@@ -117,7 +117,7 @@ class VendorParams:
         12, lo=0, hi=240, unit="months", doc="open_lagged: how far open weights trail"
     )
     switch_step: int = par(
-        -1, lo=-1, hi=100000, unit="step", doc="open_then_closed: step of the switch (-1 none)"
+        -1, lo=-1, hi=MAX_STEPS, unit="step", doc="open_then_closed: step of the switch (-1 none)"
     )
     switch_share: float = par(
         0.3,
@@ -177,7 +177,7 @@ class CloudParams:
         hi=1.0,
         doc="share of its margin a cloud gives up to undercut the cheapest rival host",
     )
-    entry_step: int = par(0, lo=0, hi=100000, unit="step", doc="first step it operates")
+    entry_step: int = par(0, lo=0, hi=MAX_STEPS, unit="step", doc="first step it operates")
 
 
 @dataclass(frozen=True)
@@ -479,13 +479,15 @@ def _default_vcs() -> FrozenMap:
 class Scenario:
     """One market: parameters of every agent and mechanism. Frozen and validated.
 
-    Build it with :meth:`from_dict`, :func:`simulation.scenarios.load_scenario`, or
-    :meth:`with_overrides`; all of them reject unknown fields and out-of-range values.
+    Build it with :func:`simulation.scenarios.load_scenario` (a built-in or a TOML file
+    merged into its base), :meth:`with_overrides` (a partial change, merged) or
+    :meth:`from_dict` (complete data); all of them reject unknown fields and out-of-range
+    values.
     """
 
     name: str = par("custom", doc="label of the scenario")
     description: str = par("", doc="one line saying what the scenario is")
-    steps: int = par(120, lo=1, hi=100_000, unit="months", doc="default run length")
+    steps: int = par(120, lo=1, hi=MAX_STEPS, unit="months", doc="default run length")
     market: MarketParams = dataclasses.field(default_factory=MarketParams)
     developers: DeveloperParams = dataclasses.field(default_factory=DeveloperParams)
     vendors: FrozenMap[str, VendorParams] = dataclasses.field(default_factory=_default_vendors)
@@ -521,46 +523,43 @@ class Scenario:
                 )
             if shock.kind == "efficient_entrant" and name in self.vendors:
                 raise ScenarioError(f"shocks.{name}: an entrant cannot reuse a vendor's name")
-        try:
-            _year, month = (int(x) for x in self.market.start.split("-"))
-            if not 1 <= month <= 12:
-                raise ValueError
-        except ValueError:
-            raise ScenarioError(
-                f"market.start = {self.market.start!r} must be a month as YYYY-MM"
-            ) from None
+        check_start(self.market.start)
 
     # -- construction -----------------------------------------------------------
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
-        """Build from nested plain data; unknown fields and bad values raise ScenarioError."""
+        """Build from complete plain data (as :meth:`to_dict` gives): every collection holds
+        exactly the entries given. For a partial change of a scenario use
+        :meth:`with_overrides` or :func:`simulation.scenarios.load_scenario`, which merge.
+        Unknown fields and bad values raise ScenarioError."""
         return from_dict(cls, data)
 
-    @classmethod
-    def from_toml(cls, path: str | Path) -> Scenario:
-        """Read a scenario TOML file; fields it omits keep the baseline defaults."""
-        return cls.from_dict(read_toml(path, "scenario"))
-
     def to_dict(self) -> dict[str, Any]:
-        """Nested plain data; ``Scenario.from_dict(s.to_dict()) == s``."""
+        """Complete plain data; ``Scenario.from_dict(s.to_dict()) == s``."""
         return to_dict(self)
 
     def to_toml(self) -> str:
-        return tomli_w.dumps(self.to_dict())
+        """The whole scenario as TOML; ``base = "none"`` says the file is complete (read it
+        back with ``load_scenario(path)``)."""
+        return tomli_w.dumps({"base": "none", **self.to_dict()})
 
     def with_overrides(self, overrides: Mapping[str, Any] | None = None, **fields: Any) -> Scenario:
-        """A copy with fields replaced by dotted path, e.g. ``{"vendors.meta.policy": "open"}``.
+        """A copy with ``overrides`` merged in: dotted paths or nested tables, e.g.
+        ``{"vendors.meta.policy": "open"}`` or ``{"vendors": {"meta": {"policy": "open"}}}``.
 
-        String values are parsed as TOML when they look like numbers, booleans or lists,
-        so command-line ``--set key=value`` pairs can be passed through unchanged.
+        Merging follows :func:`simulation.params.merge`: tables merge key by key at every
+        depth, and a collection changes shape only when told (``new = true``,
+        ``remove = true``, ``replace = true``). String values are parsed as TOML when they
+        look like numbers, booleans, lists or inline tables, so command-line
+        ``--set key=value`` pairs can be passed through unchanged.
         """
-        data = self.to_dict()
         items = {**(overrides or {}), **fields}
-        for dotted, value in items.items():
-            if isinstance(value, str):
-                value = parse_value(value)
-            replace_path(data, dotted, value)
-        return Scenario.from_dict(data)
+        patch = expand({k: parse_value(v) if isinstance(v, str) else v for k, v in items.items()})
+        return self.merged(patch)
+
+    def merged(self, patch: Mapping[str, Any]) -> Scenario:
+        """A copy with a nested ``patch`` (a parsed scenario file, say) merged in."""
+        return Scenario.from_dict(merge(Scenario, self.to_dict(), patch))
 
     def vendor_names(self) -> list[str]:
         return list(self.vendors)

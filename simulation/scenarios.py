@@ -1,4 +1,23 @@
-"""Built-in scenarios by name, and loading a scenario from a name or a TOML file."""
+"""Built-in scenarios by name, and loading a scenario from a name or a TOML file.
+
+A scenario file names its ``base`` (a built-in name or another TOML file, relative to
+this one; default ``baseline``) and is merged into it key by key at every depth (see
+:func:`simulation.params.merge`): only what the file says changes. Vendors, clouds, VCs,
+segments and shocks change shape only when the file says so::
+
+    base = "timeline"
+    [vendors.meta]
+    policy = "closed"            # meta's policy changes; every other field stays
+    [vendors.mistral]
+    remove = true                # drops an entry
+    [vcs.sovereign]
+    new = true                   # adds one (a name the base lacks is refused otherwise)
+    capital = 10000.0
+    [clouds]
+    replace = true               # the collection holds exactly the entries listed here
+
+``base = "none"`` marks a complete file, as ``aimarket run --out`` writes it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +25,7 @@ import difflib
 from pathlib import Path
 
 from simulation.errors import ScenarioError
+from simulation.params import read_toml
 from simulation.scenario import Scenario
 
 TIMELINE = {
@@ -16,9 +36,10 @@ TIMELINE = {
     "vendors.meta.offers_api": False,
     "shocks": {
         # SF #14: LLaMA weights leaked within a week of the restricted release (Feb 2023)
-        "llama_leak": {"kind": "weight_leak", "step": 2, "vendor": "meta"},
+        "llama_leak": {"new": True, "kind": "weight_leak", "step": 2, "vendor": "meta"},
         # SF #14: Llama 2 open for commercial use (Jul 2023)
         "llama2_open": {
+            "new": True,
             "kind": "policy_pivot",
             "step": 7,
             "vendor": "meta",
@@ -27,6 +48,7 @@ TIMELINE = {
         },
         # SF #11: DeepSeek-V3 (Dec 2024) and R1 (Jan 2025), open, frontier-class, cheap
         "deepseek": {
+            "new": True,
             "kind": "efficient_entrant",
             "step": 25,
             "policy": "open",
@@ -37,6 +59,7 @@ TIMELINE = {
         },
         # Later options, off unless set: the platform closes again once it leads ...
         "meta_recloses": {
+            "new": True,
             "kind": "policy_pivot",
             "vendor": "meta",
             "policy": "closed",
@@ -44,7 +67,12 @@ TIMELINE = {
             "trust_penalty": 0.5,
         },
         # ... and misuse incidents that may bring regulation of open release.
-        "misuse": {"kind": "misuse", "incident_rate": 0.0, "capability_threshold": 3.0},
+        "misuse": {
+            "new": True,
+            "kind": "misuse",
+            "incident_rate": 0.0,
+            "capability_threshold": 3.0,
+        },
     },
 }
 
@@ -104,19 +132,36 @@ def builtin_names() -> list[str]:
 def load_scenario(name_or_path: str | Path = "baseline", overrides: dict | None = None) -> Scenario:
     """A built-in scenario by name, or a TOML file by path, with optional dotted overrides.
 
-    A TOML file holds any subset of the scenario's fields (see ``aimarket run --out``,
-    which writes the full resolved scenario); missing fields keep the baseline defaults.
+    A file is merged into its ``base`` (see the module docstring); ``overrides`` are then
+    merged in the same way (see :meth:`Scenario.with_overrides`).
     """
-    text = str(name_or_path)
+    scenario = _load(str(name_or_path), ())
+    return scenario.with_overrides(overrides) if overrides else scenario
+
+
+def _load(text: str, chain: tuple[str, ...]) -> Scenario:
     if text in BUILTIN:
-        scenario = _builtin(text)
-    elif text.endswith(".toml") or Path(text).is_file():
-        scenario = Scenario.from_toml(text)
-    else:
+        return _builtin(text)
+    path = Path(text)
+    if not (text.endswith(".toml") or path.is_file()):
         close = difflib.get_close_matches(text, list(BUILTIN), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise ScenarioError(
             f"unknown scenario '{text}'{hint} (built-in: {', '.join(BUILTIN)}; "
             "or give a path to a .toml file)"
         )
-    return scenario.with_overrides(overrides) if overrides else scenario
+    key = str(path.resolve())
+    if key in chain:
+        raise ScenarioError(f"{path}: base scenarios form a cycle ({' -> '.join(chain)})")
+    data = read_toml(path, "scenario")
+    base = data.pop("base", "baseline")
+    if not isinstance(base, str) or not base:
+        raise ScenarioError(f"{path}: base = {base!r} must be a built-in name or a .toml path")
+    if base == "none":  # a complete file
+        return Scenario.from_dict(data)
+    if base not in BUILTIN and not Path(base).is_absolute():
+        base = str(path.parent / base)
+    try:
+        return _load(base, (*chain, key)).merged(data)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None

@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from simulation.calendar import MAX_STEPS
 from simulation.params import par
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class ShockParams:
     """One shock. Fields a kind does not use are ignored (see the module docstring)."""
 
     kind: ShockKind = par("weight_leak", doc="what happens")
-    step: int = par(-1, lo=-1, hi=100000, unit="step", doc="month it fires (-1: not scheduled)")
+    step: int = par(-1, lo=-1, hi=MAX_STEPS, unit="step", doc="month it fires (-1: not scheduled)")
     vendor: str = par("", doc="leak, pivot: the vendor concerned")
     policy: Literal["closed", "open", "open_lagged", "open_then_closed"] = par(
         "open", doc="pivot: the new policy; entrant: its release policy"

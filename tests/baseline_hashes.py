@@ -54,6 +54,7 @@ CASES: dict[str, tuple[str, dict]] = {
         "baseline",
         {
             "shocks.fast_chips": {
+                "new": True,
                 "kind": "inference_hardware",
                 "step": 18,
                 "open_cost_multiplier": 0.3,
@@ -62,7 +63,7 @@ CASES: dict[str, tuple[str, dict]] = {
     ),
     "shock_leak": (
         "meta_closed",
-        {"shocks.leak": {"kind": "weight_leak", "step": 3, "vendor": "meta"}},
+        {"shocks.leak": {"new": True, "kind": "weight_leak", "step": 3, "vendor": "meta"}},
     ),
 }
 

@@ -179,17 +179,27 @@ def test_phase_table_bins_and_differences():
 
 
 def test_share_series_sums_to_one_with_exited_vendors():
+    """Exited vendors' weights come from the market table, including a month in which
+    every token is on them and every listed vendor has a share of 0."""
     rows = []
-    for step, shares in ((1, {"a": 0.6, "b": 0.4}), (2, {"a": 0.5, "entrant1": 0.2})):
+    steps = {1: {"a": 0.6, "b": 0.4}, 2: {"a": 0.5, "entrant1": 0.2}, 3: {"a": 0.0, "b": 0.0}}
+    orphaned = {1: 0.0, 2: 0.3, 3: 1.0}
+    for step, shares in steps.items():
         for vendor, share in shares.items():
             rows.append(
                 {"run_id": "r", "policy": "open", "step": step, "vendor": vendor,
                  "token_share": share}
             )  # fmt: skip
-    out = agg.share_series(pd.DataFrame(rows))
+    market = pd.DataFrame(
+        {"run_id": "r", "policy": "open", "step": list(orphaned),
+         "orphaned_token_share": list(orphaned.values())}
+    )  # fmt: skip
+    out = agg.share_series(pd.DataFrame(rows), market=market)
     totals = out.groupby("step")["share"].sum()
     assert np.allclose(totals, 1.0)
     step2 = out[out["step"] == 2].set_index("group")["share"]
     assert step2["entrants"] == pytest.approx(0.2)
     assert step2[agg.EXITED] == pytest.approx(0.3)
     assert step2["b"] == 0.0
+    step3 = out[out["step"] == 3].set_index("group")["share"]
+    assert step3[agg.EXITED] == 1.0

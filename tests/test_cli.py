@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import run_cli
 
-from simulation import Scenario, builtin_names
+from simulation import builtin_names, load_scenario
 
 #: (argv, substrings the error message must contain)
 BAD_INPUTS = [
@@ -103,7 +103,7 @@ def _check_outputs(out, steps: int, developers: int) -> tuple[pd.DataFrame, pd.D
     assert (rows >= market["n_vendors"].to_numpy()).all()
     assert (rows <= (market["n_vendors"] + market["exits"]).to_numpy()).all()
     assert set(vendors["step"]) == set(market["step"])
-    scenario = Scenario.from_toml(out / "scenario.toml")
+    scenario = load_scenario(out / "scenario.toml")
     assert scenario.developers.count == developers
     return market, vendors
 
@@ -133,5 +133,5 @@ def test_run_in_process_with_overrides(cli_main, tmp_path):
     assert code == 0, err
     assert "HHI" in stdout
     _check_outputs(out, steps=4, developers=200)
-    saved = Scenario.from_toml(out / "scenario.toml")
+    saved = load_scenario(out / "scenario.toml")
     assert saved.vendors["meta"].policy == "closed"

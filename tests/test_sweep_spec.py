@@ -56,7 +56,7 @@ def test_unknown_policy_path_is_named():
     ids=["grid-empty-list", "lhs-n0", "empty-frame", "no-uncertainties"],
 )
 def test_empty_design_is_refused(kw):
-    with pytest.raises(ScenarioError, match=r"empty|at least one"):
+    with pytest.raises(ScenarioError, match=r"empty|at least one|n = 0 must be an integer >= 1"):
         tiny(**kw).plan()
 
 
@@ -85,7 +85,7 @@ def test_out_of_range_in_scaled_uncertainty_is_caught():
         ({"replicates": 0}, "replicates"),
         ({"steps": 0}, "steps"),
         ({"policies": {"a": {"vendors.meta.capability": 0.1}},
-          "uncertainties": {"vendors.meta.capability": [0.2]}}, "both set by policy"),
+          "uncertainties": {"vendors.meta.capability": [0.2]}}, "policy .a. sets"),
         ({"uncertainties": {"innovation.spillover": (0.2, 0.1)}}, "empty range"),
         ({"reference": "nope"}, "reference policy"),
         ({"series": ["clouds"]}, "unknown series"),
