@@ -1,4 +1,4 @@
-"""Shock experiment: open now, closed later (brief question 4).
+"""Shock experiment: open now, closed later (docs/brief.md, question 4).
 
 In the timeline the platform opens in July 2023 and leads the open market by 2025. Here
 it may close again in July 2025 (the `meta_recloses` pivot), and developers then hold a

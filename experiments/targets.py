@@ -1,6 +1,6 @@
 """Calibration targets: stylized facts dated up to the end of 2024 and how to measure them.
 
-Each :class:`Target` names a row of ``shared/design/stylized-facts.md`` ("SF #n"), the
+Each :class:`Target` names a row of the table in ``docs/facts.md`` ("SF #n"), the
 published figure, an acceptance band, and a function that measures the same quantity on
 one run's frames (``market_frame()``, ``segment_frame()``, ``vendor_frame()``). They are
 measured on the ``timeline`` scenario's first 24 months (January 2023 to December 2024),
@@ -204,7 +204,7 @@ class Target:
 
     key: str
     name: str
-    sf: int  # row of stylized-facts.md
+    sf: int  # row of the table in docs/facts.md
     source: str
     date: str
     figure: str  # the published figure, as text

@@ -155,7 +155,7 @@ class MarketModel(mesa.Model):
 
     # -- the month -------------------------------------------------------------------------
     def step(self) -> None:
-        """One month, in the brief's order:
+        """One month, in this order (docs/ODD.md, section 2.4):
 
         1. progress: the compute cost index falls, token demand grows, shocks fire;
         2. funding: VCs raise money, fund rounds and entrants; entrants become vendors;

@@ -7,10 +7,12 @@ Units used throughout:
 * prices in US dollars per million tokens ($/Mtok), so price x volume is in $M;
 * capability in *frontier-years*: 1.0 is the closed frontier of January 2023 (GPT-4
   class) and the baseline closed frontier advances about one unit a year, so a gap of 1.0
-  is "one year behind" (stylized fact #3, Epoch AI 2024-11);
+  is "one year behind" (SF #3, Epoch AI 2024-11);
 * utilities are in logit units (the scale of the Gumbel taste shock is one).
 
-"SF #n" in a source refers to row n of ``shared/design/stylized-facts.md``.
+"SF #n" in a source refers to row n of the table in ``docs/facts.md`` (public figures, their
+sources and the period their data covers); the questions behind the model are in
+``docs/brief.md``.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class MarketParams:
         hi=0.99,
         unit="1/year",
         doc="annual fractional fall of the compute cost index (hardware and algorithms)",
-        source="fitted to SF #1-5, #9 (docs/calibration.md)",
+        source="fitted to SF #1, #3, #4, #5, #9 (docs/calibration.md)",
     )
     demand_growth: float = par(
         1.0,
@@ -163,7 +165,7 @@ class CloudParams:
         lo=0.01,
         hi=10.0,
         doc="extra multiplier on open-weight serving (specialized inference hardware < 1)",
-        source="SF / brief: Groq-style inference hardware serves open models cheaply",
+        source="docs/brief.md, question 5: Groq-style hardware serves open weights cheaply",
     )
     hosts_open_weights: bool = par(True, doc="hosts open-weight models at its own price")
     serves_closed: bool = par(True, doc="resells partners' closed models and trains them")
@@ -372,7 +374,7 @@ class InnovationParams:
         hi=10.0,
         unit="frontier-years/month per developer share",
         doc="community improvements (fine-tunes, tooling) to open weights",
-        source="fitted to SF #1-5, #9 (docs/calibration.md)",
+        source="fitted to SF #1, #3, #4, #5, #9 (docs/calibration.md)",
     )
     community_efficiency: float = par(
         0.05,
@@ -460,7 +462,7 @@ def _default_clouds() -> FrozenMap:
             "groq": CloudParams(
                 open_cost_multiplier=0.5,
                 serves_closed=False,
-                entry_step=12,  # inference-hardware clouds scale in 2024
+                entry_step=12,  # December 2023: such hosts scaled during 2024 (docs/facts.md)
             ),
         }
     )

@@ -1,7 +1,8 @@
 """Docking: reduced configurations of the model reproduce closed-form economics.
 
 Each test switches off every mechanism the theory leaves out and compares the
-simulation with the textbook result (model brief, "Validity: docking with theory").
+simulation with the textbook result (docs/brief.md, "Checks against theory"; docs/ODD.md,
+section 8).
 """
 
 from __future__ import annotations
