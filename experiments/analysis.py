@@ -1,10 +1,13 @@
-"""Comparing policies across a sweep: summary tables from a results folder.
+"""Comparing policies across a sweep: the console's summary tables of a results folder.
 
-:func:`compare` gives, for each policy, the mean of each outcome and its 95% interval
-across design points and replicates (the 2.5th to 97.5th percentiles: the spread of
-outcomes under uncertainty, not a confidence interval of the mean). :func:`paired`
-gives each policy's difference from a reference policy, paired by (point, replicate):
-both ran on the same seed, so the difference is free of seed noise.
+:func:`compare` gives, for each policy and outcome, the mean and the **spread of runs**
+(the 2.5th to 97.5th percentiles across design points and replicates: what to expect
+under uncertainty, not a confidence interval). :func:`paired` gives each policy's
+difference from a reference policy, paired by (point, replicate) (both ran on the same
+seed), with the **95% confidence interval of the mean difference** (Student t) and the
+share of pairs in which the policy is higher. Both are tidy frames built by
+:mod:`experiments.aggregate`; :func:`format_comparison` prints them in at most
+:data:`WIDTH` columns, one number format per unit, every interval labelled.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from experiments.outcomes import OUTCOMES
+from experiments import aggregate as agg
 from experiments.store import Results
-from simulation.report import format_number
+from simulation.report import format_value
 
 #: Outcomes of the default comparison, in this order, when the sweep names none.
 DEFAULT_TABLE = (
@@ -26,6 +29,8 @@ DEFAULT_TABLE = (
     "entrants",
     "developer_surplus",
 )
+#: Widest line the console tables print.
+WIDTH = 100
 
 
 def _table_outcomes(results: Results, outcomes: Sequence[str] | None) -> list[str]:
@@ -38,98 +43,85 @@ def _table_outcomes(results: Results, outcomes: Sequence[str] | None) -> list[st
 
 
 def compare(results: Results, outcomes: Sequence[str] | None = None) -> pd.DataFrame:
-    """Policies as rows; for each outcome its mean, 2.5% and 97.5% quantiles; and n runs."""
-    ok = results.ok
+    """One row per outcome and policy: runs (``n``), ``mean``, ``q_lo`` and ``q_hi`` (the
+    2.5th and 97.5th percentiles of the runs), ``unit``."""
     cols = _table_outcomes(results, outcomes)
-    order = [p for p in results.manifest.get("policies", []) if p in set(ok["policy"])]
-    grouped = ok.groupby("policy", sort=False)[cols]
-    mean = grouped.mean()
-    lo = grouped.quantile(0.025)
-    hi = grouped.quantile(0.975)
-    table = pd.concat({"mean": mean, "lo95": lo, "hi95": hi}, axis=1).swaplevel(0, 1, axis=1)
-    table = table.reindex(columns=pd.MultiIndex.from_product([cols, ["mean", "lo95", "hi95"]]))
-    table.insert(0, "runs", ok.groupby("policy", sort=False).size())
-    return table.loc[order]
+    summary = agg.summarize_runs(results, cols)
+    return summary[["outcome", "policy", "n", "mean", "q_lo", "q_hi", "unit"]]
 
 
 def paired(
     results: Results, reference: str | None = None, outcomes: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Each policy minus ``reference`` on the same (point, replicate): mean difference,
-    95% interval of the differences, and the share of pairs where the policy is higher."""
-    ok = results.ok
+    """One row per outcome and policy other than ``reference``: pairs, mean difference,
+    95% t confidence interval of it (``lo``, ``hi``), share of pairs above 0."""
     cols = _table_outcomes(results, outcomes)
-    policies = [p for p in results.manifest.get("policies", []) if p in set(ok["policy"])]
-    reference = reference or results.manifest.get("reference") or (policies or [None])[0]
-    if reference not in policies:
+    try:
+        out = agg.paired_contrasts(results, reference=reference, outcomes=cols)
+    except ValueError:  # the reference policy has no successful run
         return pd.DataFrame()
-    keyed = ok.set_index(["point", "replicate"])
-    ref = keyed[keyed["policy"] == reference][cols]
-    rows = {}
-    for p in policies:
-        if p == reference:
-            continue
-        diff = (keyed[keyed["policy"] == p][cols] - ref).dropna(how="all")
-        row: dict[tuple[str, str], float] = {("pairs", ""): float(len(diff))}
-        for c in cols:
-            d = diff[c].dropna()
-            row[(c, "mean")] = float(d.mean()) if len(d) else np.nan
-            row[(c, "lo95")] = float(d.quantile(0.025)) if len(d) else np.nan
-            row[(c, "hi95")] = float(d.quantile(0.975)) if len(d) else np.nan
-            row[(c, "P(>0)")] = float((d > 0).mean()) if len(d) else np.nan
-        rows[p] = row
-    if not rows:
-        return pd.DataFrame()
-    frame = pd.DataFrame.from_dict(rows, orient="index")
-    frame.columns = pd.MultiIndex.from_tuples(frame.columns)
-    frame.attrs["reference"] = reference
-    return frame
+    return out[["outcome", "policy", "reference", "n_pairs", "mean_diff", "lo", "hi",
+                "p_positive", "unit"]]  # fmt: skip
 
 
-def _label(name: str) -> str:
-    o = OUTCOMES.get(name)
-    return f"{name} ({o.unit})" if o else name
+def _fit(lines: list[str]) -> list[str]:
+    return [line if len(line) <= WIDTH else line[: WIDTH - 1] + "…" for line in lines]
+
+
+def _block(rows: list[list[str]], header: list[str]) -> list[str]:
+    """Columns aligned: the first two to the left, the numbers to the right."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    out = []
+    for r in [header, *rows]:
+        cells = [
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        out.append("  ".join(cells).rstrip())
+    return out
 
 
 def format_comparison(results: Results, outcomes: Sequence[str] | None = None) -> str:
-    """The comparison as text: one line per policy, ``mean [lo, hi]`` per outcome."""
-    table = compare(results, outcomes)
-    if table.empty:
+    """The comparison as text, one line per outcome and policy, at most WIDTH columns."""
+    levels = compare(results, outcomes)
+    if levels.empty:
         return "no successful runs to compare"
-    cols = _table_outcomes(results, outcomes)
-    cells = pd.DataFrame(index=table.index)
-    cells["runs"] = table["runs"].astype(int).astype(str)
-    for c in cols:
-        cells[_label(c)] = [
-            f"{format_number(m)} [{format_number(lo)}, {format_number(hi)}]"
-            for m, lo, hi in zip(
-                table[(c, "mean")], table[(c, "lo95")], table[(c, "hi95")], strict=True
-            )
-        ]
+    undefined = False
+    rows = []
+    for outcome, group in levels.groupby("outcome", sort=False):
+        first = f"{outcome} ({group['unit'].iloc[0]})" if group["unit"].iloc[0] else outcome
+        for i, g in enumerate(group.itertuples()):
+            undefined |= not np.isfinite(g.mean)
+            u = g.unit
+            rows.append([first if i == 0 else "", g.policy, str(g.n), format_value(g.mean, u),
+                         f"[{format_value(g.q_lo, u)}, {format_value(g.q_hi, u)}]"])  # fmt: skip
     lines = [
-        "Policy comparison: mean [middle 95% of runs] across design points and replicates",
-        cells.rename_axis("policy").to_string(),
+        "Policy comparison: mean over runs, and the middle 95% of runs (2.5th-97.5th",
+        "percentiles across design points and seeds: the spread, not a confidence interval)",
+        "",
+        *_block(rows, ["outcome", "policy", "runs", "mean", "middle 95% of runs"]),
     ]
     diff = paired(results, outcomes=outcomes)
     if not diff.empty:
-        ref = diff.attrs["reference"]
-        d = pd.DataFrame(index=diff.index)
-        d["pairs"] = diff[("pairs", "")].astype(int).astype(str)
-        for c in cols:
-            d[_label(c)] = [
-                f"{format_number(m)} [{format_number(lo)}, {format_number(hi)}] {share:.0%}>0"
-                for m, lo, hi, share in zip(
-                    diff[(c, "mean")],
-                    diff[(c, "lo95")],
-                    diff[(c, "hi95")],
-                    diff[(c, "P(>0)")],
-                    strict=True,
-                )
-            ]
+        ref = diff["reference"].iloc[0]
+        rows = []
+        for outcome, group in diff.groupby("outcome", sort=False):
+            unit = group["unit"].iloc[0]
+            first = f"{outcome} ({unit})" if unit else outcome
+            for i, g in enumerate(group.itertuples()):
+                undefined |= not np.isfinite(g.mean_diff)
+                share = "n/a" if not np.isfinite(g.p_positive) else f"{g.p_positive:.0%}"
+                rows.append([first if i == 0 else "", g.policy, str(g.n_pairs),
+                             format_value(g.mean_diff, unit, signed=True),
+                             f"[{format_value(g.lo, unit, signed=True)}, "
+                             f"{format_value(g.hi, unit, signed=True)}]", share])  # fmt: skip
         lines += [
             "",
-            f"Difference from '{ref}', paired on the same point and seed: "
-            "mean [middle 95% of pairs], share of pairs above 0",
-            d.rename_axis("policy").to_string(),
+            f"Difference from '{ref}', paired on the same design point and seed: mean",
+            "difference, its 95% confidence interval (Student t), share of pairs above 0",
+            "",
+            *_block(rows, ["outcome", "policy", "pairs", "mean diff", "95% CI of mean", ">0"]),
         ]
-    return "\n".join(lines)
+    if undefined:
+        lines += ["", "n/a: undefined in every run (e.g. a closed margin with no closed sales)"]
+    return "\n".join(_fit(lines))

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from simulation.errors import ScenarioError
+from simulation.files import writable_folder
 from simulation.params import parse_assignments
 
 
@@ -79,7 +80,7 @@ def _sweep(sweep, args: argparse.Namespace) -> int:
         sets = parse_assignments(args.set)
         variant = dataclasses.replace(variant, overrides={**variant.overrides, **sets})
     plan = variant.plan()  # validate before touching the results folder
-    out = Path(args.out or f"results/{sweep.name}{'-quick' if args.quick else ''}")
+    out = writable_folder(args.out or f"results/{sweep.name}{'-quick' if args.quick else ''}")
     n_points = len(plan.points)
     print(
         f"aimarket: sweep '{variant.name}': {len(plan.policies)} policies x {n_points} points "

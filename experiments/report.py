@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from experiments import aggregate as agg
@@ -23,7 +24,7 @@ from experiments import figures
 from experiments.analysis import DEFAULT_TABLE
 from experiments.store import Results, load
 from simulation.errors import ScenarioError
-from simulation.report import format_number
+from simulation.report import format_number, format_value
 
 #: Market metrics in the report's over-time panel.
 SERIES = ("platform_payoff", "closed_price", "open_token_share", "vc_funding")
@@ -51,9 +52,11 @@ def comparison_table(results: Results, outcomes: Sequence[str]) -> pd.DataFrame:
     for policy, group in summary.groupby("policy", sort=False):
         row = {"policy": policy, "runs": int(group["n"].max())}
         for g in group.itertuples():
-            row[f"{g.outcome} ({g.unit})"] = (
-                f"{format_number(g.mean)} [{format_number(g.lo)}, {format_number(g.hi)}]; "
-                f"runs {format_number(g.q_lo)} to {format_number(g.q_hi)}"
+            u = g.unit
+            row[f"{g.outcome} ({u})"] = (
+                f"{format_value(g.mean, u)} (CI {format_value(g.lo, u)} to "
+                f"{format_value(g.hi, u)}); runs {format_value(g.q_lo, u)} to "
+                f"{format_value(g.q_hi, u)}"
             )
         rows.append(row)
     return pd.DataFrame(rows)
@@ -69,9 +72,12 @@ def contrast_table(results: Results, outcomes: Sequence[str]) -> tuple[pd.DataFr
     for policy, group in table.groupby("policy", sort=False):
         row = {"policy": policy, "pairs": int(group["n_pairs"].max())}
         for g in group.itertuples():
-            row[f"{g.outcome} ({g.unit})"] = (
-                f"{format_number(g.mean_diff)} [{format_number(g.lo)}, {format_number(g.hi)}]; "
-                f"{g.p_positive:.0%} > 0"
+            u = g.unit
+            share = f"{g.p_positive:.0%}" if np.isfinite(g.p_positive) else "n/a"
+            row[f"{g.outcome} ({u})"] = (
+                f"{format_value(g.mean_diff, u, signed=True)} (CI "
+                f"{format_value(g.lo, u, signed=True)} to {format_value(g.hi, u, signed=True)}); "
+                f"{share} > 0"
             )
         rows.append(row)
     return pd.DataFrame(rows), table.attrs["reference"]
@@ -239,9 +245,11 @@ def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path
         *_spec_lines(results),
         "## Policy comparison",
         "",
-        "Mean across design points and replicates with its 95% confidence interval "
-        "(Student t) in brackets, then the 2.5th to 97.5th percentiles of the runs "
-        "(the spread of outcomes under the swept uncertainty).",
+        "Each cell: the mean across design points and replicates, its 95% confidence "
+        "interval (CI, Student t: how well the mean is known), then `runs`: the 2.5th to "
+        "97.5th percentiles of the runs (the spread of outcomes under the swept "
+        "uncertainty, which more runs do not shrink). n/a: undefined in every run (a "
+        "closed margin with no closed sales).",
         "",
         markdown_table(comparison_table(results, outcomes)),
         "",

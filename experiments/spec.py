@@ -50,6 +50,9 @@ from simulation.scenario import Scenario
 from simulation.scenarios import load_scenario
 
 MODES: tuple[str, ...] = ("set", "scale", "shift")
+#: Upper limits of a sweep's size: design points of a sampled design, replicates a point.
+MAX_POINTS = 2**20
+MAX_REPLICATES = 100_000
 SERIES: tuple[str, ...] = ("market", "vendors")
 QUICK_KEYS: tuple[str, ...] = ("n", "replicates", "steps", "overrides", "design", "seed")
 
@@ -334,23 +337,38 @@ def _check_fields(sweep: Sweep) -> None:
     """Types and ranges of the sweep's own fields (not the scenario's)."""
     _check_name(sweep.name, "sweep")
     name = sweep.name
-    for field_name, low in (("replicates", 1), ("seed", 0)):
+    for field_name, low, high in (
+        ("replicates", 1, MAX_REPLICATES),
+        ("seed", 0, 2**63 - 1),
+        ("n", 1, MAX_POINTS),
+    ):
         value = getattr(sweep, field_name)
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        if field_name == "n" and value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise ScenarioError(f"sweep '{name}': {field_name} = {value!r} must be an integer")
+        if not low <= value <= high:
             raise ScenarioError(
-                f"sweep '{name}': {field_name} = {value!r} must be an integer >= {low}"
+                f"sweep '{name}': {field_name} = {value!r} is out of range: allowed [{low}, {high}]"
             )
-    n = sweep.n
-    if n is not None and (isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1):
-        raise ScenarioError(f"sweep '{name}': n = {n!r} must be an integer >= 1")
     if not isinstance(sweep.overrides, Mapping):
         raise ScenarioError(
             f"sweep '{name}': overrides = {sweep.overrides!r} must be a table of path = value"
         )
-    for field_name in ("outcomes", "series"):
+    for field_name in ("outcomes", "series", "table"):
         value = getattr(sweep, field_name)
+        if field_name == "table" and value is None:
+            continue
         if isinstance(value, str | bytes) or not isinstance(value, Sequence):
             raise ScenarioError(f"sweep '{name}': {field_name} = {value!r} must be a list")
+        if field_name != "outcomes" and not all(isinstance(v, str) for v in value):
+            raise ScenarioError(f"sweep '{name}': {field_name} = {value!r} must list names")
+    for field_name in ("description", "reference"):
+        value = getattr(sweep, field_name)
+        if value is not None and not isinstance(value, str):
+            raise ScenarioError(f"sweep '{name}': {field_name} = {value!r} must be a string")
+    if sweep.quick is not None and not isinstance(sweep.quick, Mapping):
+        raise ScenarioError(f"sweep '{name}': quick = {sweep.quick!r} must be a table")
 
 
 def _base_scenario(sweep: Sweep) -> Scenario:

@@ -14,9 +14,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from importlib import metadata
 from pathlib import Path
 
+from simulation.calendar import MAX_STEPS
 from simulation.errors import ScenarioError
+from simulation.files import writable_folder
 from simulation.params import parse_assignments
 
 EXIT_BAD_INPUT = 2
@@ -45,10 +48,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     overrides = parse_assignments(args.set)
     if args.developers is not None:
         overrides["developers.count"] = args.developers
+    if args.seed < 0:
+        raise ScenarioError(f"--seed = {args.seed} must be an integer >= 0")
     scenario = load_scenario(args.scenario, overrides)
     steps = args.steps if args.steps is not None else scenario.steps
-    if steps < 1:
-        raise ScenarioError(f"--steps = {steps} is out of range: allowed [1, 100000]")
+    if not 1 <= steps <= MAX_STEPS:
+        raise ScenarioError(f"--steps = {steps} is out of range: allowed [1, {MAX_STEPS}]")
+    out = writable_folder(args.out) if args.out else None
     print(
         f"aimarket: scenario '{scenario.name}', {steps} months from {scenario.market.start}, "
         f"{scenario.developers.count:,} developers, seed {args.seed}"
@@ -59,8 +65,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     print(summary_table(model))
     print(f"ran {steps} months in {elapsed:.2f} s")
-    if args.out:
-        out = write_run(model, Path(args.out), seed=args.seed, figures=not args.no_plots)
+    if out is not None:
+        out = write_run(model, out, seed=args.seed, figures=not args.no_plots)
         report = out / "report.md"
         print(f"wrote {report if report.exists() else out}")
     return 0
@@ -81,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="aimarket",
         description="Agent-based simulation of the AI foundation-model market.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"aimarket {_version()}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     p = sub.add_parser("scenarios", help="list built-in scenarios")
     p.set_defaults(func=cmd_scenarios)
@@ -117,9 +124,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    try:
+        return metadata.version("aimarket")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown (not installed)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:  # no command: say what there is
+        parser.print_help()
+        return 0
     try:
         return int(args.func(args) or 0)
     except ScenarioError as exc:

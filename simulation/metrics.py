@@ -181,10 +181,8 @@ def measure(model: MarketModel) -> None:
     else:
         model.closed_margin = float("nan")  # no closed sales: the margin is undefined
 
-    from agents.vendor import Vendor
-
     # every vendor in the market this month, including one that exited at its end
-    present = list(model.agents_by_type[Vendor])
+    present = list(model.vendor_agents)
     listed = np.zeros(len(model.vendor_list), dtype=bool)
     listed[[v.index for v in present]] = True
     orphaned = ~listed[p.vendor[:n]]

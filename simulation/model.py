@@ -149,6 +149,12 @@ class MarketModel(mesa.Model):
         return cloud.unit_cost(vendor.params.efficiency, False) * (1 + cloud.params.partner_markup)
 
     @property
+    def vendor_agents(self) -> mesa.agent.AgentSet:
+        """Vendors scheduled this month (an exiting vendor stays until the next month);
+        empty, not missing, in a market without vendors."""
+        return self.agents_by_type.get(Vendor) or mesa.agent.AgentSet([], random=self.random)
+
+    @property
     def vendors(self) -> list[Vendor]:
         """Vendors still in the market, in order of arrival."""
         return [v for v in self.vendor_list if v.alive]
@@ -192,7 +198,7 @@ class MarketModel(mesa.Model):
     def open_books(self) -> None:
         """Zero this month's flows (cash balances carry over)."""
         self.ledger.new_month()
-        for v in list(self.agents_by_type[Vendor]):
+        for v in list(self.vendor_agents):
             if not v.alive:  # exited last month
                 v.remove()
         for v in self.vendors:
@@ -341,7 +347,7 @@ class MarketModel(mesa.Model):
         for v in self.vendor_list:  # weights of vendors that left keep improving
             if not v.alive and v.open_product is not None:
                 products.capability[v.open_product] += gain[v.open_product]
-        vendors = self.agents_by_type[Vendor]
+        vendors = self.vendor_agents
         vendors.do("plan_rd")
         vendors.shuffle_do("innovate", open_frontier)
         vendors.do("decide_release")

@@ -387,9 +387,15 @@ def read_toml(path: str | Path, what: str) -> dict[str, Any]:
     malformed file is a ScenarioError naming ``what`` it should have been."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ScenarioError(f"{what} file not found: {path}") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{what} file {path} is a directory, not a TOML file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a text (UTF-8) file, so not TOML") from None
+    except OSError as exc:
+        raise ScenarioError(f"{what} file {path} cannot be read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
     data.setdefault("name", path.stem)

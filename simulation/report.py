@@ -75,6 +75,36 @@ def format_number(x: float | None, missing: str = "-") -> str:
     return f"{x:.3g}"
 
 
+#: One number format per unit, so a column of one unit reads the same on every line.
+UNIT_FORMATS = {
+    "$M": ",.0f",
+    "$M/month": ",.0f",
+    "$/Mtok": ",.3f",
+    "share": ".3f",
+    "Lerner": ".3f",
+    "Lerner index": ".3f",
+    "index": ".3f",
+    "index 0-1": ".3f",
+    "0/1": ".2f",
+    "count": ",.1f",
+    "count/month": ",.2f",
+    "frontier-years": ".2f",
+    "Ttok/month": ",.1f",
+}
+
+
+def format_value(x: float | None, unit: str, signed: bool = False) -> str:
+    """``x`` in its unit's format (:data:`UNIT_FORMATS`); "n/a" if undefined (NaN)."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    spec = UNIT_FORMATS.get(unit)
+    if spec is None:
+        text = format_number(x)
+        return f"+{text}" if signed and x > 0 else text
+    text = format(x, ("+" if signed else "") + spec)
+    return text.replace("-0.000", "0.000").replace("+0.000", "0.000") if x == 0 else text
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, then rename over ``path``."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")

@@ -18,6 +18,7 @@ sources and the period their data covers); the questions behind the model are in
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -40,6 +41,8 @@ from simulation.shocks import ShockParams
 Policy = Literal["closed", "open", "open_lagged", "open_then_closed"]
 BusinessModel = Literal["api", "platform"]
 POLICIES: tuple[str, ...] = ("closed", "open", "open_lagged", "open_then_closed")
+#: Names the model gives to funded startups as they enter; no scenario entity may take one.
+GENERATED_NAME = re.compile(r"entrant\d+")
 
 
 @dataclass(frozen=True)
@@ -517,7 +520,23 @@ class Scenario:
                 raise ScenarioError(
                     f"vendors.{name}.cloud = {v.cloud!r} does not serve closed models"
                 )
+        for name in self.vendors:
+            if GENERATED_NAME.fullmatch(name):
+                raise ScenarioError(
+                    f"vendors.{name}: names like 'entrant1' are given to funded startups as "
+                    "they enter; choose another name"
+                )
         for name, shock in self.shocks.items():
+            if shock.kind == "efficient_entrant" and GENERATED_NAME.fullmatch(name):
+                raise ScenarioError(
+                    f"shocks.{name}: an entrant's vendor takes the shock's name, and names "
+                    "like 'entrant1' are given to funded startups; choose another name"
+                )
+            if shock.kind == "inference_hardware" and name in self.clouds:
+                raise ScenarioError(
+                    f"shocks.{name}: an inference-hardware shock brings a new cloud named "
+                    f"after the shock, and '{name}' is already a cloud; choose another name"
+                )
             if shock.kind in ("weight_leak", "policy_pivot") and shock.vendor not in self.vendors:
                 raise ScenarioError(
                     f"shocks.{name}.vendor = {shock.vendor!r} is not a vendor; "

@@ -56,6 +56,14 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
         if out.get("output_type") == "error"
     ]
     assert not errors
+    warnings = [
+        out.get("text", "")
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("name") == "stderr" and "IProgress not found" in out.get("text", "")
+    ]
+    assert not warnings, "install the notebooks extra (ipywidgets): " + warnings[0]
     images = sum(
         "image/png" in out.get("data", {})
         for cell in nb.cells

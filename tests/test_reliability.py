@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -33,3 +34,52 @@ def test_orphaned_share_is_measured_when_every_token_is_on_orphaned_weights():
     assert vendors["step"].tolist() == [1]  # ... whose row still carries its share
     assert market["orphaned_token_share"].tolist() == [0.0, 1.0, 1.0, 1.0]
     assert np.allclose(market["open_token_share"], 1.0)
+
+
+def test_console_comparison_fits_100_columns_labels_intervals_and_says_na(tmp_path):
+    from experiments import Sweep, load, run_sweep
+    from experiments.analysis import WIDTH, format_comparison
+
+    sweep = Sweep(
+        name="narrow",
+        base="baseline",
+        overrides={"developers.count": 40, "vendors.openai.remove": True,
+                   "vendors.anthropic.remove": True, "vendors.google.remove": True,
+                   "vendors.mistral.remove": True, "mechanisms.venture": False},
+        policies={"a_rather_long_policy_name_indeed": {"vendors.meta.policy": "open"},
+                  "another_long_policy_name_too": {"vendors.meta.policy": "open_lagged"}},
+        uncertainties={"innovation.spillover": [0.01, 0.02]},
+        outcomes=["platform_payoff", "developer_surplus", "closed_margin"],
+        table=["platform_payoff", "developer_surplus", "closed_margin"],
+        steps=3,
+    )  # fmt: skip
+    run_sweep(sweep, tmp_path / "n", executor="serial", progress=False)
+    text = format_comparison(load(tmp_path / "n"))
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= WIDTH
+    assert "middle 95% of runs" in text and "not a confidence interval" in text
+    assert "95% CI of mean" in text and "Student t" in text
+    # the all-open policy sells no closed tokens: its margin is undefined, and said so
+    na = [line for line in lines if "a_rather_long_policy_name_indeed" in line and "n/a" in line]
+    assert na, text
+    assert "n/a: undefined" in text
+    # one number format per unit: every $M figure is whole, every Lerner one has 3 decimals
+    blocks: dict[str, list[str]] = {}
+    current = None
+    for line in lines:
+        if line[:1].strip():
+            current = line.split()[0]
+        if current:
+            blocks.setdefault(current, []).append(line)
+    money = " ".join(blocks["platform_payoff"] + blocks["developer_surplus"])
+    assert re.findall(r"\d,\d{3}", money) and not re.findall(r"\d\.\d", money)
+    margins = re.findall(r"[+-]?\d+\.\d+", " ".join(blocks["closed_margin"]))
+    assert margins and all(len(m.split(".")[1]) == 3 for m in margins)
+
+
+def test_no_arguments_prints_usage_and_version_works(cli_main):
+    code, out, _ = cli_main([])
+    assert code == 0 and out.startswith("usage: aimarket")
+    assert "sweep" in out and "run" in out
+    code, out, _ = cli_main(["--version"])
+    assert code == 0 and out.startswith("aimarket ")
