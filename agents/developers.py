@@ -115,11 +115,11 @@ class DeveloperPopulation(MarketAgent):
         choosing = entering | withdrawn | (self.aware & (u_reconsider < self.reconsider[seg]))
 
         switching = self.switch if m.scenario.mechanisms.switching_costs else 0 * self.switch
-        cdf = choice.choice_cdf(v, self.outside_utilities(), switching)
-        width = v.shape[1] + 1
+        table = choice.choice_table(
+            v, self.outside_utilities(), switching, products.available[: products.n]
+        )
         idx = np.flatnonzero(choosing)
-        rows = seg[idx] * width + current[idx] + 1
-        current[idx] = choice.draw_choices(cdf, rows, u_choice[idx])
+        current[idx] = table.draw(seg[idx], current[idx], u_choice[idx])
 
         # Usage by segment and product: developers, and token volume.
         used = current >= 0

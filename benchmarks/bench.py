@@ -5,15 +5,19 @@
 Measures, on this machine:
 
 1. wall time per step and per 120-step run, and peak memory: the calibrated baseline
-   (entrants and all) at 10,000 and 100,000 developers, and markets with a fixed 10 or
+   (entrants and all) at 10,000 to 1,000,000 developers, and markets with a fixed 10 or
    20 models (entry off) at 1,000 to 1,000,000 developers (each size in its own
    subprocess, so peak resident memory is that run's alone);
-2. the model's developer-choice step against a bare numpy reference kernel of the same
+2. the cost of one step of the calibrated baseline at month 1 and at month 240, when
+   entrants have released many more models and withdrawn many of them (each copy of
+   the model at the month before does the same step; the adoption phase, where the
+   developers choose, is also timed on its own);
+3. the model's developer-choice step against a bare numpy reference kernel of the same
    rule (one uniform draw per developer, inverse CDF over float32 utilities in
    preallocated buffers), in the same process, at 100,000 developers and 20 models;
-3. the same choice rule written the naive Mesa way (one agent object per developer,
+4. the same choice rule written the naive Mesa way (one agent object per developer,
    activated with ``shuffle_do``) at 10,000 developers;
-4. sweep throughput with 1 and 2 workers, and the per-run overhead of the runner
+5. sweep throughput with 1 and 2 workers, and the per-run overhead of the runner
    (see ``benchmarks/sweep_throughput.py``).
 
 Targets live in ``docs/performance.md``, never in tests.
@@ -104,20 +108,26 @@ def run_size(developers: int, models: int, steps: int) -> dict:
     }
 
 
+def in_subprocess(call: str):
+    """Evaluate ``call`` (a call of a function of this module) in a fresh interpreter on
+    one thread; returns its result, sent back as JSON."""
+    code = (
+        f"import json, sys; sys.path.insert(0, {str(ROOT)!r}); "
+        f"sys.path.insert(0, {str(HERE)!r}); import bench; "
+        f"print(json.dumps(bench.{call}))"
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def measure_sizes(sizes, model_counts, steps) -> list[dict]:
     rows = []
     for models in model_counts:
         for n in sizes:
-            code = (
-                f"import json, sys; sys.path.insert(0, {str(ROOT)!r}); "
-                f"sys.path.insert(0, {str(HERE)!r}); from bench import run_size; "
-                f"print(json.dumps(run_size({n}, {models}, {steps})))"
-            )
-            env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-            out = subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-            )
-            row = json.loads(out.stdout.strip().splitlines()[-1])
+            row = in_subprocess(f"run_size({n}, {models}, {steps})")
             rows.append(row)
             label = "baseline" if not models else f"{row['models']:>2} models"
             print(
@@ -129,7 +139,67 @@ def measure_sizes(sizes, model_counts, steps) -> list[dict]:
     return rows
 
 
-# -- 2. the choice step against a bare numpy kernel ------------------------------------------
+# -- 2. one step early and late in a long run ------------------------------------------------
+
+
+def step_at_months(developers: int, months=(1, 240), reps: int = 15) -> list[dict]:
+    """Child-process body: wall time of month ``m`` of the calibrated baseline, for each
+    m in ``months``. The model is run to month m - 1 and copied ``reps`` times; every
+    copy does the same step (same state, same random streams), timed whole and in its
+    adoption phase. Reports the median and the best of the copies."""
+    import copy
+
+    from simulation import MarketModel, load_scenario
+
+    model = MarketModel(load_scenario("baseline", {"developers.count": developers}), rng=1)
+    rows = []
+    for month in months:
+        model.run(month - 1 - model.steps)
+        step_s, choice_s = [], []
+        for _ in range(reps):
+            twin = copy.deepcopy(model)
+            adoption = twin.adoption
+
+            def timed_adoption(adoption=adoption, times=choice_s):
+                t = time.perf_counter()
+                adoption()
+                times.append(time.perf_counter() - t)
+
+            twin.adoption = timed_adoption
+            t = time.perf_counter()
+            twin.step()
+            step_s.append(time.perf_counter() - t)
+        p = twin.products
+        rows.append(
+            {
+                "developers": developers,
+                "month": month,
+                "released": int(p.n),
+                "on_offer": int(p.available[: p.n].sum()),
+                "step_ms": 1000 * float(np.median(step_s)),
+                "step_ms_best": 1000 * min(step_s),
+                "adoption_ms": 1000 * float(np.median(choice_s)),
+                "adoption_ms_best": 1000 * min(choice_s),
+            }
+        )
+    return rows
+
+
+def measure_months(sizes) -> list[dict]:
+    rows = []
+    for n in sizes:
+        for row in in_subprocess(f"step_at_months({n})"):
+            rows.append(row)
+            print(
+                f"  {n:>9,} developers, month {row['month']:>3} ({row['released']} models "
+                f"released, {row['on_offer']} on offer): {row['step_ms']:7.2f} ms/step "
+                f"(best {row['step_ms_best']:.2f}), adoption {row['adoption_ms']:6.2f} ms",
+                flush=True,
+            )
+    return rows
+
+
+# -- 3. the choice step against a bare numpy kernel ------------------------------------------
 
 
 class ReferenceChoice:
@@ -197,7 +267,7 @@ def measure_choice(developers: int = 100_000, models: int = 20, reps: int = 30) 
     }
 
 
-# -- 3. the naive Mesa way ------------------------------------------------------------------
+# -- 4. the naive Mesa way ------------------------------------------------------------------
 
 
 def measure_naive_mesa(developers: int = 10_000, models: int = 20, steps: int = 3) -> dict:
@@ -272,21 +342,25 @@ def main(argv=None) -> int:
         f"{os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print("1. whole runs (each in its own process)")
-    runs = measure_sizes([10_000, 100_000], [0], steps)  # the baseline, entrants and all
+    # the baseline, entrants and all
+    runs = measure_sizes([10_000, 100_000] + ([] if args.quick else [1_000_000]), [0], steps)
     runs += measure_sizes(sizes, [10, 20], steps)
-    print("2. choice step vs bare numpy reference kernel")
+    print("2. one step at month 1 and at month 240 (baseline)")
+    months = measure_months([10_000, 100_000] + ([] if args.quick else [1_000_000]))
+    print("3. choice step vs bare numpy reference kernel")
     choice_row = measure_choice()
     print(
         f"  model {choice_row['model_choice_ms']:.2f} ms, reference "
         f"{choice_row['reference_kernel_ms']:.2f} ms, ratio {choice_row['ratio']:.2f}"
     )
-    print("3. naive Mesa (one agent per developer)")
+    print("4. naive Mesa (one agent per developer)")
     naive = measure_naive_mesa()
     print(
         f"  naive {naive['naive_mesa_ms']:.0f} ms/step, model {naive['model_choice_ms']:.2f} "
         f"ms/step: {naive['speedup']:.0f}x faster"
     )
     rows = [{"benchmark": "run", **r} for r in runs]
+    rows += [{"benchmark": "step_by_month", **r} for r in months]
     rows.append({"benchmark": "choice_vs_reference", **choice_row})
     rows.append({"benchmark": "naive_mesa", **naive})
     try:
@@ -294,7 +368,7 @@ def main(argv=None) -> int:
     except ImportError:
         pass
     else:
-        print("4. sweep throughput")
+        print("5. sweep throughput")
         for r in measure_sweeps(quick=args.quick):
             rows.append({"benchmark": "sweep", **r})
     fields = sorted({k for r in rows for k in r}, key=lambda k: (k != "benchmark", k))

@@ -10,12 +10,14 @@ and the outside option (no model) at V_s0 + e_i0, where q is capability, o open 
 effective price, P the serving-cost index (so price is judged relative to what tokens
 cost to make), T a trust penalty, k the switching cost, and e i.i.d. Gumbel. Choice
 probabilities are then the logit formula. Developers differ only through (segment,
-current product), so probabilities are computed once per such group and each developer
-draws by inverse CDF with one uniform number: the work per developer is a row lookup
-and a comparison, with no Python loop over developers.
+current product), so probabilities are computed once per such group, over the products
+on offer, and each developer draws by inverse CDF with one uniform number: the work per
+developer is a binary search in its group's row, with no Python loop over developers.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -47,11 +49,24 @@ def mean_utilities(
     return v
 
 
-def _softmax_rows(u: np.ndarray) -> np.ndarray:
+def _softmax_rows(u: np.ndarray, columns: np.ndarray | None = None, width: int = 0) -> np.ndarray:
+    """Logit probabilities along the last axis.
+
+    With ``columns``, the rows of ``u`` are the options at those positions of rows
+    ``width`` wide whose other options are -inf (probability exactly 0). Their sum is
+    taken over the rows laid out at full width, zeros in place: numpy sums pairwise,
+    so the rounding of a sum depends on where its zeros sit, and this keeps every
+    probability bit for bit what it is at full width.
+    """
     top = np.max(u, axis=-1, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
     e = np.exp(u - top)
-    total = e.sum(axis=-1, keepdims=True)
+    if columns is None:
+        total = e.sum(axis=-1, keepdims=True)
+    else:
+        spread = np.zeros((*e.shape[:-1], width))
+        spread[..., columns] = e
+        total = spread.sum(axis=-1, keepdims=True)
     # a row with nothing to choose (all -inf) gets probability 0 everywhere
     return e / np.where(total > 0, total, 1.0)
 
@@ -71,30 +86,89 @@ def log_sum(v: np.ndarray, v0: np.ndarray) -> np.ndarray:
         return safe + np.log(np.exp(full - safe[:, None]).sum(axis=1))
 
 
-def choice_cdf(v: np.ndarray, v0: np.ndarray, switching_cost: np.ndarray) -> np.ndarray:
-    """Cumulative choice probabilities per (segment, current state).
+@dataclass(frozen=True)
+class ChoiceTable:
+    """Cumulative choice probabilities per (segment, current state), over the products on
+    offer only.
 
-    Returns an array of shape (S * (J + 1), J + 1): row ``s * (J + 1) + (c + 1)`` is for a
-    developer of segment s currently on product c (c = -1 for none); column 0 is the
-    outside option and column j + 1 product j. The last column is exactly 1.
+    ``options`` lists the columns: NONE (the outside option) first, then the available
+    products in index order. A developer's current state is one of the same options, so
+    ``cdf`` has shape (S * (A + 1), A + 1) for A available products: row ``s * (A + 1) + r``
+    is for a developer of segment s whose current option is column r of ``options``, and
+    ``state[c + 1]`` gives r for product c (-1 for a product not on offer). The last
+    column is exactly 1.
+    """
+
+    cdf: np.ndarray
+    options: np.ndarray
+    state: np.ndarray
+
+    def draw(self, segment: np.ndarray, current: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+        """Product index (NONE for the outside option) drawn for each developer of
+        ``segment`` currently on ``current`` (a product on offer, or NONE)."""
+        width = len(self.options)
+        rows = segment * width + self.state[current + 1]
+        return self.options[inverse_cdf(self.cdf, rows, uniform)]
+
+
+def choice_table(
+    v: np.ndarray, v0: np.ndarray, switching_cost: np.ndarray, available: np.ndarray
+) -> ChoiceTable:
+    """The logit choice table of developers facing mean utilities ``v`` (segments,
+    products), outside utilities ``v0`` and switching costs, among ``available`` products.
+
+    Unavailable products are neither options nor current states (their users re-choose
+    from NONE), so the table grows with the products on offer, not with every product
+    ever released. The probabilities are bit for bit those of the logit over all
+    products with V = -inf for the unavailable ones (as :func:`mean_utilities` makes
+    them): such a product has probability exactly 0 in every row, the row maximum and
+    each exponential are the same, the normaliser is summed at full width (see
+    :func:`_softmax_rows`) and the cumulative sum only skips additions of 0. The last
+    column, set to exactly 1, is a product on offer (or the outside option), so no
+    uniform number, however close to 1, draws a withdrawn product.
     """
     n_seg, n_prod = v.shape
-    full = np.concatenate([v0[:, None], v], axis=1)  # (S, J+1)
-    u = np.repeat(full[:, None, :], n_prod + 1, axis=1)  # (S, current, option)
+    options = np.concatenate([[NONE], np.flatnonzero(available)])
+    cols = options + 1  # columns of the full (outside option, products) layout
+    width = len(options)
+    full = np.concatenate([v0[:, None], v], axis=1)[:, cols]  # (S, A+1)
     # Moving from product c to another product costs k; staying, leaving or first
     # adoption (current = none) is free.
-    move = np.ones((n_prod + 1, n_prod + 1), dtype=bool)
+    move = np.ones((width, width), dtype=bool)
     move[0, :] = False
     move[:, 0] = False
     np.fill_diagonal(move, False)
-    u = u - switching_cost[:, None, None] * move[None, :, :]
-    cdf = np.cumsum(_softmax_rows(u), axis=-1)
+    u = full[:, None, :] - switching_cost[:, None, None] * move[None, :, :]  # (S, current, option)
+    cdf = np.cumsum(_softmax_rows(u, cols, n_prod + 1), axis=-1)
     # Nothing to choose (every option -inf, outside option switched off): no model.
     cdf[cdf[..., -1] == 0.0] = 1.0
     cdf[..., -1] = 1.0
-    return cdf.reshape(n_seg * (n_prod + 1), n_prod + 1)
+    state = np.full(n_prod + 1, -1, dtype=np.int64)
+    state[cols] = np.arange(width)
+    return ChoiceTable(cdf.reshape(n_seg * width, width), options, state)
 
 
-def draw_choices(cdf: np.ndarray, row: np.ndarray, uniform: np.ndarray) -> np.ndarray:
-    """Inverse-CDF draw: product index per developer (NONE for the outside option)."""
-    return (cdf[row] < uniform[:, None]).sum(axis=1) - 1
+def inverse_cdf(cdf: np.ndarray, row: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """Column drawn by each uniform number: how many entries of ``cdf[row]`` lie below it,
+    i.e. ``(cdf[row] < uniform[:, None]).sum(axis=1)``.
+
+    Found by binary search (log2 of the width comparisons per draw, instead of one per
+    column), which needs the entries below any uniform number in [0, 1) to form a prefix
+    of the row: each row nondecreasing up to its first entry >= 1, and no later entry
+    below 1, as a cumulative sum whose last entry is set to 1 is.
+    """
+    n_rows, width = cdf.shape
+    size = 1 << (width - 1).bit_length()  # a power of two >= width
+    if size != width:  # pad with entries no uniform number lies above
+        padded = np.full((n_rows, size), np.inf)
+        padded[:, :width] = cdf
+        cdf = padded
+    flat = cdf.ravel()
+    start = row * size
+    pos = start.copy()
+    step = size
+    while step > 1:  # invariant: the entries in [start, pos) are below the uniform
+        step >>= 1
+        pos += step * (flat[pos + (step - 1)] < uniform)
+    pos += flat[pos] < uniform  # a row whose every entry is below the uniform
+    return pos - start
