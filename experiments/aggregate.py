@@ -221,7 +221,10 @@ def summarize_series(
     ``metric``, ``step``, ``date`` (if present), then ``n``, ``mean``, ``sd``, ``se``,
     ``lo``, ``hi`` (t CI of the mean) and ``q_lo``, ``q_hi`` (percentile spread).
     """
-    frame = getattr(source, table) if isinstance(source, Results) else source
+    if isinstance(source, Results):  # read only the columns needed
+        frame = source.series(table, columns=[*by, "date", *metrics])
+    else:
+        frame = source
     metrics = [m for m in metrics if m in frame.columns]
     keys = [*by, "step"]
     long = frame.melt(id_vars=keys, value_vars=metrics, var_name="metric", value_name="value")
@@ -370,7 +373,7 @@ def contrast_series(
 
     One row per policy, metric and step; columns as :func:`summarize_series`.
     """
-    market = results.market
+    market = results.series("market", columns=["date", *metrics])
     metrics = [m for m in metrics if m in market.columns]
     present = _policy_order(results, market["policy"].unique())
     reference = _reference(results, reference, present)
@@ -472,7 +475,10 @@ def share_series(
     as the group :data:`EXITED`, so the groups of a policy sum to 1 once developers buy.
     Columns: policy, step, date, ``group``, ``share``.
     """
-    vendors = results.vendors if isinstance(results, Results) else results
+    if isinstance(results, Results):  # read only the columns needed
+        vendors = results.series("vendors", columns=["date", value])
+    else:
+        vendors = results
     frame = vendors[["run_id", "policy", "step", "vendor", value]].copy()
     frame["group"] = frame["vendor"].map(group)
     per_run = frame.groupby(["policy", "run_id", "step", "group"], sort=False)[value].sum()
