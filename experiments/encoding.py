@@ -49,6 +49,8 @@ DERIVED: dict[str, dict[str, tuple[str, str, str]]] = {
 ROW_ORDER: dict[str, tuple[str, str]] = {"vendors": ("step", "vendor")}
 #: Write options: zstd at a level that costs little time per batch.
 COMPRESSION, LEVEL = "zstd", 9
+#: Read options: check every page's CRC, so a corrupted file fails loudly.
+READ_OPTIONS = {"page_checksum_verification": True}
 
 
 def month_dates(starts: pd.Series, steps: pd.Series) -> pd.Series:
@@ -134,6 +136,7 @@ def encode(table: str, frame: pd.DataFrame, starts: Mapping[str, str]) -> tuple[
         "use_byte_stream_split": split,
         "write_statistics": False,
         "store_schema": False,
+        "write_page_checksum": True,  # readers verify each page (READ_OPTIONS)
     }
     return arrow, options
 

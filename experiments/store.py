@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from experiments import encoding
@@ -111,8 +112,18 @@ def _tmp(path: Path) -> Path:
 
 
 def atomic_write_parquet(frame: pd.DataFrame, path: Path) -> dict[str, Any]:
+    """Write a small table (runs, failures, plan) compressed, without the per-file copies
+    of the pandas and Arrow schemas (its Parquet types restore the same frame)."""
     tmp = _tmp(path)
-    frame.to_parquet(tmp, index=False, compression="zstd")
+    arrow = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    pq.write_table(
+        arrow,
+        tmp,
+        compression="zstd",
+        write_statistics=False,
+        store_schema=False,
+        write_page_checksum=True,
+    )
     return _commit_file(tmp, path)
 
 
@@ -287,6 +298,7 @@ class Store:
             self.close()
             raise
         created = not manifest
+        session = {"started": now(), "git": git_commit(), "versions": package_versions()}
         if created:
             manifest = {
                 "format": FORMAT,
@@ -300,12 +312,11 @@ class Store:
                 "table": list(plan.sweep.table or []),
                 "reference": plan.sweep.reference,
                 "code": code_fingerprint(plan),
-                "versions": package_versions(),
-                "git": git_commit(),
+                "versions": session["versions"],
+                "git": session["git"],
                 "spec": plan.spec,
                 "sessions": [],
             }
-        session = {"started": now(), "git": git_commit(), "versions": package_versions()}
         manifest["sessions"].append({**session, **(info or {})})
         manifest["updated"] = now()
         if created or not (self.path / "plan.parquet").exists():
@@ -570,8 +581,10 @@ class Store:
     def scan(self, deep: bool = False) -> Scan:
         """Check every committed batch's files against the journal and read the runs table
         of the intact ones. ``deep`` also compares each file's checksum (reads it all)."""
-        journal, notes = self._journal()
+        # Parts first, then the journal: a batch committed in between (a sweep writing
+        # now) is then in the journal, never a part without its line.
         runs_parts = {b: p for _, b, p in _parts(self.path / "runs")}
+        journal, notes = self._journal()
         committed = sorted(set(journal) | set(runs_parts), key=_batch_key)
         problems: list[Problem] = []
         frames: list[pd.DataFrame] = []
@@ -585,17 +598,20 @@ class Store:
                 what = self._check_file(self.path / t / _part_name(batch), recorded, deep)
                 if what:
                     found.append(Problem(batch, f"{t}/{_part_name(batch)}", what, run_ids))
+            if not found and batch not in runs_parts:  # committed while we were reading
+                runs_parts[batch] = self.path / "runs" / _part_name(batch)
             if not found:
                 try:
-                    frames.append(pd.read_parquet(runs_parts[batch]))
+                    frames.append(pd.read_parquet(runs_parts[batch], **encoding.READ_OPTIONS))
                 except Exception as exc:
                     what = f"unreadable ({type(exc).__name__})"
                     found.append(Problem(batch, f"runs/{_part_name(batch)}", what, run_ids))
             problems += found
         if unjournaled:
             notes.append(
-                f"{len(unjournaled)} committed batch(es) miss their {JOURNAL} line (a crash "
-                "just after writing them); the next sweep session records them"
+                f"{len(unjournaled)} committed batch(es) have no {JOURNAL} line yet (being "
+                "written now, or a crash just after writing them); the next sweep session "
+                "records them"
             )
         frames = [f for f in frames if not f.empty]
         if frames:
@@ -750,7 +766,7 @@ class Results:
             if stored is not None:
                 stored = [c for c in stored if c in file.schema_arrow.names]
             filters = [("run_id", "in", sorted(run_ids))] if run_ids is not None else None
-            arrow = pq.read_table(path, columns=stored, filters=filters)
+            arrow = pq.read_table(path, columns=stored, filters=filters, **encoding.READ_OPTIONS)
         except Exception as exc:
             raise ScenarioError(
                 f"{path} is unreadable ({type(exc).__name__}: {str(exc)[:80]}); run the "

@@ -234,6 +234,9 @@ def test_a_changed_file_of_the_same_size_is_found_by_its_checksum(folder, clean)
     part.write_bytes(bytes(data))
     with pytest.raises(ScenarioError, match="checksum differs"):
         load(folder, verify=True)
+    quick = load(folder)  # the footer reads; each page's CRC is checked when read
+    with pytest.raises(ScenarioError, match=f"{part.name} is unreadable"):
+        quick.series("vendors")
     assert sweep(folder).ran == len(entry["runs"])  # a resume checks checksums
     assert_same_results(load(folder, verify=True), load(clean))
 
@@ -256,7 +259,7 @@ def test_a_commit_without_its_journal_line_is_recorded_on_resume(folder):
     (folder / JOURNAL).write_text("".join(lines[:-1]) + lines[-1][:30])
     results = load(folder)
     assert results.counts()["done"] == 12
-    assert any("miss their" in n for n in results.notes)
+    assert any("no batches.jsonl line yet" in n for n in results.notes)
     assert sweep(folder).ran == 0
     entries = [
         json.loads(x) for x in (folder / JOURNAL).read_text().splitlines() if x.endswith("}")
@@ -289,6 +292,19 @@ def test_other_store_formats_are_refused(folder, found, said):
     with pytest.raises(ScenarioError, match=said):
         sweep(folder)
     assert sweep(folder, force=True).ran == 12
+
+
+def test_a_folder_is_written_by_one_session_at_a_time(folder):
+    holder = store_mod.Store(folder)
+    holder.open_session(tiny_sweep().plan())
+    try:
+        with pytest.raises(ScenarioError, match="in use by another sweep session"):
+            sweep(folder)
+        with pytest.raises(ScenarioError, match="in use"):
+            sweep(folder, force=True)  # never moved from under a running session
+    finally:
+        holder.close()
+    assert not list(folder.parent.glob("out.replaced-*"))
 
 
 def test_results_without_a_manifest_are_not_resumed(folder):
