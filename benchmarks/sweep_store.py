@@ -12,7 +12,7 @@ the folder, count the runs, load the results, print the policy comparison), then
 cheap (100 developers) but keep 120 months, so their series are full size. The folder's
 contents are synthetic by default: 8 real runs are made and their results are written
 again under every planned run id, through the store's own writer (so encoding, batches and
-journal are real; 10,000 real runs would take about 20 minutes on 2 cores). With
+journal are real; 10,000 real runs would take about an hour on 2 cores). With
 ``--real`` the sweep is run for real by the same command, and the figure is that
 command's whole peak (driver and workers).
 
