@@ -22,8 +22,8 @@ $(STAMP): pyproject.toml $(LOCK)
 setup: $(STAMP)
 
 run: setup
-	$(BIN)/python experiments/open_vs_closed.py --quick --out $(OUT)/open_vs_closed
-	$(BIN)/aimarket report $(OUT)/open_vs_closed
+	$(BIN)/python experiments/open_vs_closed.py --quick --out $(OUT)/open_vs_closed-quick
+	$(BIN)/aimarket report $(OUT)/open_vs_closed-quick
 
 test: setup lint
 	$(BIN)/python -m pytest -n 2 -q

@@ -221,7 +221,10 @@ def summarize_series(
     ``metric``, ``step``, ``date`` (if present), then ``n``, ``mean``, ``sd``, ``se``,
     ``lo``, ``hi`` (t CI of the mean) and ``q_lo``, ``q_hi`` (percentile spread).
     """
-    frame = getattr(source, table) if isinstance(source, Results) else source
+    if isinstance(source, Results):  # read only the columns needed
+        frame = source.series(table, columns=[*by, "date", *metrics])
+    else:
+        frame = source
     metrics = [m for m in metrics if m in frame.columns]
     keys = [*by, "step"]
     long = frame.melt(id_vars=keys, value_vars=metrics, var_name="metric", value_name="value")
@@ -370,7 +373,7 @@ def contrast_series(
 
     One row per policy, metric and step; columns as :func:`summarize_series`.
     """
-    market = results.market
+    market = results.series("market", columns=["date", *metrics])
     metrics = [m for m in metrics if m in market.columns]
     present = _policy_order(results, market["policy"].unique())
     reference = _reference(results, reference, present)
@@ -477,8 +480,9 @@ def share_series(
     a Results, or a vendors frame together with its ``market`` frame.
     Columns: policy, step, date, ``group``, ``share``.
     """
-    if isinstance(results, Results):
-        vendors, market = results.vendors, results.market
+    if isinstance(results, Results):  # read only the columns needed
+        vendors = results.series("vendors", columns=[value])
+        market = results.series("market", columns=["date", f"orphaned_{value}"])
     else:
         vendors = results
     if market is None:

@@ -2,12 +2,16 @@
 
     aimarket sweep SPEC [--out DIR] [--workers N] [--executor serial|process|dask|dask://H:P]
                         [--replicates N] [--steps N] [--seed S] [--quick] [--force]
-    aimarket status DIR
+    aimarket status DIR [--verify]
 
 ``SPEC`` is a ``.py`` experiment script (defining ``sweep = Sweep(...)``) or a ``.toml``
 sweep file. An experiment script ends with ``raise SystemExit(script_main(__file__))``
 under ``if __name__ == "__main__":`` and then takes the same options itself:
 ``python experiments/open_vs_closed.py --quick``.
+
+Each design size has its own default results folder (:func:`default_out`): the full
+design writes to ``results/NAME``, ``--quick`` to ``results/NAME-quick``, and
+``--replicates``/``--steps``/``--seed`` add their values to the name.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from simulation.params import parse_assignments
 
 
 def _add_sweep_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", help="results folder (default: results/<sweep name>[-quick])")
+    p.add_argument(
+        "--out", help="results folder (default: results/<sweep name>[-quick][-r N][-s N][-seed S])"
+    )
     p.add_argument(
         "--set",
         action="append",
@@ -43,7 +49,9 @@ def _add_sweep_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help="root seed of the sweep")
     p.add_argument("--quick", action="store_true", help="the spec's quick variant")
     p.add_argument(
-        "--force", action="store_true", help="resume into a folder made by a different spec"
+        "--force",
+        action="store_true",
+        help="start afresh: move an existing results folder aside to DIR.replaced-<UTC time>",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-table", action="store_true", help="do not print the policy comparison")
@@ -58,7 +66,25 @@ def add_commands(sub) -> None:
 
     p = sub.add_parser("status", help="summarize a sweep results folder")
     p.add_argument("dir", help="results folder")
+    p.add_argument(
+        "--verify", action="store_true", help="also check every file's checksum (reads them all)"
+    )
     p.set_defaults(func=cmd_status)
+
+
+def default_out(
+    name: str,
+    quick: bool = False,
+    replicates: int | None = None,
+    steps: int | None = None,
+    seed: int | None = None,
+) -> Path:
+    """The results folder of a design size: ``results/NAME[-quick][-rN][-sN][-seedS]``."""
+    parts = [name, "quick" if quick else None]
+    parts += [f"r{replicates}" if replicates is not None else None]
+    parts += [f"s{steps}" if steps is not None else None]
+    parts += [f"seed{seed}" if seed is not None else None]
+    return Path("results") / "-".join(p for p in parts if p)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -80,7 +106,9 @@ def _sweep(sweep, args: argparse.Namespace) -> int:
         sets = parse_assignments(args.set)
         variant = dataclasses.replace(variant, overrides={**variant.overrides, **sets})
     plan = variant.plan()  # validate before touching the results folder
-    out = writable_folder(args.out or f"results/{sweep.name}{'-quick' if args.quick else ''}")
+    out = writable_folder(
+        args.out or default_out(sweep.name, args.quick, args.replicates, args.steps, args.seed)
+    )
     n_points = len(plan.points)
     print(
         f"aimarket: sweep '{variant.name}': {len(plan.policies)} policies x {n_points} points "
@@ -114,19 +142,26 @@ def cmd_status(args: argparse.Namespace) -> int:
     path = Path(args.dir)
     if not (path / "manifest.json").exists():
         raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
-    results = load(path)
+    results = load(path, allow_damaged=True, verify=args.verify)
     m = results.manifest
     c = results.counts()
     print(f"sweep '{m.get('name')}' in {path} (spec hash {m.get('spec_hash')})")
-    git = m.get("git") or {}
-    commit = (git.get("commit") or "unknown")[:12] + (" (dirty)" if git.get("dirty") else "")
-    print(f"  created {m.get('created')}, updated {m.get('updated')}, git {commit}")
+    sessions = m.get("sessions", [])
+    print(f"  created {m.get('created')}, updated {m.get('updated')}, git {_git(m.get('git'))}")
+    code = m.get("code") or {}
+    print(
+        f"  code: aimarket {code.get('version')}, source hash {code.get('source')}, "
+        f"outcomes hash {code.get('outcomes')}"
+    )
     print(
         f"  policies: {', '.join(m.get('policies', []))}; "
         f"uncertainties: {', '.join(m.get('uncertainties', [])) or '-'}"
     )
+    damaged = results.damaged_runs
+    extra = f" ({len(damaged)} of them in damaged batches)" if damaged else ""
     print(
-        f"  {c['planned']} planned: {c['done']} done, {c['failed']} failed, {c['pending']} pending"
+        f"  {c['planned']} planned: {c['done']} done, {c['failed']} failed, "
+        f"{c['pending']} pending{extra}"
     )
     if not results.runs.empty and c["done"]:
         ok = results.ok
@@ -139,17 +174,30 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(
                 f"  numerical warnings (overflow and the like) in {noisy} run(s): see runs.warnings"
             )
-    sessions = m.get("sessions", [])
     if sessions:
         last = sessions[-1]
         state = "running or killed" if "finished" not in last else f"finished {last['finished']}"
-        print(f"  {len(sessions)} session(s); last started {last.get('started')}, {state}")
+        print(
+            f"  {len(sessions)} session(s); last started {last.get('started')} "
+            f"(git {_git(last.get('git'))}), {state}"
+        )
     if c["failed"]:
         failed = results.runs[results.runs["status"] != "ok"].head(5)
         print("  failures (first few):")
         for _, row in failed.iterrows():
             print(f"    {row['run_id']} policy {row['policy']}: {row['error']}")
-    return 1 if c["failed"] else 0
+    for note in results.notes:
+        print(f"  note: {note}")
+    if results.problems:
+        print("  damaged (run the sweep command again to move these aside and re-run them):")
+        for problem in results.problems:
+            print(f"    {problem.line()}")
+    return 1 if c["failed"] or results.problems else 0
+
+
+def _git(info: dict | None) -> str:
+    info = info or {}
+    return (info.get("commit") or "unknown")[:12] + (" (dirty)" if info.get("dirty") else "")
 
 
 def script_main(path: str, argv: list[str] | None = None) -> int:

@@ -24,7 +24,8 @@ replicate share a seed, so policy differences are paired. Run it with
     python experiments/open_vs_closed.py --quick            # under a minute on 2 cores
     aimarket sweep experiments/open_vs_closed.py --workers 2 # the full design
 
-and read the results with ``experiments.load("results/open_vs_closed")``.
+and read the results with ``experiments.load("results/open_vs_closed")`` (the quick
+design goes to ``results/open_vs_closed-quick``, its own folder).
 """
 
 from experiments import Sweep, Uncertainty

@@ -88,6 +88,7 @@ def _spec_lines(results: Results) -> list[str]:
     spec = m.get("spec", {})
     counts = results.counts()
     git = m.get("git") or {}
+    code = m.get("code") or {}
     commit = (git.get("commit") or "unknown")[:12] + (" (dirty tree)" if git.get("dirty") else "")
     base = spec.get("base", {})
     developers = base.get("developers", {}).get("count")
@@ -101,7 +102,9 @@ def _spec_lines(results: Results) -> list[str]:
         "of one point and replicate share a seed (paired)",
         f"- **Runs**: {counts['done']} done, {counts['failed']} failed, {counts['pending']} "
         f"pending of {counts['planned']} planned",
-        f"- **Code**: git {commit}; spec hash `{m.get('spec_hash', '?')}`",
+        f"- **Code**: aimarket {code.get('version', '?')}, source hash "
+        f"`{code.get('source', '?')}`, outcomes hash `{code.get('outcomes', '?')}`; git {commit} "
+        f"when the folder was made; spec hash `{m.get('spec_hash', '?')}`",
         "",
         "### Policies (levers)",
         "",
@@ -168,7 +171,8 @@ def make_figures(results: Results, out: Path) -> list[tuple[Path, str]]:
             "Paired contrasts: each policy minus the reference on the same design point and "
             "seed, mean difference and 95% t confidence interval.",
         )
-    series = [m for m in SERIES if m in results.market.columns]
+    market_columns = set(results.series_columns("market"))
+    series = [m for m in SERIES if m in market_columns]
     if series:
         add(
             "market.png",
@@ -176,13 +180,13 @@ def make_figures(results: Results, out: Path) -> list[tuple[Path, str]]:
             "The market over time: mean across runs per policy with the 95% confidence "
             "interval of the mean.",
         )
-    if {"closed_frontier", "open_frontier"} <= set(results.market.columns):
+    if {"closed_frontier", "open_frontier"} <= market_columns:
         add(
             "frontier.png",
             figures.plot_frontier(results),
             "Capability frontier of closed and open-weights models over time.",
         )
-    if not results.vendors.empty:
+    if results.series_columns("vendors"):
         add(
             "shares.png",
             figures.plot_shares(results),

@@ -101,6 +101,8 @@ def run_sweep(
     ``sweep``: a :class:`Sweep`, a validated :class:`Plan`, or a path to a ``.py`` or
     ``.toml`` spec. The whole spec is validated (ScenarioError) before any run starts.
     Returns a :class:`SweepSummary`; its ``exit_code`` is non-zero if any run failed.
+    A folder of another spec or other code is refused unless ``force``, which moves it
+    aside to ``out.replaced-<UTC time>`` and starts afresh (see :mod:`experiments.store`).
     """
     if isinstance(sweep, str | Path):
         sweep = load_spec(sweep)
@@ -112,6 +114,8 @@ def run_sweep(
     store = Store(Path(out))
     info = {"executor": describe(executor, workers), "argv": argv or sys.argv}
     store.open_session(plan, force=force, info=info)
+    for notice in store.notices:  # folders moved aside: always said, progress bar or not
+        print(f"aimarket: {notice}", file=sys.stderr)
     summary = SweepSummary(plan.sweep.name, store.path, len(plan), 0)
     started = time.perf_counter()
     try:

@@ -100,3 +100,27 @@ def cli_main(capsys):
         return code, out, err
 
     return call
+
+
+#: Runs-table columns that differ between two runs of the same sweep (timing, worker).
+VOLATILE = ["started", "elapsed_s", "worker", "batch"]
+POLICIES = {"closed": {"vendors.meta.policy": "closed"}, "open": {"vendors.meta.policy": "open"}}
+
+
+def tiny_sweep(**kw):
+    """A sweep of 12 runs (3 points x 2 replicates x 2 policies) of 8 months, 40 developers."""
+    from experiments import Sweep
+
+    args = dict(
+        name="tiny",
+        overrides={"developers.count": 40},
+        policies=POLICIES,
+        uncertainties={"innovation.community_quality": (0.0, 0.05)},
+        design="lhs",
+        n=3,
+        replicates=2,
+        steps=8,
+        seed=11,
+    )
+    args.update(kw)
+    return Sweep(**args)

@@ -9,28 +9,10 @@ import textwrap
 
 import pandas as pd
 import pytest
+from conftest import VOLATILE, tiny_sweep
 
-from experiments import Sweep, load, run_sweep
+from experiments import load, run_sweep
 from simulation.errors import ScenarioError
-
-VOLATILE = ["started", "elapsed_s", "worker", "batch"]
-POLICIES = {"closed": {"vendors.meta.policy": "closed"}, "open": {"vendors.meta.policy": "open"}}
-
-
-def tiny(**kw) -> Sweep:
-    args = dict(
-        name="tiny",
-        overrides={"developers.count": 40},
-        policies=POLICIES,
-        uncertainties={"innovation.community_quality": (0.0, 0.05)},
-        design="lhs",
-        n=3,
-        replicates=2,
-        steps=8,
-        seed=11,
-    )
-    args.update(kw)
-    return Sweep(**args)
 
 
 def stable(runs: pd.DataFrame) -> pd.DataFrame:
@@ -45,7 +27,7 @@ def series(frame: pd.DataFrame) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def serial_results(tmp_path_factory):
     out = tmp_path_factory.mktemp("serial")
-    summary = run_sweep(tiny(), out, executor="serial", progress=False)
+    summary = run_sweep(tiny_sweep(), out, executor="serial", progress=False)
     assert summary.exit_code == 0
     return load(out)
 
@@ -75,7 +57,7 @@ def test_replicates_differ_and_policies_share_seeds(serial_results):
 
 
 def test_same_results_with_two_worker_processes(serial_results, tmp_path):
-    summary = run_sweep(tiny(), tmp_path, executor="process", workers=2, progress=False)
+    summary = run_sweep(tiny_sweep(), tmp_path, executor="process", workers=2, progress=False)
     assert summary.exit_code == 0
     parallel = load(tmp_path)
     pd.testing.assert_frame_equal(stable(parallel.runs), stable(serial_results.runs))
@@ -85,25 +67,33 @@ def test_same_results_with_two_worker_processes(serial_results, tmp_path):
 
 def test_same_results_on_dask_local_cluster(serial_results, tmp_path):
     pytest.importorskip("distributed")
-    summary = run_sweep(tiny(), tmp_path, executor="dask", workers=2, progress=False)
+    summary = run_sweep(tiny_sweep(), tmp_path, executor="dask", workers=2, progress=False)
     assert summary.exit_code == 0
     pd.testing.assert_frame_equal(stable(load(tmp_path).runs), stable(serial_results.runs))
 
 
-def test_rerun_skips_done_runs_and_refuses_changed_spec(tmp_path):
-    first = run_sweep(tiny(n=2), tmp_path, executor="serial", progress=False)
+def test_rerun_skips_done_runs_and_refuses_changed_spec(tmp_path, capsys):
+    out = tmp_path / "out"
+    first = run_sweep(tiny_sweep(n=2), out, executor="serial", progress=False)
     assert first.ran == 8
-    again = run_sweep(tiny(n=2), tmp_path, executor="serial", progress=False)
+    again = run_sweep(tiny_sweep(n=2), out, executor="serial", progress=False)
     assert (again.ran, again.skipped) == (0, 8)
-    with pytest.raises(ScenarioError, match="different sweep spec"):
-        run_sweep(tiny(n=2, replicates=3), tmp_path, executor="serial", progress=False)
+    with pytest.raises(ScenarioError, match="different sweep spec") as refused:
+        run_sweep(tiny_sweep(n=2, replicates=3), out, executor="serial", progress=False)
+    assert "--force" in str(refused.value) and "aside" in str(refused.value)
+    # --force starts a clean folder: the old one is moved aside, never deleted.
     forced = run_sweep(
-        tiny(n=2, replicates=3), tmp_path, executor="serial", progress=False, force=True
+        tiny_sweep(n=2, replicates=3), out, executor="serial", progress=False, force=True
     )
-    assert (forced.ran, forced.skipped) == (4, 8)  # only the new replicate runs
-    runs = load(tmp_path).runs
+    assert (forced.ran, forced.skipped) == (12, 0)
+    runs = load(out).runs
     assert len(runs) == 12
     assert runs["run_id"].is_unique
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith("out.replaced-")]
+    assert len(aside) == 1
+    assert f"aside to {aside[0]}" in capsys.readouterr().err
+    old = load(aside[0])
+    assert len(old.runs) == 8 and old.manifest["spec"]["replicates"] == 2
 
 
 FAILING_SCRIPT = """

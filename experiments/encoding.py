@@ -1,0 +1,216 @@
+"""How the results store keeps time series small, and gives them back as the model made them.
+
+A batch of runs' market or vendor frames is stored as one Parquet table:
+
+* ``date`` is not stored when it is the calendar month of ``step`` counted from each
+  run's ``market.start`` (always, for the model's frames); the start of each run is kept
+  in the file's metadata and the column is rebuilt on reading;
+* a column that equals a formula of two others in every row (:data:`DERIVED`, e.g. a
+  vendor's ``revenue`` is its API plus complement revenue) is not stored, and recomputed;
+* integers take the smallest integer type that holds them; strings are dictionary
+  encoded; vendor rows are stored vendor by vendor (each time series in one piece, which
+  compresses better) and put back in the model's order (by step, then vendor);
+* floats are compressed with zstd after splitting their bytes into streams
+  (``BYTE_STREAM_SPLIT``), or dictionary encoded where few values repeat a lot;
+* the vendor table keeps floats at single precision (:data:`SINGLE_PRECISION`: 7
+  significant digits, a relative error below 6e-8); runs' outcomes and the market
+  series keep full double precision. A run's exact frames can always be made again from
+  its scenario and seed.
+
+Every transformation is checked on the batch's data before it is applied (a column is
+dropped only if it is rebuilt exactly); what was done is written into the file's
+metadata, and :func:`decode` undoes it: the columns, their order, their dtypes and the
+row order come back as the model's ``market_frame()`` and ``vendor_frame()`` make them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+#: Key of the file metadata that says how a table was encoded.
+META_KEY = b"aimarket"
+#: Series tables stored with single-precision floats.
+SINGLE_PRECISION = frozenset({"vendors"})
+_OPS = {"add": np.add, "subtract": np.subtract}
+#: Columns not stored where they equal ``left OP right`` exactly, per table.
+DERIVED: dict[str, dict[str, tuple[str, str, str]]] = {
+    "market": {"capability_gap": ("closed_frontier", "subtract", "open_frontier")},
+    "vendors": {"revenue": ("api_revenue", "add", "complement_revenue")},
+}
+#: The model's row order within a run, per table, where it differs from the stored one
+#: (vendor rows are stored vendor by vendor, each time series contiguous).
+ROW_ORDER: dict[str, tuple[str, str]] = {"vendors": ("step", "vendor")}
+#: Write options: zstd at a level that costs little time per batch.
+COMPRESSION, LEVEL = "zstd", 9
+#: Read options: check every page's CRC, so a corrupted file fails loudly.
+READ_OPTIONS = {"page_checksum_verification": True}
+
+
+def month_dates(starts: pd.Series, steps: pd.Series) -> pd.Series:
+    """First day of the calendar month of each step; step 1 is the run's ``start``
+    (``YYYY-MM``), as :func:`simulation.metrics._dates` makes it."""
+    out = pd.Series(pd.NaT, index=steps.index, dtype="datetime64[us]")
+    step = steps.to_numpy(dtype=np.int64)
+    for start in pd.unique(starts):
+        rows = (starts == start).to_numpy()
+        months = pd.period_range(start, periods=int(step[rows].max()), freq="M")
+        out[rows] = months.to_timestamp()[step[rows] - 1]
+    return out
+
+
+def _smallest_int(values: np.ndarray) -> np.dtype:
+    if values.size == 0:
+        return np.dtype(np.int8)
+    lo, hi = int(values.min()), int(values.max())
+    for dtype in (np.int8, np.int16, np.int32):
+        info = np.iinfo(dtype)
+        if info.min <= lo and hi <= info.max:
+            return np.dtype(dtype)
+    return np.dtype(np.int64)
+
+
+def _run_codes(run_ids: pd.Series) -> np.ndarray:
+    """Each row's run, numbered in order of first appearance."""
+    codes, _ = pd.factorize(run_ids, sort=False)
+    return codes
+
+
+def encode(table: str, frame: pd.DataFrame, starts: Mapping[str, str]) -> tuple[pa.Table, dict]:
+    """A batch's series frame (with ``run_id``) as a compact Arrow table, and its
+    Parquet write options. ``starts``: each run's ``market.start``."""
+    meta: dict[str, Any] = {
+        "table": table,
+        "columns": list(frame.columns),
+        "dtypes": {c: str(frame[c].dtype) for c in frame.columns},
+        "derived": {},
+    }
+    out = frame
+    if {"date", "step", "run_id"} <= set(frame.columns) and starts:
+        run_starts = frame["run_id"].map(starts)
+        if run_starts.notna().all():
+            rebuilt = month_dates(run_starts, frame["step"])
+            same = rebuilt.to_numpy("datetime64[us]") == frame["date"].to_numpy("datetime64[us]")
+            if same.all():
+                out = out.drop(columns="date")
+                meta["starts"] = {r: starts[r] for r in pd.unique(frame["run_id"])}
+    for col, (left, op, right) in DERIVED.get(table, {}).items():
+        if {col, left, right} <= set(out.columns):
+            value = _OPS[op](out[left].to_numpy(), out[right].to_numpy())
+            if np.array_equal(value, out[col].to_numpy(), equal_nan=True):
+                out = out.drop(columns=col)
+                meta["derived"][col] = [left, op, right]
+    order = ROW_ORDER.get(table)
+    if order and {"run_id", *order} <= set(out.columns) and len(out):
+        runs = _run_codes(out["run_id"])
+        a, b = (pd.factorize(out[c], sort=True)[0] for c in order)
+        if np.array_equal(np.lexsort((b, a, runs)), np.arange(len(out))):
+            stored = np.lexsort((a, b, runs))  # run, then the second key, then the first
+            out = out.iloc[stored]
+            meta["order"] = list(order)
+    columns: dict[str, Any] = {}
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_integer_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            values = values.astype(_smallest_int(values.to_numpy()))
+        elif pd.api.types.is_float_dtype(values) and table in SINGLE_PRECISION:
+            values = values.astype(np.float32)
+        columns[col] = values.reset_index(drop=True)
+    arrow = pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False)
+    arrow = arrow.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
+    plain, split = [], []
+    for field in arrow.schema:
+        if pa.types.is_floating(field.type):
+            kind = _float_encoding(columns[field.name].to_numpy())
+            (split if kind == "split" else plain if kind == "plain" else []).append(field.name)
+    options = {
+        "compression": COMPRESSION,
+        "compression_level": LEVEL,
+        "use_dictionary": [c for c in arrow.column_names if c not in plain + split],
+        "use_byte_stream_split": split,
+        "write_statistics": False,
+        "store_schema": False,
+        "write_page_checksum": True,  # readers verify each page (READ_OPTIONS)
+    }
+    return arrow, options
+
+
+def write(arrow: pa.Table, where, options: Mapping[str, Any]) -> None:
+    """Write an encoded table (its metadata in the file footer, no Arrow schema copy)."""
+    meta = arrow.schema.metadata or {}
+    arrow = arrow.replace_schema_metadata(None)
+    with pq.ParquetWriter(where, arrow.schema, **options) as writer:
+        writer.write_table(arrow)
+        if meta:
+            writer.add_key_value_metadata(meta)
+
+
+def _float_encoding(values: np.ndarray) -> str:
+    """How to store a float column: ``dictionary`` where few values repeat a lot (zeros,
+    plateaus), else ``split`` (bytes split into streams) or ``plain``, whichever zstd
+    compresses smaller on these values."""
+    if len(values) == 0 or len(pd.unique(values)) <= 0.1 * len(values):
+        return "dictionary"
+    raw = np.ascontiguousarray(values)
+    streams = np.ascontiguousarray(raw.view(np.uint8).reshape(len(raw), -1).T)
+    sizes = {
+        kind: pa.compress(buf.tobytes(), codec=COMPRESSION, asbytes=True).__len__()
+        for kind, buf in (("plain", raw), ("split", streams))
+    }
+    return min(sizes, key=sizes.get)
+
+
+def read_meta(schema: pa.Schema) -> dict:
+    """How a stored table was encoded (empty for a table written without encoding)."""
+    raw = (schema.metadata or {}).get(META_KEY)
+    return json.loads(raw) if raw else {}
+
+
+def stored_columns(meta: Mapping[str, Any], wanted: Iterable[str] | None) -> list[str] | None:
+    """The stored columns needed to rebuild ``wanted`` (None: all)."""
+    if wanted is None:
+        return None
+    need = {"run_id"}
+    for col in wanted:
+        if col == "date" and "starts" in meta:
+            need.add("step")
+        elif col in meta.get("derived", {}):
+            left, _, right = meta["derived"][col]
+            need.update((left, right))
+        else:
+            need.add(col)
+    if "order" in meta:
+        need.update(meta["order"])
+    return [c for c in meta.get("columns", []) if c in need]
+
+
+def decode(arrow: pa.Table, meta: Mapping[str, Any], wanted: Iterable[str] | None = None):
+    """The frame as the model made it: ``run_id`` and the ``wanted`` columns (default all),
+    in the model's column and row order."""
+    frame = arrow.to_pandas()
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].astype(object)
+    if not meta:
+        return frame if wanted is None else frame[[c for c in wanted if c in frame.columns]]
+    if "order" in meta and len(frame):
+        a, b = (pd.factorize(frame[c], sort=True)[0] for c in meta["order"])
+        frame = frame.iloc[np.lexsort((b, a, _run_codes(frame["run_id"])))]
+        frame = frame.reset_index(drop=True)
+    dtypes = meta.get("dtypes", {})
+    for col in frame.columns:
+        if col in dtypes and str(frame[col].dtype) != dtypes[col]:
+            frame[col] = frame[col].astype(dtypes[col])
+    wanted = list(meta["columns"]) if wanted is None else ["run_id", *wanted]
+    if "date" in wanted and "starts" in meta and "date" not in frame.columns:
+        frame["date"] = month_dates(frame["run_id"].map(meta["starts"]), frame["step"])
+    for col, (left, op, right) in meta.get("derived", {}).items():
+        if col in wanted and col not in frame.columns:
+            frame[col] = _OPS[op](frame[left].to_numpy(), frame[right].to_numpy())
+    return frame[[c for c in meta["columns"] if c in wanted]]

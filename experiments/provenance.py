@@ -1,0 +1,215 @@
+"""Where results come from: package versions, the git commit, and the code fingerprint.
+
+A results folder records, when it is created, a fingerprint of the code that makes its
+results (:func:`code_fingerprint`): the aimarket version, a hash of the installed
+package's result-determining source and a hash of the outcome definitions the sweep
+uses. Resuming the folder with code whose fingerprint differs is refused, so one folder
+never mixes the results of two codes.
+
+The source hash is taken over the syntax tree of each module with its docstrings
+removed, so comments, docstrings and formatting never change it; it reads the installed
+files, so it works the same for a wheel install (no git) as for a checkout. Modules that
+cannot change a run's numbers are left out: they are listed in :data:`NOT_HASHED`, and
+experiment scripts (modules that declare a module-level ``sweep``) are left out too,
+since the sweep spec hash already covers what they declare.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import functools
+import hashlib
+import importlib.util
+import inspect
+import platform
+import subprocess
+import textwrap
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+#: The packages of the aimarket distribution.
+PACKAGES = ("simulation", "agents", "experiments")
+
+#: Modules whose code cannot change a run's results, so editing them never blocks
+#: resuming a results folder: presentation (reports, figures, plots, summaries,
+#: calibration targets and search, command lines, generated docs) and plumbing that
+#: moves results without computing them. The outcome definitions are hashed on their own
+#: (see :func:`outcomes_digest`). Every other module of :data:`PACKAGES` is hashed.
+NOT_HASHED = frozenset(
+    {
+        # presentation
+        "simulation.cli",
+        "simulation.paramdoc",
+        "simulation.plots",
+        "simulation.report",
+        "experiments.aggregate",
+        "experiments.analysis",
+        "experiments.calibrate",
+        "experiments.cli",
+        "experiments.figures",
+        "experiments.meta_pairs",
+        "experiments.report",
+        "experiments.targets",
+        # plumbing
+        "experiments.encoding",
+        "experiments.executors",
+        "experiments.faults",
+        "experiments.provenance",
+        "experiments.runner",
+        "experiments.store",
+        # hashed separately, as the outcome definitions
+        "experiments.outcomes",
+    }
+)
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in ("aimarket", "mesa", "numpy", "pandas", "scipy", "pyarrow", "dask", "distributed"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[name] = metadata.version(name)
+    return out
+
+
+def git_commit() -> dict[str, Any]:
+    """The commit of the source tree the engine was imported from, and whether it is dirty
+    (both None outside a git checkout, e.g. for a wheel install)."""
+    import simulation
+
+    root = Path(simulation.__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": head, "dirty": bool(dirty)}
+
+
+# -- source hashing ------------------------------------------------------------------------
+def _strip_docstrings(tree: ast.AST) -> ast.AST:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            first = body[0] if body else None
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                node.body = body[1:] or [ast.Pass()]
+    return tree
+
+
+def source_digest(text: str) -> str:
+    """SHA-256 of Python source as code: comments, docstrings and layout do not count."""
+    tree = _strip_docstrings(ast.parse(textwrap.dedent(text)))
+    return hashlib.sha256(ast.dump(tree, include_attributes=False).encode()).hexdigest()
+
+
+def _declares_sweep(tree: ast.Module) -> bool:
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        if any(isinstance(t, ast.Name) and t.id in ("sweep", "SWEEP") for t in targets):
+            return True
+    return False
+
+
+def package_modules(packages: Iterable[str] = PACKAGES) -> dict[str, Path]:
+    """Module name -> installed file of every ``.py`` module of ``packages``."""
+    out: dict[str, Path] = {}
+    for package in packages:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for root in spec.submodule_search_locations:
+            for path in sorted(Path(root).rglob("*.py")):
+                rel = path.relative_to(root).with_suffix("")
+                parts = [package, *rel.parts]
+                if parts[-1] == "__init__":
+                    parts = parts[:-1]
+                out.setdefault(".".join(parts), path)
+    return out
+
+
+def source_fingerprint(modules: Mapping[str, Path]) -> tuple[str, int]:
+    """Hash of the result-determining modules among ``modules``, and how many there are."""
+    digests = []
+    for name in sorted(modules):
+        if name in NOT_HASHED:
+            continue
+        text = modules[name].read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        if _declares_sweep(tree):  # an experiment script: its sweep has its own spec hash
+            continue
+        digests.append(f"{name}:{source_digest(text)}")
+    return hashlib.sha256("\n".join(digests).encode()).hexdigest()[:16], len(digests)
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_source() -> tuple[str, int]:
+    return source_fingerprint(package_modules())
+
+
+def _function_source(ref: Mapping[str, str]) -> str:
+    from experiments.outcomes import resolve_ref
+
+    try:
+        return source_digest(inspect.getsource(resolve_ref(dict(ref))))
+    except (OSError, TypeError, ImportError, AttributeError, SyntaxError):
+        file = Path(ref.get("file") or "")
+        return source_digest(file.read_text(encoding="utf-8")) if file.is_file() else "?"
+
+
+def outcomes_digest(names: Iterable[str], refs: Iterable[Mapping[str, str]]) -> str:
+    """Hash of the outcome definitions in use: the built-in registry's source, the names
+    kept, and the source of each user outcome function."""
+    from experiments import outcomes
+
+    parts = [source_digest(Path(outcomes.__file__).read_text(encoding="utf-8"))]
+    parts += [f"builtin:{n}" for n in names]
+    parts += [f"function:{r['name']}:{_function_source(r)}" for r in refs]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def code_fingerprint(plan) -> dict[str, Any]:
+    """What makes the results of ``plan`` (a :class:`~experiments.spec.Plan`)."""
+    source, count = _installed_source()
+    try:
+        version = metadata.version("aimarket")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return {
+        "version": version,
+        "source": source,
+        "modules": count,
+        "outcomes": outcomes_digest(plan.outcome_names, plan.outcome_refs),
+    }
+
+
+def code_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """What differs between two fingerprints, in words (empty if they match)."""
+    changes = []
+    if old.get("version") != new.get("version"):
+        changes.append(f"aimarket version {old.get('version')} -> {new.get('version')}")
+    if old.get("source") != new.get("source"):
+        changes.append(f"model source hash {old.get('source')} -> {new.get('source')}")
+    if old.get("outcomes") != new.get("outcomes"):
+        changes.append(f"outcome definitions hash {old.get('outcomes')} -> {new.get('outcomes')}")
+    return changes
