@@ -221,20 +221,49 @@ def summarize_series(
     ``metric``, ``step``, ``date`` (if present), then ``n``, ``mean``, ``sd``, ``se``,
     ``lo``, ``hi`` (t CI of the mean) and ``q_lo``, ``q_hi`` (percentile spread).
     """
-    if isinstance(source, Results):  # read only the columns needed
-        frame = source.series(table, columns=[*by, "date", *metrics])
+    keys = [*by, "step"]
+    if isinstance(source, Results):
+        frame, dates = _narrow_series(source, table, keys, metrics)
     else:
         frame = source
+        dates = frame.drop_duplicates("step").set_index("step")["date"] if "date" in frame else {}
     metrics = [m for m in metrics if m in frame.columns]
-    keys = [*by, "step"]
-    long = frame.melt(id_vars=keys, value_vars=metrics, var_name="metric", value_name="value")
-    out = _describe(long.groupby([*by, "metric", "step"], sort=False)["value"], level)
-    out = out.reset_index()
-    if "date" in frame.columns:
-        dates = frame.drop_duplicates("step").set_index("step")["date"]
+    parts = []
+    for metric in metrics:  # one metric at a time: no long copy of every value
+        stats = _describe(frame.groupby(keys, sort=False, observed=True)[metric], level)
+        parts.append(stats.assign(metric=metric).set_index("metric", append=True))
+    if not parts:
+        return pd.DataFrame(columns=[*by, "metric", "step", "n", "mean", "unit"])
+    out = pd.concat(parts).reset_index()
+    out = out[[*by, "metric", "step", *[c for c in out.columns if c not in (*keys, "metric")]]]
+    for key in by:  # categories (from the narrow read) back to plain values
+        out[key] = (
+            out[key].astype(object) if isinstance(out[key].dtype, pd.CategoricalDtype) else out[key]
+        )
+    if len(dates):
         out.insert(out.columns.get_loc("step") + 1, "date", out["step"].map(dates))
     out["unit"] = out["metric"].map(unit)
     return out.sort_values([*by, "metric", "step"], kind="stable").reset_index(drop=True)
+
+
+def _narrow_series(results: Results, table: str, keys: list[str], metrics: Sequence[str]):
+    """Only ``keys`` and ``metrics`` of a series table, read batch by batch (keys as
+    categories), and the date of each step: memory grows with the values kept, not with
+    the run keys and columns a full read would bring."""
+    frames, dates = [], {}
+    runs = results.ok
+    categories = {k: runs[k].unique() for k in keys if k != "step" and k in runs.columns}
+    for batch in results.series_batches({table: ["date", *keys, *metrics]}):
+        frame = batch[table]
+        if "date" in frame.columns:
+            dates.update(frame.drop_duplicates("step").set_index("step")["date"])
+        kept = frame[[c for c in (*keys, *metrics) if c in frame.columns]].copy()
+        for key, values in categories.items():  # the same categories in every batch
+            kept[key] = pd.Categorical(kept[key], categories=values)
+        frames.append(kept)
+    if not frames:
+        return pd.DataFrame(columns=[*keys, *metrics]), {}
+    return pd.concat(frames, ignore_index=True), pd.Series(dates)
 
 
 # -- paired contrasts --------------------------------------------------------------------
@@ -480,24 +509,32 @@ def share_series(
     a Results, or a vendors frame together with its ``market`` frame.
     Columns: policy, step, date, ``group``, ``share``.
     """
-    if isinstance(results, Results):  # read only the columns needed
-        vendors = results.series("vendors", columns=[value])
-        market = results.series("market", columns=["date", f"orphaned_{value}"])
-    else:
-        vendors = results
-    if market is None:
+    orphaned = f"orphaned_{value}"
+    if isinstance(results, Results):  # batch by batch: memory flat in the number of runs
+        batches = results.series_batches({"vendors": [value], "market": ["date", orphaned]})
+        pairs = ((b["vendors"], b["market"]) for b in batches)
+    elif market is None:
         raise ValueError("share_series needs the market table (orphaned shares) with a frame")
-    keys = ["policy", "run_id", "step"]
-    frame = vendors[[*keys, "vendor", value]].copy()
-    frame["group"] = frame["vendor"].map(group)
-    per_run = frame.groupby([*keys, "group"], sort=False)[value].sum()
-    wide = per_run.unstack("group", fill_value=0.0)
-    orphaned = market.set_index(keys)[f"orphaned_{value}"]
-    wide = wide.reindex(orphaned.index, fill_value=0.0)
-    wide[EXITED] = orphaned
-    mean = wide.groupby(level=["policy", "step"]).mean()
-    out = mean.stack().rename("share").reset_index()
-    if "date" in market.columns:
-        dates = market.drop_duplicates("step").set_index("step")["date"]
+    else:
+        pairs = iter([(results, market)])
+    # A group's mean share is its share summed over runs (0 where absent) over the runs.
+    shares, runs, dates = [], [], {}
+    for vendors, batch_market in pairs:
+        names = vendors["vendor"]
+        groups = names.map({v: group(v) for v in names.unique()}).rename("group")
+        shares.append(vendors.groupby(["policy", "step", groups])[value].sum())
+        by_step = batch_market.groupby(["policy", "step"])
+        exited = by_step[orphaned].sum().to_frame(value).assign(group=EXITED)
+        shares.append(exited.set_index("group", append=True)[value])
+        runs.append(by_step.size())
+        if "date" in batch_market.columns:
+            dates.update(batch_market.drop_duplicates("step").set_index("step")["date"])
+    if not runs:
+        return pd.DataFrame(columns=["policy", "step", "group", "share"])
+    total = pd.concat(shares).groupby(level=["policy", "step", "group"]).sum()
+    n = pd.concat(runs).groupby(level=["policy", "step"]).sum()
+    out = total.unstack("group", fill_value=0.0).div(n, axis=0).stack().rename("share")
+    out = out.reset_index()
+    if dates:
         out["date"] = out["step"].map(dates)
     return out[["policy", "step", *(["date"] if "date" in out else []), "group", "share"]]

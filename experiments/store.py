@@ -46,7 +46,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -809,29 +809,60 @@ class Results:
         """
         if table not in SERIES:
             raise ScenarioError(f"series table {table!r} is unknown; choose from {SERIES}")
-        keys = self._keys()
-        prefix = table.rstrip("s")
-        renamed = {f"{prefix}_{k}": k for k in keys[1:]}
-        wanted = None
-        if columns is not None:
-            wanted = ["step", *(["vendor"] if table == "vendors" else [])]
-            wanted += [renamed.get(c, c) for c in columns if c not in keys]
-            wanted = list(dict.fromkeys(wanted))
+        wanted = self._wanted(table, columns)
         cached = self.__dict__.get(table)  # already read in full: slice it
         if cached is not None and runs is None:
             if wanted is None:
                 return cached
+            keys, renamed = self._keys(), self._renamed(table)
             return cached[[c for c in cached.columns if c in keys or renamed.get(c, c) in wanted]]
-        ok = self.ok[keys] if not self.runs.empty else pd.DataFrame(columns=keys)
         ids = None
         if runs is not None:
             ids = set(runs["run_id"] if isinstance(runs, pd.DataFrame) else runs)
-            ok = ok[ok["run_id"].isin(ids)]
         frame = self._concat(self._read(table, p, wanted, ids) for p in self._paths(table, ids))
+        return self._join(table, frame, ids)
+
+    def series_batches(
+        self, columns: Mapping[str, Iterable[str] | None]
+    ) -> Iterator[dict[str, pd.DataFrame]]:
+        """The series tables named in ``columns`` (table -> columns, as :meth:`series`
+        takes them), one committed batch at a time: each dict holds the same runs in every
+        table. For aggregates whose memory must not grow with the number of runs."""
+        for table in columns:
+            if table not in SERIES:
+                raise ScenarioError(f"series table {table!r} is unknown; choose from {SERIES}")
+        wanted = {table: self._wanted(table, cols) for table, cols in columns.items()}
+        for batch in self._scan.intact:
+            frames = {}
+            for table, cols in wanted.items():
+                path = self.path / table / _part_name(batch)
+                frame = self._read(table, path, cols) if path.exists() else pd.DataFrame()
+                frames[table] = self._join(table, frame, None)
+            if any(not f.empty for f in frames.values()):
+                yield frames
+
+    def _renamed(self, table: str) -> dict[str, str]:
+        prefix = table.rstrip("s")
+        return {f"{prefix}_{k}": k for k in self._keys()[1:]}
+
+    def _wanted(self, table: str, columns: Iterable[str] | None) -> list[str] | None:
+        if columns is None:
+            return None
+        keys, renamed = self._keys(), self._renamed(table)
+        wanted = ["step", *(["vendor"] if table == "vendors" else [])]
+        wanted += [renamed.get(c, c) for c in columns if c not in keys]
+        return list(dict.fromkeys(wanted))
+
+    def _join(self, table: str, frame: pd.DataFrame, ids: set[str] | None) -> pd.DataFrame:
+        keys = self._keys()
+        ok = self.ok[keys] if not self.runs.empty else pd.DataFrame(columns=keys)
+        if ids is not None:
+            ok = ok[ok["run_id"].isin(ids)]
         if frame.empty or ok.empty:
             return frame
         # A series column named like a key (the vendor's own ``policy``) is renamed
         # ``vendor_policy``, so the sweep's policy keeps its name.
+        prefix = table.rstrip("s")
         frame = frame.rename(columns={c: f"{prefix}_{c}" for c in keys[1:] if c in frame})
         return ok.merge(frame, on="run_id", how="inner", validate="one_to_many")
 
