@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agents.base import MarketAgent
+from aimarket.agents.base import MarketAgent
 
 if TYPE_CHECKING:
-    from simulation.model import MarketModel
-    from simulation.scenario import CloudParams
+    from aimarket.simulation.model import MarketModel
+    from aimarket.simulation.scenario import CloudParams
 
 
 class Cloud(MarketAgent):
@@ -20,7 +20,7 @@ class Cloud(MarketAgent):
     below 1 for specialized inference hardware). Closed-model partners pay it cost plus
     ``partner_markup`` for serving and cost plus ``training_markup`` for training compute.
     For open weights it competes on price with the other hosts (see
-    :func:`simulation.pricing.hosting_prices`).
+    :func:`aimarket.simulation.mechanics.pricing.hosting_prices`).
     """
 
     def __init__(self, model: MarketModel, name: str, params: CloudParams, index: int):

@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-
-from agents.base import MarketAgent
-from simulation import choice, diffusion
+from aimarket.agents.base import MarketAgent
+from aimarket.simulation.mechanics import choice, diffusion
 
 if TYPE_CHECKING:
-    from simulation.model import MarketModel
+    from aimarket.simulation.model import MarketModel
 
 
 class DeveloperPopulation(MarketAgent):
@@ -26,7 +25,7 @@ class DeveloperPopulation(MarketAgent):
 
     Each month: (i) developers not yet in the market enter with the Bass hazard
     p_s + q_s F, F the share of developers using a model (integrated over the month, see
-    :mod:`simulation.diffusion`); (ii) developers in the market reconsider with
+    :mod:`aimarket.simulation.mechanics.diffusion`); (ii) developers in the market reconsider with
     probability ``reconsider_rate`` (entrants, and users of a model that was withdrawn,
     always choose); (iii) those choosing draw from the logit probabilities of their
     (segment, current model) group.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agents.base import MarketAgent
+from aimarket.agents.base import MarketAgent
 
 if TYPE_CHECKING:
-    from simulation.model import MarketModel
-    from simulation.scenario import VendorParams
+    from aimarket.simulation.model import MarketModel
+    from aimarket.simulation.scenario import VendorParams
 
 
 class Vendor(MarketAgent):

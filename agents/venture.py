@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from agents.base import MarketAgent
+from aimarket.agents.base import MarketAgent
 
 if TYPE_CHECKING:
-    from simulation.model import MarketModel
-    from simulation.scenario import VCParams
+    from aimarket.simulation.model import MarketModel
+    from aimarket.simulation.scenario import VCParams
 
 
 class VentureCapitalist(MarketAgent):

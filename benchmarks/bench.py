@@ -50,7 +50,7 @@ STEPS = 120
 def fixed_market(developers: int, models: int):
     """The baseline market with entry switched off and closed labs added until ``models``
     models are on offer (so the product count is fixed for the whole run)."""
-    from simulation import load_scenario
+    from aimarket import load_scenario
 
     base = load_scenario("baseline")
     data = base.to_dict()
@@ -78,7 +78,7 @@ def run_size(developers: int, models: int, steps: int) -> dict:
     """Child-process body: build, run, measure."""
     import resource
 
-    from simulation import MarketModel, load_scenario
+    from aimarket import MarketModel, load_scenario
 
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if models:
@@ -149,7 +149,7 @@ def step_at_months(developers: int, months=(1, 240), reps: int = 15) -> list[dic
     adoption phase. Reports the median and the best of the copies."""
     import copy
 
-    from simulation import MarketModel, load_scenario
+    from aimarket import MarketModel, load_scenario
 
     model = MarketModel(load_scenario("baseline", {"developers.count": developers}), rng=1)
     rows = []
@@ -234,7 +234,7 @@ class ReferenceChoice:
 
 
 def measure_choice(developers: int = 100_000, models: int = 20, reps: int = 30) -> dict:
-    from simulation import MarketModel
+    from aimarket import MarketModel
 
     scenario = fixed_market(developers, models)
     segs = {name: {"reconsider_rate": 1.0} for name in scenario.developers.segments}
@@ -274,7 +274,7 @@ def measure_naive_mesa(developers: int = 10_000, models: int = 20, steps: int = 
     """One Mesa agent per developer, each computing its logit choice with numpy."""
     import mesa
 
-    from simulation import MarketModel
+    from aimarket import MarketModel
 
     scenario = fixed_market(developers, models)
     scenario = scenario.with_overrides(

@@ -19,8 +19,7 @@ import time
 from pathlib import Path
 
 import psutil
-
-from experiments import Sweep, load, run_sweep
+from aimarket.experiments import Sweep, load, run_sweep
 
 
 def main() -> None:

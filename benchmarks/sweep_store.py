@@ -73,9 +73,9 @@ def peak_mib(cmd: list[str]) -> tuple[float, float, int]:
 
 def synthetic_folder(spec: Path, out: Path, real: int = 8) -> None:
     """Every planned run's results, copied from ``real`` real runs (new run ids)."""
-    from experiments import load_spec
-    from experiments.store import Store
-    from experiments.worker import execute
+    from aimarket.experiments import load_spec
+    from aimarket.experiments.engine.store import Store
+    from aimarket.experiments.engine.worker import execute
 
     plan = load_spec(spec).plan()
     runs = list(plan.runs())
@@ -103,7 +103,7 @@ def folder_bytes(path: Path) -> dict[str, int]:
 
 
 def end_memory(args: argparse.Namespace) -> None:
-    cli = [sys.executable, "-m", "simulation.cli"]
+    cli = [sys.executable, "-m", "aimarket"]
     print(f"{'runs':>6}  {'contents':9}  {'sweep end MiB':>13}  {'status MiB':>10}", end="")
     print(f"  {'report MiB':>10}" if args.report else "", end="")
     print(f"  {'folder MB':>9}  seconds (sweep end, status)")

@@ -21,8 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def measure_sweeps(quick: bool = False) -> list[dict]:
-    from experiments import Sweep, run_sweep
-    from simulation import MarketModel, load_scenario
+    from aimarket.experiments import Sweep, run_sweep
+
+    from aimarket import MarketModel, load_scenario
 
     runs = 12 if quick else 120
     developers = 10_000

@@ -16,11 +16,11 @@ Vocabulary (EMA-Workbench): policies = levers, uncertainties = market conditions
 by a design, outcomes = what each run reports. See ``experiments/open_vs_closed.py``.
 """
 
-from experiments.analysis import compare, format_comparison, paired
-from experiments.outcomes import OUTCOMES, RunView
-from experiments.runner import SweepSummary, run_sweep
-from experiments.spec import Plan, Sweep, Uncertainty, load_spec
-from experiments.store import Results, load
+from aimarket.experiments.analysis.console import compare, format_comparison, paired
+from aimarket.experiments.engine.outcomes import OUTCOMES, RunView
+from aimarket.experiments.engine.runner import SweepSummary, run_sweep
+from aimarket.experiments.engine.spec import Plan, Sweep, Uncertainty, load_spec
+from aimarket.experiments.engine.store import Results, load
 
 __all__ = [
     "OUTCOMES",

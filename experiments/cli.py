@@ -21,9 +21,9 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from simulation.errors import ScenarioError
-from simulation.files import writable_folder
-from simulation.params import parse_assignments
+from aimarket.simulation.errors import EXIT_BAD_INPUT, ScenarioError
+from aimarket.simulation.files import writable_folder
+from aimarket.simulation.params import parse_assignments
 
 
 def _add_sweep_options(p: argparse.ArgumentParser) -> None:
@@ -64,6 +64,11 @@ def add_commands(sub) -> None:
     _add_sweep_options(p)
     p.set_defaults(func=cmd_sweep)
 
+    p = sub.add_parser("report", help="write a Markdown report with figures for a sweep folder")
+    p.add_argument("dir", help="sweep results folder (made by 'aimarket sweep')")
+    p.add_argument("--out", help="folder for report.md and its PNG figures (default DIR/report)")
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("status", help="summarize a sweep results folder")
     p.add_argument("dir", help="results folder")
     p.add_argument(
@@ -88,16 +93,16 @@ def default_out(
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from experiments.spec import load_spec
+    from aimarket.experiments.engine.spec import load_spec
 
     return _sweep(load_spec(args.spec), args)
 
 
 def _sweep(sweep, args: argparse.Namespace) -> int:
-    from experiments.analysis import format_comparison
-    from experiments.executors import describe
-    from experiments.runner import run_sweep
-    from experiments.store import load
+    from aimarket.experiments.analysis.console import format_comparison
+    from aimarket.experiments.engine.executors import describe
+    from aimarket.experiments.engine.runner import run_sweep
+    from aimarket.experiments.engine.store import load
 
     variant = sweep.variant(
         quick=args.quick, replicates=args.replicates, steps=args.steps, seed=args.seed
@@ -136,8 +141,18 @@ def _sweep(sweep, args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from aimarket.experiments.analysis.report import write_report
+
+    path = Path(args.dir)
+    if not (path / "manifest.json").is_file():
+        raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
+    print(write_report(path, args.out))
+    return 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
-    from experiments.store import load
+    from aimarket.experiments.engine.store import load
 
     path = Path(args.dir)
     if not (path / "manifest.json").exists():
@@ -202,12 +217,11 @@ def _git(info: dict | None) -> str:
 
 def script_main(path: str, argv: list[str] | None = None) -> int:
     """``python SCRIPT.py [options]``: run the script's sweep with the sweep options."""
-    from simulation.cli import EXIT_BAD_INPUT
 
     parser = argparse.ArgumentParser(prog=Path(path).name, description=__doc__.splitlines()[0])
     _add_sweep_options(parser)
     args = parser.parse_args(argv)
-    from experiments.spec import load_spec
+    from aimarket.experiments.engine.spec import load_spec
 
     try:
         return _sweep(load_spec(path), args)

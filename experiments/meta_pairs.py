@@ -13,9 +13,9 @@ import argparse
 import sys
 
 import pandas as pd
-
-from simulation import MarketModel, load_scenario
-from simulation.report import format_number
+from aimarket.simulation.model import MarketModel
+from aimarket.simulation.report import format_number
+from aimarket.simulation.scenarios import load_scenario
 
 
 def _closed_price(vendors: pd.DataFrame, step: int, keep=None, drop=()) -> float:

@@ -24,11 +24,11 @@ replicate share a seed, so policy differences are paired. Run it with
     python experiments/open_vs_closed.py --quick            # under a minute on 2 cores
     aimarket sweep experiments/open_vs_closed.py --workers 2 # the full design
 
-and read the results with ``experiments.load("results/open_vs_closed")`` (the quick
+and read the results with ``aimarket.experiments.load("results/open_vs_closed")`` (the quick
 design goes to ``results/open_vs_closed-quick``, its own folder).
 """
 
-from experiments import Sweep, Uncertainty
+from aimarket.experiments import Sweep, Uncertainty
 
 PLATFORM = "vendors.meta"
 SEGMENTS = ("enterprise", "startup", "hobbyist")
@@ -84,6 +84,6 @@ sweep = Sweep(
 
 
 if __name__ == "__main__":
-    from experiments.cli import script_main
+    from aimarket.experiments.cli import script_main
 
     raise SystemExit(script_main(__file__))

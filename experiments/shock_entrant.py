@@ -10,7 +10,7 @@ matter that it is open?
     python experiments/shock_entrant.py --quick
 """
 
-from experiments import Sweep
+from aimarket.experiments import Sweep
 
 sweep = Sweep(
     name="shock_entrant",
@@ -31,6 +31,6 @@ sweep = Sweep(
 )
 
 if __name__ == "__main__":
-    from experiments.cli import script_main
+    from aimarket.experiments.cli import script_main
 
     raise SystemExit(script_main(__file__))

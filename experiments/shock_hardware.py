@@ -9,7 +9,7 @@ widen the open share and the platform's gain from opening?
     python experiments/shock_hardware.py --quick
 """
 
-from experiments import Sweep
+from aimarket.experiments import Sweep
 
 sweep = Sweep(
     name="shock_hardware",
@@ -36,6 +36,6 @@ sweep = Sweep(
 )
 
 if __name__ == "__main__":
-    from experiments.cli import script_main
+    from aimarket.experiments.cli import script_main
 
     raise SystemExit(script_main(__file__))

@@ -9,7 +9,7 @@ how much of the open share does the leak alone create?
     python experiments/shock_leak.py --quick
 """
 
-from experiments import Sweep
+from aimarket.experiments import Sweep
 
 sweep = Sweep(
     name="shock_leak",
@@ -30,6 +30,6 @@ sweep = Sweep(
 )
 
 if __name__ == "__main__":
-    from experiments.cli import script_main
+    from aimarket.experiments.cli import script_main
 
     raise SystemExit(script_main(__file__))

@@ -10,7 +10,7 @@ developers more?
     python experiments/shock_misuse.py --quick
 """
 
-from experiments import Sweep
+from aimarket.experiments import Sweep
 
 sweep = Sweep(
     name="shock_misuse",
@@ -32,6 +32,6 @@ sweep = Sweep(
 )
 
 if __name__ == "__main__":
-    from experiments.cli import script_main
+    from aimarket.experiments.cli import script_main
 
     raise SystemExit(script_main(__file__))

@@ -11,7 +11,7 @@ and closing once dominant beat staying open, and what does the switch cost in tr
     python experiments/shock_pivot.py --quick
 """
 
-from experiments import Sweep
+from aimarket.experiments import Sweep
 
 sweep = Sweep(
     name="shock_pivot",
@@ -32,6 +32,6 @@ sweep = Sweep(
 )
 
 if __name__ == "__main__":
-    from experiments.cli import script_main
+    from aimarket.experiments.cli import script_main
 
     raise SystemExit(script_main(__file__))

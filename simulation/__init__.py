@@ -1,20 +1,7 @@
-"""aimarket's simulation engine: the market model, its scenarios and its mechanics.
+"""aimarket's simulation engine: the market model, its parameters and scenarios, and the
+pure market mechanics (:mod:`aimarket.simulation.mechanics`).
 
->>> from simulation import MarketModel, load_scenario
->>> model = MarketModel(load_scenario("baseline"), rng=1).run(24)
->>> model.market_frame().tail()
+The model itself is :class:`aimarket.simulation.model.MarketModel` (also exported by the
+top-level :mod:`aimarket`); this package's ``__init__`` imports nothing, so any of its
+modules can be imported on its own.
 """
-
-from simulation.errors import ScenarioError
-from simulation.model import MarketModel
-from simulation.scenario import POLICIES, Scenario
-from simulation.scenarios import builtin_names, load_scenario
-
-__all__ = [
-    "POLICIES",
-    "MarketModel",
-    "Scenario",
-    "ScenarioError",
-    "builtin_names",
-    "load_scenario",
-]

@@ -1,39 +1,23 @@
-"""The ``aimarket`` command line.
+"""The engine's commands of the ``aimarket`` command line (see :mod:`aimarket.cli`).
 
-    aimarket scenarios                      list built-in scenarios
-    aimarket run [--scenario NAME|FILE] [--set PATH=VALUE ...] [--steps N] [--seed S]
-                 [--developers N] [--out DIR]
-    aimarket report DIR [--out DIR]         Markdown report with figures of a sweep folder
-
-Experiment commands (``sweep``, ``status``, ...) are registered by
-:mod:`experiments.cli`. Bad input exits with status 2 and a one-line message.
+aimarket scenarios                      list built-in scenarios
+aimarket run [--scenario NAME|FILE] [--set PATH=VALUE ...] [--steps N] [--seed S]
+             [--developers N] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from importlib import metadata
-from pathlib import Path
 
-from simulation.calendar import MAX_STEPS
-from simulation.errors import ScenarioError
-from simulation.files import writable_folder
-from simulation.params import parse_assignments
-
-EXIT_BAD_INPUT = 2
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports bad input in one line with status 2 (its default status)."""
-
-    def error(self, message: str) -> None:  # pragma: no cover - argparse plumbing
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+from aimarket.simulation.errors import ScenarioError
+from aimarket.simulation.files import writable_folder
+from aimarket.simulation.mechanics.calendar import MAX_STEPS
+from aimarket.simulation.params import parse_assignments
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
-    from simulation.scenarios import BUILTIN
+    from aimarket.simulation.scenarios import BUILTIN
 
     width = max(len(n) for n in BUILTIN)
     for name, (description, _, _) in BUILTIN.items():
@@ -42,8 +26,9 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from simulation import MarketModel, load_scenario
-    from simulation.report import summary_table, write_run
+    from aimarket.simulation.model import MarketModel
+    from aimarket.simulation.report import summary_table, write_run
+    from aimarket.simulation.scenarios import load_scenario
 
     overrides = parse_assignments(args.set)
     if args.developers is not None:
@@ -72,24 +57,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from experiments.report import write_report
-
-    path = Path(args.dir)
-    if not (path / "manifest.json").is_file():
-        raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
-    print(write_report(path, args.out))
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="aimarket",
-        description="Agent-based simulation of the AI foundation-model market.",
-    )
-    parser.add_argument("--version", action="version", version=f"aimarket {_version()}")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-
+def add_commands(sub) -> None:
+    """Register ``scenarios`` and ``run`` on the ``aimarket`` subparsers."""
     p = sub.add_parser("scenarios", help="list built-in scenarios")
     p.set_defaults(func=cmd_scenarios)
 
@@ -109,46 +78,3 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-plots", action="store_true", help="skip report.md and its figures")
     p.set_defaults(func=cmd_run)
-
-    p = sub.add_parser("report", help="write a Markdown report with figures for a sweep folder")
-    p.add_argument("dir", help="sweep results folder (made by 'aimarket sweep')")
-    p.add_argument("--out", help="folder for report.md and its PNG figures (default DIR/report)")
-    p.set_defaults(func=cmd_report)
-
-    try:
-        from experiments.cli import add_commands
-    except ImportError:  # the experiments package is optional for the engine
-        pass
-    else:
-        add_commands(sub)
-    return parser
-
-
-def _version() -> str:
-    try:
-        return metadata.version("aimarket")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        return "unknown (not installed)"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:  # no command: say what there is
-        parser.print_help()
-        return 0
-    try:
-        return int(args.func(args) or 0)
-    except ScenarioError as exc:
-        print(f"aimarket: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("aimarket: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into `head` and the like
-        sys.stderr.close()
-        return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from simulation.errors import ScenarioError
+from aimarket.simulation.errors import ScenarioError
 
 
 def writable_folder(text: str | Path, option: str = "--out") -> Path:

@@ -60,11 +60,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-
-from simulation import calendar, choice
+from aimarket.simulation.mechanics import calendar, choice
 
 if TYPE_CHECKING:
-    from simulation.model import MarketModel
+    from aimarket.simulation.model import MarketModel
 
 MARKET: tuple[str, ...] = (
     "closed_price",
@@ -97,7 +96,7 @@ MARKET: tuple[str, ...] = (
     "money_drift",
 )
 
-#: Vendor metrics: attributes of :class:`agents.vendor.Vendor`.
+#: Vendor metrics: attributes of :class:`aimarket.agents.vendor.Vendor`.
 VENDOR: tuple[str, ...] = (
     "name",
     "business_model",
@@ -250,7 +249,7 @@ def market_frame(model: MarketModel) -> pd.DataFrame:
 
 
 def vendor_frame(model: MarketModel) -> pd.DataFrame:
-    from agents.vendor import Vendor
+    from aimarket.agents.vendor import Vendor
 
     df = model.datacollector.get_agenttype_vars_dataframe(Vendor)
     if df.empty:

@@ -7,16 +7,16 @@ from collections.abc import Iterable
 import mesa
 import numpy as np
 import pandas as pd
-
-from agents.cloud import Cloud
-from agents.developers import DeveloperPopulation
-from agents.vendor import Vendor
-from agents.venture import VentureCapitalist
-from simulation import choice, complement, metrics, pricing, shocks
-from simulation.ledger import Ledger
-from simulation.products import ProductTable
-from simulation.scenario import CloudParams, Scenario, VendorParams
-from simulation.streams import Streams, root_sequence
+from aimarket.agents.cloud import Cloud
+from aimarket.agents.developers import DeveloperPopulation
+from aimarket.agents.vendor import Vendor
+from aimarket.agents.venture import VentureCapitalist
+from aimarket.simulation import metrics, shocks
+from aimarket.simulation.mechanics import choice, complement, pricing
+from aimarket.simulation.mechanics.ledger import Ledger
+from aimarket.simulation.mechanics.streams import Streams, root_sequence
+from aimarket.simulation.products import ProductTable
+from aimarket.simulation.scenario import CloudParams, Scenario, VendorParams
 
 #: A funded startup's fixed costs a month, as a share of its first round.
 ENTRANT_OPEX = 0.01
@@ -35,7 +35,8 @@ class MarketModel(mesa.Model):
 
     ``rng`` seeds the run: an int, a ``numpy.random.SeedSequence`` or ``None`` (fresh
     entropy, recorded in ``model.seed_entropy``). One child stream is derived per
-    mechanism (:mod:`simulation.streams`), so the same seed gives the same bytes out and
+    mechanism (:mod:`aimarket.simulation.mechanics.streams`), so the same seed gives the
+    same bytes out and
     changing one vendor's policy leaves the other mechanisms' draws unchanged.
     """
 
@@ -510,7 +511,8 @@ class MarketModel(mesa.Model):
     def _deploy_ai(self, platform: Vendor) -> None:
         """The platform picks the model that maximizes complement revenue minus AI cost:
         its own (served on its own hardware at cost), any open weights (self-hosted at
-        cost) or a rival's closed API (at its price). See :mod:`simulation.complement`."""
+        cost) or a rival's closed API (at its price). See
+        :mod:`aimarket.simulation.mechanics.complement`."""
         par = platform.params
         p = self.products
         n = p.n
@@ -568,7 +570,7 @@ class MarketModel(mesa.Model):
 
     # -- results ---------------------------------------------------------------------------
     def market_frame(self) -> pd.DataFrame:
-        """Market metrics, one row per month (tidy; see :mod:`simulation.metrics`)."""
+        """Market metrics, one row per month (tidy; see :mod:`aimarket.simulation.metrics`)."""
         return metrics.market_frame(self)
 
     def segment_frame(self) -> pd.DataFrame:

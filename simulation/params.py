@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-from simulation.errors import ScenarioError
+from aimarket.simulation.errors import ScenarioError
 
 __all__ = [
     "FrozenMap",

@@ -1,7 +1,7 @@
 """Reduced configurations: markets with the dynamics switched off, for checking the
 model against closed-form economics (docking) and for isolating one mechanism.
 
->>> from simulation.reduced import reduced, api_vendor
+>>> from aimarket.simulation.reduced import reduced, api_vendor
 >>> scenario = reduced({"a": api_vendor(1.0), "b": api_vendor(0.5)})
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulation.params import REPLACE
-from simulation.scenario import Scenario
+from aimarket.simulation.params import REPLACE
+from aimarket.simulation.scenario import Scenario
 
 #: Every dynamic mechanism off: fixed costs, demand, capabilities; no entry, exit or
 #: complement business; all developers in the market; no network effects or switching

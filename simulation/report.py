@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from simulation.model import MarketModel
+    from aimarket.simulation.model import MarketModel
 
 #: Market metrics shown in the summary, with their display label.
 SUMMARY_METRICS = {
@@ -137,7 +137,7 @@ def write_run(model: MarketModel, out: Path, seed: int | None = None, figures: b
     }
     atomic_write_bytes(out / "run.json", json.dumps(meta, indent=2).encode())
     if figures:
-        from simulation.plots import run_figures
+        from aimarket.simulation.plots import run_figures
 
         paths = run_figures(market, vendors, model.events, model.scenario.market.start, out)
         atomic_write_bytes(out / "report.md", run_report(model, seed, paths).encode())
@@ -146,7 +146,7 @@ def write_run(model: MarketModel, out: Path, seed: int | None = None, figures: b
 
 def run_report(model: MarketModel, seed: int | None, figures: list[Path]) -> str:
     """Markdown report of one run: scenario, summary table, events, figures."""
-    from simulation.plots import events_frame
+    from aimarket.simulation.plots import events_frame
 
     sc = model.scenario
     lines = [

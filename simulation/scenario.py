@@ -24,10 +24,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import tomli_w
-
-from simulation.calendar import MAX_STEPS, check_start
-from simulation.errors import ScenarioError
-from simulation.params import (
+from aimarket.simulation.errors import ScenarioError
+from aimarket.simulation.mechanics.calendar import MAX_STEPS, check_start
+from aimarket.simulation.params import (
     FrozenMap,
     expand,
     from_dict,
@@ -36,7 +35,7 @@ from simulation.params import (
     parse_value,
     to_dict,
 )
-from simulation.shocks import ShockParams
+from aimarket.simulation.shocks import ShockParams
 
 Policy = Literal["closed", "open", "open_lagged", "open_then_closed"]
 BusinessModel = Literal["api", "platform"]
@@ -484,7 +483,7 @@ def _default_vcs() -> FrozenMap:
 class Scenario:
     """One market: parameters of every agent and mechanism. Frozen and validated.
 
-    Build it with :func:`simulation.scenarios.load_scenario` (a built-in or a TOML file
+    Build it with :func:`aimarket.simulation.scenarios.load_scenario` (a built-in or a TOML file
     merged into its base), :meth:`with_overrides` (a partial change, merged) or
     :meth:`from_dict` (complete data); all of them reject unknown fields and out-of-range
     values.
@@ -551,7 +550,7 @@ class Scenario:
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
         """Build from complete plain data (as :meth:`to_dict` gives): every collection holds
         exactly the entries given. For a partial change of a scenario use
-        :meth:`with_overrides` or :func:`simulation.scenarios.load_scenario`, which merge.
+        :meth:`with_overrides` or :func:`aimarket.simulation.scenarios.load_scenario`, which merge.
         Unknown fields and bad values raise ScenarioError."""
         return from_dict(cls, data)
 
@@ -568,7 +567,7 @@ class Scenario:
         """A copy with ``overrides`` merged in: dotted paths or nested tables, e.g.
         ``{"vendors.meta.policy": "open"}`` or ``{"vendors": {"meta": {"policy": "open"}}}``.
 
-        Merging follows :func:`simulation.params.merge`: tables merge key by key at every
+        Merging follows :func:`aimarket.simulation.params.merge`: tables merge key by key at every
         depth, and a collection changes shape only when told (``new = true``,
         ``remove = true``, ``replace = true``). String values are parsed as TOML when they
         look like numbers, booleans, lists or inline tables, so command-line

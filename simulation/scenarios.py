@@ -2,7 +2,7 @@
 
 A scenario file names its ``base`` (a built-in name or another TOML file, relative to
 this one; default ``baseline``) and is merged into it key by key at every depth (see
-:func:`simulation.params.merge`): only what the file says changes. Vendors, clouds, VCs,
+:func:`aimarket.simulation.params.merge`): only what the file says changes. Vendors, clouds, VCs,
 segments and shocks change shape only when the file says so::
 
     base = "timeline"
@@ -24,9 +24,9 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from simulation.errors import ScenarioError
-from simulation.params import read_toml
-from simulation.scenario import Scenario
+from aimarket.simulation.errors import ScenarioError
+from aimarket.simulation.params import read_toml
+from aimarket.simulation.scenario import Scenario
 
 TIMELINE = {
     "steps": 48,  # January 2023 to December 2026

@@ -28,11 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from simulation.calendar import MAX_STEPS
-from simulation.params import par
+from aimarket.simulation.mechanics.calendar import MAX_STEPS
+from aimarket.simulation.params import par
 
 if TYPE_CHECKING:
-    from simulation.model import MarketModel
+    from aimarket.simulation.model import MarketModel
 
 ShockKind = Literal[
     "weight_leak", "efficient_entrant", "inference_hardware", "policy_pivot", "misuse"
@@ -122,7 +122,7 @@ def _leak(model: MarketModel, name: str, shock: ShockParams) -> None:
 
 
 def _entrant(model: MarketModel, name: str, shock: ShockParams) -> None:
-    from simulation.scenario import VendorParams
+    from aimarket.simulation.scenario import VendorParams
 
     capability = max(0.0, model.frontier(is_open=False) - shock.capability_gap)
     params = VendorParams(
@@ -141,7 +141,7 @@ def _entrant(model: MarketModel, name: str, shock: ShockParams) -> None:
 
 
 def _hardware(model: MarketModel, name: str, shock: ShockParams) -> None:
-    from simulation.scenario import CloudParams
+    from aimarket.simulation.scenario import CloudParams
 
     params = CloudParams(
         open_cost_multiplier=shock.open_cost_multiplier,

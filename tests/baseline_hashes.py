@@ -88,7 +88,7 @@ def column_digest(series: pd.Series) -> str:
 
 
 def frames(case: str, seed: int) -> dict[str, pd.DataFrame]:
-    from simulation import MarketModel, load_scenario
+    from aimarket import MarketModel, load_scenario
 
     name, overrides = CASES[case]
     scenario = load_scenario(name, {**overrides, "developers.count": DEVELOPERS})

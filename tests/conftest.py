@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import MarketModel, Scenario, load_scenario
+from aimarket import MarketModel, Scenario, load_scenario
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -56,11 +56,11 @@ def numeric_columns(frame: pd.DataFrame) -> list[str]:
 
 def aimarket_command() -> list[str]:
     """The installed ``aimarket`` entry point of the interpreter running the tests, or
-    ``python -m simulation.cli`` if it is not installed next to it."""
+    ``python -m aimarket`` if it is not installed next to it."""
     exe = Path(sys.executable).with_name("aimarket")
     if exe.exists():
         return [str(exe)]
-    return [sys.executable, "-m", "simulation.cli"]
+    return [sys.executable, "-m", "aimarket"]
 
 
 def run_cli(args: list[str], cwd: Path | None = None, timeout: float = 300):
@@ -85,11 +85,11 @@ def make_scenario() -> Callable[..., Scenario]:
 
 @pytest.fixture
 def cli_main(capsys):
-    """Call ``simulation.cli.main`` in-process; returns (exit status, stdout, stderr).
+    """Call ``aimarket.cli.main`` in-process; returns (exit status, stdout, stderr).
 
     argparse reports its own errors by raising SystemExit; both routes give a status.
     """
-    from simulation.cli import main
+    from aimarket.cli import main
 
     def call(argv: list[str]) -> tuple[int, str, str]:
         try:
@@ -109,7 +109,7 @@ POLICIES = {"closed": {"vendors.meta.policy": "closed"}, "open": {"vendors.meta.
 
 def tiny_sweep(**kw):
     """A sweep of 12 runs (3 points x 2 replicates x 2 policies) of 8 months, 40 developers."""
-    from experiments import Sweep
+    from aimarket.experiments import Sweep
 
     args = dict(
         name="tiny",

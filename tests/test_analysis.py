@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments import aggregate as agg
+from aimarket.experiments.analysis import aggregate as agg
 
 
 def synthetic_runs(

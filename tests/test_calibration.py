@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments import calibrate
-from experiments import targets as tg
+from aimarket.experiments.analysis import calibrate
+from aimarket.experiments.analysis import targets as tg
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -149,7 +148,7 @@ def test_loss_is_zero_on_target_and_charges_undefined_targets():
 
 
 def test_search_bounds_lie_inside_declared_ranges():
-    from simulation import load_scenario
+    from aimarket import load_scenario
 
     calibrate.check_bounds(load_scenario("timeline"))
     with pytest.raises(ValueError):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import run_cli
 
-from simulation import builtin_names, load_scenario
+from aimarket import builtin_names, load_scenario
 
 #: (argv, substrings the error message must contain)
 BAD_INPUTS = [

@@ -18,10 +18,10 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from aimarket.simulation.mechanics import streams as streams_mod
 from conftest import REPO, TESTS, frame_digest, run_model, small_scenario
 
-from simulation import MarketModel
-from simulation import streams as streams_mod
+from aimarket import MarketModel
 
 STEPS = 18
 OVERRIDES = {"developers.count": 400}
@@ -29,7 +29,7 @@ OVERRIDES = {"developers.count": 400}
 # Runs a scenario in a fresh interpreter and pickles its frames and their digests.
 CHILD = """
 import json, pickle, sys
-from simulation import MarketModel, load_scenario
+from aimarket import MarketModel, load_scenario
 from conftest import frame_digest
 name, overrides, seed, steps, out = sys.argv[1:6]
 model = MarketModel(load_scenario(name, json.loads(overrides)), rng=int(seed)).run(int(steps))

@@ -11,11 +11,12 @@ import itertools
 
 import numpy as np
 import pytest
+from aimarket.simulation.mechanics import choice as logit
+from aimarket.simulation.mechanics import complement, diffusion
+from aimarket.simulation.reduced import api_vendor, open_vendor, reduced
 from scipy import optimize
 
-from simulation import MarketModel, complement, diffusion
-from simulation import choice as logit
-from simulation.reduced import api_vendor, open_vendor, reduced
+from aimarket import MarketModel
 
 
 def nash_prices(quality, cost, mu, outside=0.0):

@@ -1,6 +1,6 @@
 """The docs stay in step with the code, and the repository stands on its own.
 
-The generated tables of docs/ODD.md must equal what ``simulation.paramdoc`` renders; every
+The generated tables of docs/ODD.md must equal what ``aimarket.simulation.paramdoc`` renders; every
 metric, every phase of the schedule and every release policy named in the code must be
 described. Nothing tracked may point outside the repository, every "SF #n" cited must be
 a row of docs/facts.md, and every use of a row flagged there (data after 2024) must be
@@ -14,12 +14,12 @@ import re
 import subprocess
 from pathlib import Path
 
-from experiments.calibrate import PARAMETERS
-from experiments.targets import TARGETS
-from simulation import metrics, paramdoc
-from simulation.model import MarketModel
-from simulation.params import iter_fields
-from simulation.scenario import POLICIES, Scenario
+from aimarket.experiments.analysis.calibrate import PARAMETERS
+from aimarket.experiments.analysis.targets import TARGETS
+from aimarket.simulation import metrics, paramdoc
+from aimarket.simulation.model import MarketModel
+from aimarket.simulation.params import iter_fields
+from aimarket.simulation.scenario import POLICIES, Scenario
 
 REPO = Path(__file__).resolve().parent.parent
 ODD = REPO / "docs" / "ODD.md"
@@ -56,7 +56,8 @@ def test_generated_tables_are_up_to_date():
     for marker in (paramdoc.BEGIN, paramdoc.END, paramdoc.ENTITIES_BEGIN, paramdoc.ENTITIES_END):
         assert marker in text, f"docs/ODD.md lacks the marker {marker!r}"
     assert paramdoc.render(text) == text, (
-        "the tables in docs/ODD.md are stale: run `python -m simulation.paramdoc docs/ODD.md`"
+        "the tables in docs/ODD.md are stale: run "
+        "`python -m aimarket.simulation.paramdoc docs/ODD.md`"
     )
 
 

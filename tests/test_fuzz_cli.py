@@ -22,7 +22,7 @@ from conftest import run_cli
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from simulation.cli import main
+from aimarket.cli import main
 
 EXAMPLES = int(os.environ.get("AIMARKET_FUZZ_EXAMPLES", "300"))
 

@@ -8,9 +8,9 @@ import math
 import re
 
 import pytest
+from aimarket.simulation.params import iter_fields
 
-from simulation import POLICIES, Scenario, ScenarioError, builtin_names, load_scenario
-from simulation.params import iter_fields
+from aimarket import POLICIES, Scenario, ScenarioError, builtin_names, load_scenario
 
 FIELDS = {path: field for path, field, _ in iter_fields(Scenario)}
 

@@ -8,11 +8,11 @@ import dataclasses
 import textwrap
 
 import pytest
+from aimarket.experiments import Sweep
+from aimarket.experiments.engine.outcomes import RESERVED
+from aimarket.simulation.reduced import api_vendor, reduced
 
-from experiments import Sweep
-from experiments.outcomes import RESERVED
-from simulation import Scenario, ScenarioError, load_scenario
-from simulation.reduced import api_vendor, reduced
+from aimarket import Scenario, ScenarioError, load_scenario
 
 BASE = load_scenario("baseline")
 
@@ -170,7 +170,7 @@ def test_sweep_policies_with_unquoted_dotted_keys_and_nested_tables_merge(tmp_pa
         """,
         "forms.toml",
     )
-    from experiments.spec import load_spec
+    from aimarket.experiments.engine.spec import load_spec
 
     plan = load_spec(spec).plan()
     scenarios = planned_scenarios(plan)
@@ -181,7 +181,7 @@ def test_sweep_policies_with_unquoted_dotted_keys_and_nested_tables_merge(tmp_pa
 
 
 def test_sweep_levers_given_as_nested_table(tmp_path):
-    from experiments.spec import load_spec
+    from aimarket.experiments.engine.spec import load_spec
 
     spec = write(tmp_path, 'name = "lev"\n[policies]\nvendors.meta.policy = ["open", "closed"]\n')
     plan = load_spec(spec).plan()
@@ -265,7 +265,7 @@ def test_reserved_outcome_names_are_refused():
 
 
 def test_reserved_key_from_an_outcome_function_fails_the_run_not_the_table(tmp_path):
-    from experiments import load, run_sweep
+    from aimarket.experiments import load, run_sweep
 
     sweep = Sweep(
         name="r", outcomes=["platform_payoff", bookkeeping], steps=2,

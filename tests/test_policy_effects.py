@@ -13,10 +13,10 @@ import math
 
 import numpy as np
 import pytest
+from aimarket.simulation.report import summary_table
 from conftest import numeric_columns
 
-from simulation import MarketModel, load_scenario
-from simulation.report import summary_table
+from aimarket import MarketModel, load_scenario
 
 MONTHS = 120
 DEVELOPERS = 2_000

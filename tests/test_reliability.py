@@ -6,9 +6,9 @@ import math
 import re
 
 import numpy as np
+from aimarket.simulation.reduced import open_vendor, reduced
 
-from simulation import MarketModel
-from simulation.reduced import open_vendor, reduced
+from aimarket import MarketModel
 
 
 def test_closed_margin_is_undefined_without_closed_sales():
@@ -37,8 +37,8 @@ def test_orphaned_share_is_measured_when_every_token_is_on_orphaned_weights():
 
 
 def test_console_comparison_fits_100_columns_labels_intervals_and_says_na(tmp_path):
-    from experiments import Sweep, load, run_sweep
-    from experiments.analysis import WIDTH, format_comparison
+    from aimarket.experiments import Sweep, load, run_sweep
+    from aimarket.experiments.analysis.console import WIDTH, format_comparison
 
     sweep = Sweep(
         name="narrow",

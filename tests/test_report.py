@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from aimarket.experiments import load, run_sweep
+from aimarket.experiments.analysis import figures as fig
+from aimarket.experiments.engine.spec import load_spec
 from PIL import Image
 
-from experiments import figures as fig
-from experiments import load, run_sweep
-from experiments.spec import load_spec
-from simulation.cli import main
+from aimarket.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -91,7 +91,7 @@ def test_every_figure_function_draws(flagship, tmp_path):
 
 
 def test_policy_colours_are_the_run_figures_colours():
-    from simulation.plots import POLICY_COLORS
+    from aimarket.simulation.plots import POLICY_COLORS
 
     colors = fig.policy_colors(["open_then_closed", "custom", "closed"])
     assert colors["closed"] == POLICY_COLORS["closed"]

@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from experiments import load, run_sweep
-from experiments.spec import load_spec
+from aimarket.experiments import load, run_sweep
+from aimarket.experiments.engine.spec import load_spec
 
 SCRIPTS = sorted((Path(__file__).resolve().parent.parent / "experiments").glob("shock_*.py"))
 
 
 def test_there_is_a_script_per_shock_family():
-    from simulation.shocks import KINDS
+    from aimarket.simulation.shocks import KINDS
 
     names = {p.stem for p in SCRIPTS}
     expected = {

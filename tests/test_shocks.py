@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from aimarket.simulation.reduced import api_vendor, open_vendor, reduced
 
-from simulation import MarketModel, Scenario, ScenarioError, load_scenario
-from simulation.reduced import api_vendor, open_vendor, reduced
+from aimarket import MarketModel, Scenario, ScenarioError, load_scenario
 
 
 def market(vendors: dict, shocks: dict, clouds: dict | None = None, **extra) -> Scenario:

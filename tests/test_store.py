@@ -14,14 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from aimarket.experiments import format_comparison, load, run_sweep
+from aimarket.experiments.cli import default_out
+from aimarket.experiments.engine import provenance
+from aimarket.experiments.engine import store as store_mod
+from aimarket.experiments.engine.store import DAMAGED, FORMAT, JOURNAL, Results
+from aimarket.simulation.errors import ScenarioError
 from conftest import VOLATILE, tiny_sweep
 
-from experiments import format_comparison, load, provenance, run_sweep
-from experiments import store as store_mod
-from experiments.cli import default_out
-from experiments.store import DAMAGED, FORMAT, JOURNAL, Results
-from simulation.cli import main
-from simulation.errors import ScenarioError
+from aimarket.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -65,7 +66,7 @@ def assert_same_results(a: Results, b: Results) -> None:
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "simulation.cli", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "aimarket", *args], capture_output=True, text=True, timeout=300
     )
 
 
@@ -85,28 +86,28 @@ def test_presentation_modules_and_experiment_scripts_are_not_hashed(tmp_path):
         return path
 
     modules = {
-        "simulation.model": module("model", "RATE = 0.1\n"),
-        "simulation.plots": module("plots", "COLOR = 'red'\n"),
-        "experiments.my_sweep": module("my_sweep", "sweep = dict(n=4)\n"),
+        "aimarket.simulation.model": module("model", "RATE = 0.1\n"),
+        "aimarket.simulation.plots": module("plots", "COLOR = 'red'\n"),
+        "aimarket.experiments.my_sweep": module("my_sweep", "sweep = dict(n=4)\n"),
     }
     before = provenance.source_fingerprint(modules)
     assert before[1] == 1  # only the model is hashed
-    modules["simulation.plots"].write_text("COLOR = 'blue'\n")
-    modules["experiments.my_sweep"].write_text("sweep = dict(n=8)\n")
+    modules["aimarket.simulation.plots"].write_text("COLOR = 'blue'\n")
+    modules["aimarket.experiments.my_sweep"].write_text("sweep = dict(n=8)\n")
     assert provenance.source_fingerprint(modules) == before
-    modules["simulation.model"].write_text("RATE = 0.2\n")
+    modules["aimarket.simulation.model"].write_text("RATE = 0.2\n")
     assert provenance.source_fingerprint(modules) != before
 
 
 def test_fingerprint_is_the_same_for_installed_files_without_git(tmp_path):
     """A wheel install is plain files in site-packages, outside any git checkout."""
     site = tmp_path / "site"
-    for package in provenance.PACKAGES:
-        shutil.copytree(
-            REPO / package, site / package, ignore=shutil.ignore_patterns("__pycache__")
-        )
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(REPO / "aimarket", site / "aimarket", ignore=ignore)
+    for folder in ("simulation", "agents", "experiments"):  # as a wheel lays them out
+        shutil.copytree(REPO / folder, site / "aimarket" / folder, ignore=ignore)
     code = (
-        "from experiments import provenance as p\n"
+        "from aimarket.experiments.engine import provenance as p\n"
         "print(p.source_fingerprint(p.package_modules()), p.git_commit())"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
@@ -133,7 +134,7 @@ def test_resume_refuses_results_of_other_code(folder):
 
 
 OUTCOME_SCRIPT = """
-from experiments import Sweep
+from aimarket.experiments import Sweep
 
 
 def late_adoption(run):
@@ -346,7 +347,7 @@ def test_series_reads_only_the_runs_and_columns_asked_for(clean):
 # -- 4. compact series, read back as the model made them --------------------------------------
 def model_frames(steps: int = 120, developers: int = 300, runs: int = 2):
     """The worker's tagged frames of a few runs of the flagship's first design points."""
-    from experiments.worker import _run
+    from aimarket.experiments.engine.worker import _run
 
     plan = tiny_sweep(steps=steps, overrides={"developers.count": developers}).plan()
     tasks = [plan.task(r) for r in list(plan.runs())[:runs]]
@@ -354,7 +355,7 @@ def model_frames(steps: int = 120, developers: int = 300, runs: int = 2):
 
 
 def test_stored_series_are_the_model_frames(tmp_path):
-    from experiments.worker import execute
+    from aimarket.experiments.engine.worker import execute
 
     plan, tasks, _ = model_frames(steps=30, runs=2)
     results = [execute(t) for t in tasks]
@@ -379,7 +380,7 @@ def test_stored_series_are_the_model_frames(tmp_path):
 
 
 def test_series_take_under_a_third_of_the_plain_parquet_bytes(tmp_path):
-    from experiments.worker import execute
+    from aimarket.experiments.engine.worker import execute
 
     plan, tasks, _ = model_frames(steps=120, developers=300, runs=4)
     results = [execute(t) for t in tasks]
@@ -423,7 +424,7 @@ def test_quick_and_full_scripts_write_to_their_own_folders(tmp_path):
     script.write_text(
         textwrap.dedent(
             """
-            from experiments import Sweep
+            from aimarket.experiments import Sweep
 
             sweep = Sweep(
                 name="small",
@@ -437,7 +438,7 @@ def test_quick_and_full_scripts_write_to_their_own_folders(tmp_path):
     )
     for flags in ([], ["--quick"]):
         proc = subprocess.run(
-            [sys.executable, "-m", "simulation.cli", "sweep", str(script), "--executor",
+            [sys.executable, "-m", "aimarket", "sweep", str(script), "--executor",
              "serial", "--no-progress", "--no-table", *flags],
             capture_output=True, text=True, timeout=300, cwd=tmp_path,
         )  # fmt: skip

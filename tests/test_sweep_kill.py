@@ -10,9 +10,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
-
-from experiments import load
-from experiments.faults import MARKER, PAUSE_VARIABLE
+from aimarket.experiments import load
+from aimarket.experiments.engine.faults import MARKER, PAUSE_VARIABLE
 
 SPEC = """
 name = "killable"
@@ -37,7 +36,7 @@ VOLATILE = ["started", "elapsed_s", "worker", "batch"]
 
 
 def sweep_cmd(spec: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "simulation.cli", "sweep", str(spec), "--out", str(out),
+    return [sys.executable, "-m", "aimarket", "sweep", str(spec), "--out", str(out),
             "--no-progress", "--no-table", *extra]  # fmt: skip
 
 
@@ -48,7 +47,8 @@ def committed_runs(out: Path) -> int:
 
 def start_paused(cmd: list[str], out: Path, after: int) -> subprocess.Popen:
     """Start a sweep that stops itself once ``after`` runs are committed (see
-    ``experiments.faults``), and wait until it has: the kill comes at a known point."""
+    ``aimarket.experiments.engine.faults``), and wait until it has: the kill comes at a
+    known point."""
     proc = subprocess.Popen(
         cmd,
         stdout=subprocess.DEVNULL,

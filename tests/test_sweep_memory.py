@@ -10,10 +10,10 @@ import os
 import weakref
 
 import mesa
+from aimarket.agents.base import MarketAgent
+from aimarket.experiments import Sweep, load, run_sweep
 
-from agents.base import MarketAgent
-from experiments import Sweep, load, run_sweep
-from simulation import MarketModel, load_scenario
+from aimarket import MarketModel, load_scenario
 
 
 def rss_mb() -> float:

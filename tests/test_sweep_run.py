@@ -9,10 +9,9 @@ import textwrap
 
 import pandas as pd
 import pytest
+from aimarket.experiments import load, run_sweep
+from aimarket.simulation.errors import ScenarioError
 from conftest import VOLATILE, tiny_sweep
-
-from experiments import load, run_sweep
-from simulation.errors import ScenarioError
 
 
 def stable(runs: pd.DataFrame) -> pd.DataFrame:
@@ -97,7 +96,7 @@ def test_rerun_skips_done_runs_and_refuses_changed_spec(tmp_path, capsys):
 
 
 FAILING_SCRIPT = """
-from experiments import Sweep
+from aimarket.experiments import Sweep
 
 
 def fragile(run):
@@ -117,7 +116,7 @@ sweep = Sweep(
 )
 
 if __name__ == "__main__":
-    from experiments.cli import script_main
+    from aimarket.experiments.cli import script_main
 
     raise SystemExit(script_main(__file__))
 """
@@ -127,7 +126,7 @@ def test_failing_runs_are_recorded_and_the_sweep_exits_nonzero(tmp_path):
     script = tmp_path / "fragile.py"
     script.write_text(textwrap.dedent(FAILING_SCRIPT))
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "simulation.cli", "sweep", str(script), "--out", str(out)]
+    cmd = [sys.executable, "-m", "aimarket", "sweep", str(script), "--out", str(out)]
     proc = subprocess.run(
         [*cmd, "--workers", "2", "--no-progress"], capture_output=True, text=True, timeout=300
     )
@@ -144,7 +143,7 @@ def test_failing_runs_are_recorded_and_the_sweep_exits_nonzero(tmp_path):
     # `status` reports the same, and so does running the script directly (which retries
     # only the failed runs).
     status = subprocess.run(
-        [sys.executable, "-m", "simulation.cli", "status", str(out)],
+        [sys.executable, "-m", "aimarket", "status", str(out)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -166,9 +165,9 @@ def test_failing_runs_are_recorded_and_the_sweep_exits_nonzero(tmp_path):
 
 
 def test_flagship_quick_plan_is_valid():
-    spec = importlib.util.find_spec("experiments.open_vs_closed")
+    spec = importlib.util.find_spec("aimarket.experiments.open_vs_closed")
     assert spec is not None
-    from experiments.open_vs_closed import sweep
+    from aimarket.experiments.open_vs_closed import sweep
 
     plan = sweep.variant(quick=True).plan()
     assert plan.policy_names == ["closed", "open", "open_lagged", "open_then_closed"]

@@ -8,13 +8,12 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from aimarket.experiments import Sweep, Uncertainty
+from aimarket.experiments.engine.seeds import run_seed
+from aimarket.experiments.engine.spec import load_spec
+from aimarket.simulation.errors import ScenarioError
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from experiments import Sweep, Uncertainty
-from experiments.seeds import run_seed
-from experiments.spec import load_spec
-from simulation.errors import ScenarioError
 
 TINY = {"developers.count": 40}
 POLICIES = {"closed": {"vendors.meta.policy": "closed"}, "open": {"vendors.meta.policy": "open"}}
@@ -101,7 +100,7 @@ def test_cli_refuses_bad_spec_before_running(tmp_path):
     spec.write_text('[uncertainties]\n"innovation.spillover" = [0.5, 2.0]\n')
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "simulation.cli", "sweep", str(spec), "--out", str(out)],
+        [sys.executable, "-m", "aimarket", "sweep", str(spec), "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -289,9 +288,9 @@ def test_quick_variant_replaces_fields():
 def test_example_toml_plans():
     from pathlib import Path
 
-    import experiments
+    import aimarket.experiments
 
-    path = Path(experiments.__file__).parent / "examples" / "meta_policy.toml"
+    path = Path(aimarket.experiments.__file__).parent / "examples" / "meta_policy.toml"
     plan = load_spec(path).variant(quick=True).plan()
     assert plan.policy_names == ["closed", "open"]
     assert len(plan) == 6 * 2 * 2

@@ -55,7 +55,7 @@ READ_OPTIONS = {"page_checksum_verification": True}
 
 def month_dates(starts: pd.Series, steps: pd.Series) -> pd.Series:
     """First day of the calendar month of each step; step 1 is the run's ``start``
-    (``YYYY-MM``), as :func:`simulation.metrics._dates` makes it."""
+    (``YYYY-MM``), as :func:`aimarket.simulation.metrics._dates` makes it."""
     out = pd.Series(pd.NaT, index=steps.index, dtype="datetime64[us]")
     step = steps.to_numpy(dtype=np.int64)
     for start in pd.unique(starts):

@@ -30,8 +30,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-#: The packages of the aimarket distribution.
-PACKAGES = ("simulation", "agents", "experiments")
+#: The packages of the aimarket distribution (the subpackages live in their own folders
+#: of a source checkout, so each is walked; a module found twice counts once).
+PACKAGES = ("aimarket", "aimarket.simulation", "aimarket.agents", "aimarket.experiments")
 
 #: Modules whose code cannot change a run's results, so editing them never blocks
 #: resuming a results folder: presentation (reports, figures, plots, summaries,
@@ -41,27 +42,27 @@ PACKAGES = ("simulation", "agents", "experiments")
 NOT_HASHED = frozenset(
     {
         # presentation
-        "simulation.cli",
-        "simulation.paramdoc",
-        "simulation.plots",
-        "simulation.report",
-        "experiments.aggregate",
-        "experiments.analysis",
-        "experiments.calibrate",
-        "experiments.cli",
-        "experiments.figures",
-        "experiments.meta_pairs",
-        "experiments.report",
-        "experiments.targets",
+        "aimarket.cli",
+        "aimarket.simulation.paramdoc",
+        "aimarket.simulation.plots",
+        "aimarket.simulation.report",
+        "aimarket.experiments.analysis.aggregate",
+        "aimarket.experiments.analysis.console",
+        "aimarket.experiments.analysis.calibrate",
+        "aimarket.experiments.cli",
+        "aimarket.experiments.analysis.figures",
+        "aimarket.experiments.meta_pairs",
+        "aimarket.experiments.analysis.report",
+        "aimarket.experiments.analysis.targets",
         # plumbing
-        "experiments.encoding",
-        "experiments.executors",
-        "experiments.faults",
-        "experiments.provenance",
-        "experiments.runner",
-        "experiments.store",
+        "aimarket.experiments.engine.encoding",
+        "aimarket.experiments.engine.executors",
+        "aimarket.experiments.engine.faults",
+        "aimarket.experiments.engine.provenance",
+        "aimarket.experiments.engine.runner",
+        "aimarket.experiments.engine.store",
         # hashed separately, as the outcome definitions
-        "experiments.outcomes",
+        "aimarket.experiments.engine.outcomes",
     }
 )
 
@@ -77,9 +78,9 @@ def package_versions() -> dict[str, str]:
 def git_commit() -> dict[str, Any]:
     """The commit of the source tree the engine was imported from, and whether it is dirty
     (both None outside a git checkout, e.g. for a wheel install)."""
-    import simulation
+    import aimarket.simulation
 
-    root = Path(simulation.__file__).resolve().parent.parent
+    root = Path(aimarket.simulation.__file__).resolve().parent.parent
     try:
         head = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "HEAD"],
@@ -168,7 +169,7 @@ def _installed_source() -> tuple[str, int]:
 
 
 def _function_source(ref: Mapping[str, str]) -> str:
-    from experiments.outcomes import resolve_ref
+    from aimarket.experiments.engine.outcomes import resolve_ref
 
     try:
         return source_digest(inspect.getsource(resolve_ref(dict(ref))))
@@ -180,7 +181,7 @@ def _function_source(ref: Mapping[str, str]) -> str:
 def outcomes_digest(names: Iterable[str], refs: Iterable[Mapping[str, str]]) -> str:
     """Hash of the outcome definitions in use: the built-in registry's source, the names
     kept, and the source of each user outcome function."""
-    from experiments import outcomes
+    from aimarket.experiments.engine import outcomes
 
     parts = [source_digest(Path(outcomes.__file__).read_text(encoding="utf-8"))]
     parts += [f"builtin:{n}" for n in names]
@@ -189,7 +190,7 @@ def outcomes_digest(names: Iterable[str], refs: Iterable[Mapping[str, str]]) -> 
 
 
 def code_fingerprint(plan) -> dict[str, Any]:
-    """What makes the results of ``plan`` (a :class:`~experiments.spec.Plan`)."""
+    """What makes the results of ``plan`` (a :class:`~aimarket.experiments.engine.spec.Plan`)."""
     source, count = _installed_source()
     try:
         version = metadata.version("aimarket")

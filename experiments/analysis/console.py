@@ -6,7 +6,7 @@ under uncertainty, not a confidence interval). :func:`paired` gives each policy'
 difference from a reference policy, paired by (point, replicate) (both ran on the same
 seed), with the **95% confidence interval of the mean difference** (Student t) and the
 share of pairs in which the policy is higher. Both are tidy frames built by
-:mod:`experiments.aggregate`; :func:`format_comparison` prints them in at most
+:mod:`aimarket.experiments.analysis.aggregate`; :func:`format_comparison` prints them in at most
 :data:`WIDTH` columns, one number format per unit, every interval labelled.
 """
 
@@ -16,10 +16,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-
-from experiments import aggregate as agg
-from experiments.store import Results
-from simulation.report import format_value
+from aimarket.experiments.analysis import aggregate as agg
+from aimarket.experiments.engine.store import Results
+from aimarket.simulation.report import format_value
 
 #: Outcomes of the default comparison, in this order, when the sweep names none.
 DEFAULT_TABLE = (

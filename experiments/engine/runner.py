@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from experiments import faults
-from experiments.executors import default_workers, describe, open_executor
-from experiments.spec import Plan, Sweep, load_spec
-from experiments.store import Store
-from experiments.worker import execute
+from aimarket.experiments.engine import faults
+from aimarket.experiments.engine.executors import default_workers, describe, open_executor
+from aimarket.experiments.engine.spec import Plan, Sweep, load_spec
+from aimarket.experiments.engine.store import Store
+from aimarket.experiments.engine.worker import execute
 
 
 @dataclass
@@ -102,7 +102,8 @@ def run_sweep(
     ``.toml`` spec. The whole spec is validated (ScenarioError) before any run starts.
     Returns a :class:`SweepSummary`; its ``exit_code`` is non-zero if any run failed.
     A folder of another spec or other code is refused unless ``force``, which moves it
-    aside to ``out.replaced-<UTC time>`` and starts afresh (see :mod:`experiments.store`).
+    aside to ``out.replaced-<UTC time>`` and starts afresh (see
+    :mod:`aimarket.experiments.engine.store`).
     """
     if isinstance(sweep, str | Path):
         sweep = load_spec(sweep)

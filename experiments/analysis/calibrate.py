@@ -9,7 +9,7 @@ ranges, runs the ``timeline`` scenario (baseline defaults plus the 2023-2026 his
 its first 24 months (Jan 2023 to Dec 2024) on a few fixed seeds (common random numbers:
 the objective is a deterministic function of the parameters), averages each target's
 measure over the seeds (geometric mean for ratio targets), and minimizes the sum of
-squared normalized misses (:meth:`experiments.targets.Target.miss`) with
+squared normalized misses (:meth:`aimarket.experiments.analysis.targets.Target.miss`) with
 ``scipy.optimize.differential_evolution`` (fixed seed, ``polish=False``, deferred
 updating, so it parallelizes over ``--workers``).
 
@@ -40,9 +40,10 @@ import pandas as pd
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from experiments import targets as tg
-from simulation import MarketModel, load_scenario
-from simulation.params import FrozenMap
+from aimarket.experiments.analysis import targets as tg
+from aimarket.simulation.model import MarketModel
+from aimarket.simulation.params import FrozenMap
+from aimarket.simulation.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "calibration.md"
@@ -415,7 +416,7 @@ def read_calibrated(path: Path) -> dict[str, float]:
 def write_calibrated(path: Path, fitted: Fit) -> None:
     lines = [
         "# Calibrated baseline values, written by experiments/calibrate.py: dotted keys of",
-        "# simulation.scenario.Scenario. See docs/calibration.md for targets and fit.",
+        "# aimarket.simulation.scenario.Scenario. See docs/calibration.md for targets and fit.",
         f"# loss {fitted.loss_fit:.4f} (baseline before the fit: {fitted.loss_start:.4f})",
     ]
     lines += [f'"{k}" = {v!r}' for k, v in fitted.values.items()]

@@ -1,9 +1,10 @@
 """Figures of a sweep: time series with interval bands, policy comparisons, paired
 contrasts, phase diagrams over two swept parameters, market shares and the frontier.
 
-Every function takes a :class:`~experiments.store.Results` (``experiments.load(DIR)``)
+Every function takes a :class:`~aimarket.experiments.engine.store.Results`
+(``aimarket.experiments.load(DIR)``)
 and returns a matplotlib figure. Each release policy has one colour everywhere
-(:data:`simulation.plots.POLICY_COLORS`); closed is red and open is blue, so the
+(:data:`aimarket.simulation.plots.POLICY_COLORS`); closed is red and open is blue, so the
 diverging colour scale of a phase diagram reads the same way (blue: open does better).
 
 >>> from experiments import load
@@ -24,13 +25,12 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from aimarket.experiments.analysis import aggregate as agg
+from aimarket.experiments.engine.store import Results
+from aimarket.simulation.plots import CLOSED_COLOR, OPEN_COLOR, POLICY_COLORS, STYLE
+from aimarket.simulation.report import format_number
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import Rectangle
-
-from experiments import aggregate as agg
-from experiments.store import Results
-from simulation.plots import CLOSED_COLOR, OPEN_COLOR, POLICY_COLORS, STYLE
-from simulation.report import format_number
 
 #: Colours for policies not in POLICY_COLORS (custom lever names), in order of use.
 _EXTRA_COLORS = ("#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")

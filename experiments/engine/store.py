@@ -26,7 +26,8 @@ sweep session moves the batch's files aside to ``DIR/damaged/`` (nothing is dele
 and runs those runs again.
 
 The manifest records the store ``format``, the sweep spec and a fingerprint of the code
-(:mod:`experiments.provenance`). A session refuses a folder of another spec, of other
+(:mod:`aimarket.experiments.engine.provenance`). A session refuses a folder of another
+spec, of other
 code or of another format; ``force=True`` moves the old folder aside to
 ``DIR.replaced-<UTC time>`` and starts afresh. Time series are read lazily, by column
 and run (:meth:`Results.series`); summaries read only the runs table.
@@ -54,13 +55,17 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from experiments import encoding
-from experiments.provenance import code_changes, code_fingerprint, git_commit, package_versions
-from simulation.errors import ScenarioError
+from aimarket.experiments.engine import encoding
+from aimarket.experiments.engine.provenance import (
+    code_changes,
+    code_fingerprint,
+    git_commit,
+    package_versions,
+)
+from aimarket.simulation.errors import ScenarioError
 
 #: Version of the folder layout and encoding. 2: journal, code fingerprint, compact
-#: series (see :mod:`experiments.encoding`). Folders of another format are refused.
+#: series (see :mod:`aimarket.experiments.engine.encoding`). Folders of another format are refused.
 FORMAT = 2
 TABLES = ("runs", "market", "vendors", "failures")
 SERIES = ("market", "vendors")
@@ -872,7 +877,8 @@ def load(
 ) -> Results:
     """Read a results folder: the runs table now, time series when asked for.
 
-    ``expect``: the :class:`~experiments.spec.Sweep` or :class:`~experiments.spec.Plan`
+    ``expect``: the :class:`~aimarket.experiments.engine.spec.Sweep` or
+    :class:`~aimarket.experiments.engine.spec.Plan`
     the folder should hold; a folder of another spec is refused, naming both. A folder
     with damaged batches (missing, truncated or unreadable files) is refused unless
     ``allow_damaged``: then only the intact batches are read (see ``Results.problems``).

@@ -3,7 +3,7 @@
 * ``serial``: in the calling process, one run at a time (debugging, tiny sweeps);
 * ``process``: a local process pool, default all cores. Workers are started with the
   ``spawn`` method, so it also works from a Jupyter notebook (the worker function is
-  :func:`experiments.worker.execute`, importable in any fresh interpreter);
+  :func:`aimarket.experiments.engine.worker.execute`, importable in any fresh interpreter);
 * ``dask``: a Dask ``LocalCluster`` started for the sweep and closed after it;
 * ``dask://HOST:PORT``: join a running Dask scheduler (its workers need aimarket installed;
   experiment scripts with their own outcome functions need a shared file system).
@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
-from simulation.errors import ScenarioError
+from aimarket.simulation.errors import ScenarioError
 
 KINDS = ("serial", "process", "dask")
 

@@ -2,13 +2,14 @@
 
     aimarket report DIR            # writes DIR/report/report.md and its figures
 
->>> from experiments.report import write_report
+>>> from aimarket.experiments.analysis.report import write_report
 >>> write_report("results/open_vs_closed")
 PosixPath('results/open_vs_closed/report/report.md')
 
 The report holds the sweep spec (policies, uncertainties, design), the policy comparison
 table (means with 95% confidence intervals and the spread of runs), the paired contrasts
-against the reference policy, and the main figures (see :mod:`experiments.figures`).
+against the reference policy, and the main figures (see
+:mod:`aimarket.experiments.analysis.figures`).
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from experiments import aggregate as agg
-from experiments import figures
-from experiments.analysis import DEFAULT_TABLE
-from experiments.store import Results, load
-from simulation.errors import ScenarioError
-from simulation.report import format_number, format_value
+from aimarket.experiments.analysis import aggregate as agg
+from aimarket.experiments.analysis import figures
+from aimarket.experiments.analysis.console import DEFAULT_TABLE
+from aimarket.experiments.engine.store import Results, load
+from aimarket.simulation.errors import ScenarioError
+from aimarket.simulation.report import format_number, format_value
 
 #: Market metrics in the report's over-time panel.
 SERIES = ("platform_payoff", "closed_price", "open_token_share", "vc_funding")
@@ -241,7 +241,7 @@ def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path
         "",
         m.get("spec", {}).get("description") or "",
         "",
-        f"Results folder `{results_dir}` (load it with `experiments.load(...)`); written "
+        f"Results folder `{results_dir}` (load it with `aimarket.experiments.load(...)`); written "
         f"by `aimarket report`. Updated {m.get('updated', '?')}.",
         "",
         "## The sweep",

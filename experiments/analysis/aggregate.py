@@ -1,6 +1,7 @@
 """Aggregating sweep results: replicate summaries, paired contrasts, tidy frames.
 
-Everything here takes a :class:`~experiments.store.Results` (``experiments.load(DIR)``)
+Everything here takes a :class:`~aimarket.experiments.engine.store.Results`
+(``aimarket.experiments.load(DIR)``)
 or one of its frames and returns **long-format** (tidy) pandas frames: one row per
 group and outcome (or metric and step), ready for ``groupby``, ``pivot`` or seaborn.
 
@@ -11,7 +12,7 @@ Two kinds of interval appear, and the column names say which:
   answers "how well do we know the average?".
 * ``q_lo``/``q_hi``: the 2.5th and 97.5th **percentiles** of the values: the spread of
   outcomes across design points and seeds, which does not shrink with more runs
-  (the interval :func:`experiments.analysis.compare` prints).
+  (the interval :func:`aimarket.experiments.analysis.console.compare` prints).
 
 Paired contrasts (:func:`paired_contrasts`) difference each policy against a reference
 policy on the same design point and replicate. These ran on the same seed (common
@@ -19,8 +20,9 @@ random numbers), so the difference is free of seed noise; its interval is a t in
 (or, with ``method="bootstrap"``, a percentile bootstrap) of the **mean paired
 difference**.
 
->>> from experiments import load
->>> from experiments.aggregate import summarize_runs, paired_contrasts, summarize_series
+>>> from aimarket.experiments import load
+>>> from aimarket.experiments.analysis.aggregate import (
+...     summarize_runs, paired_contrasts, summarize_series)
 >>> results = load("results/open_vs_closed")
 >>> summarize_runs(results)                        # policy x outcome: mean, sd, CI, spread
 >>> paired_contrasts(results, reference="closed")  # policy - closed, with 95% CI
@@ -33,10 +35,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from aimarket.experiments.engine.outcomes import OUTCOMES
+from aimarket.experiments.engine.store import RUN_COLUMNS, Results
 from scipy import stats
-
-from experiments.outcomes import OUTCOMES
-from experiments.store import RUN_COLUMNS, Results
 
 #: The keys pairing runs of different policies: same design point, same replicate (seed).
 PAIR_KEYS = ("point", "replicate")

@@ -11,8 +11,7 @@ import re
 
 import numpy as np
 import pandas as pd
-
-from simulation.errors import ScenarioError
+from aimarket.simulation.errors import ScenarioError
 
 MAX_STEPS = 1200
 START_YEARS = (1900, 2100)

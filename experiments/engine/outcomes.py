@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
-
-from simulation.errors import ScenarioError
+from aimarket.simulation.errors import ScenarioError
 
 #: Months at the end of a run over which "late" outcomes are averaged.
 LATE_MONTHS = 12

@@ -33,9 +33,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from experiments import designs, seeds
-from experiments.outcomes import (
+from aimarket.experiments.engine import designs, seeds
+from aimarket.experiments.engine.outcomes import (
     DEFAULT,
     OUTCOMES,
     RESERVED,
@@ -43,11 +42,11 @@ from experiments.outcomes import (
     function_ref,
     load_script,
 )
-from simulation.calendar import MAX_STEPS
-from simulation.errors import ScenarioError
-from simulation.params import expand, flatten, leaf_paths, overlap, parse_value, read_toml
-from simulation.scenario import Scenario
-from simulation.scenarios import load_scenario
+from aimarket.simulation.errors import ScenarioError
+from aimarket.simulation.mechanics.calendar import MAX_STEPS
+from aimarket.simulation.params import expand, flatten, leaf_paths, overlap, parse_value, read_toml
+from aimarket.simulation.scenario import Scenario
+from aimarket.simulation.scenarios import load_scenario
 
 MODES: tuple[str, ...] = ("set", "scale", "shift")
 #: Upper limits of a sweep's size: design points of a sampled design, replicates a point.
@@ -122,8 +121,9 @@ class Sweep:
 
     ``design`` is a kind (``grid``, ``zip``, ``lhs``, ``sobol``) or a DataFrame of
     points (columns: uncertainty names or dotted paths). ``outcomes`` are names from
-    :data:`experiments.outcomes.OUTCOMES` and/or top-level functions of a
-    :class:`~experiments.outcomes.RunView`. ``series`` says which time series to keep.
+    :data:`aimarket.experiments.engine.outcomes.OUTCOMES` and/or top-level functions of a
+    :class:`~aimarket.experiments.engine.outcomes.RunView`. ``series`` says which time series
+    to keep.
     ``table`` lists the outcomes of the printed policy comparison and ``reference`` the
     policy that differences are taken against. ``quick`` holds replacements for
     ``--quick`` (keys: n, replicates, steps, overrides, design, seed).

@@ -20,7 +20,8 @@ import pandas as pd
 
 
 def execute(task: dict[str, Any]) -> dict[str, Any]:
-    """Run one task from :meth:`experiments.spec.Plan.task`; never raises for model errors."""
+    """Run one task from :meth:`aimarket.experiments.engine.spec.Plan.task`; never raises
+    for model errors."""
     started = time.time()
     t0 = time.perf_counter()
     result: dict[str, Any] = {
@@ -47,10 +48,10 @@ def execute(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run(task: dict[str, Any]) -> dict[str, Any]:
-    from experiments import outcomes
-    from experiments.seeds import run_seed
-    from simulation.model import MarketModel
-    from simulation.scenario import Scenario
+    from aimarket.experiments.engine import outcomes
+    from aimarket.experiments.engine.seeds import run_seed
+    from aimarket.simulation.model import MarketModel
+    from aimarket.simulation.scenario import Scenario
 
     scenario = Scenario.from_dict(task["base"]).with_overrides(task["overrides"])
     seed = run_seed(task["root_seed"], task["point"], task["replicate"])

@@ -22,12 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from aimarket.simulation.errors import ScenarioError
 from scipy.stats import qmc
 
-from simulation.errors import ScenarioError
-
 if TYPE_CHECKING:
-    from experiments.spec import Uncertainty
+    from aimarket.experiments.engine.spec import Uncertainty
 
 KINDS: tuple[str, ...] = ("grid", "zip", "lhs", "sobol", "points")
 SAMPLED: tuple[str, ...] = ("lhs", "sobol")

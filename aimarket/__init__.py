@@ -1,0 +1,29 @@
+"""aimarket: an agent-based simulation of the AI foundation-model market, on Mesa.
+
+The package installs one import name, ``aimarket``; its parts live in the repository's
+top-level folders:
+
+* :mod:`aimarket.simulation` (``simulation/``): the market model, its parameters and
+  scenarios, and the pure market mechanics (``aimarket.simulation.mechanics``);
+* :mod:`aimarket.agents` (``agents/``): vendors, clouds, the developer crowd, VCs;
+* :mod:`aimarket.experiments` (``experiments/``): sweeps (``engine``), their analysis
+  and reports (``analysis``), and the experiment scripts users run.
+
+>>> from aimarket import MarketModel, load_scenario
+>>> model = MarketModel(load_scenario("baseline"), rng=1).run(24)
+>>> model.market_frame().tail()
+"""
+
+from aimarket.simulation.errors import ScenarioError
+from aimarket.simulation.model import MarketModel
+from aimarket.simulation.scenario import POLICIES, Scenario
+from aimarket.simulation.scenarios import builtin_names, load_scenario
+
+__all__ = [
+    "POLICIES",
+    "MarketModel",
+    "Scenario",
+    "ScenarioError",
+    "builtin_names",
+    "load_scenario",
+]

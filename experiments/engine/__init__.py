@@ -1,0 +1,1 @@
+"""The sweep engine: specs and designs, seeds, the runner, executors, workers, the store."""
