@@ -23,7 +23,7 @@ from pathlib import Path
 
 from aimarket.simulation.errors import EXIT_BAD_INPUT, ScenarioError
 from aimarket.simulation.files import writable_folder
-from aimarket.simulation.params import parse_assignments
+from aimarket.simulation.merging import parse_assignments
 
 
 def _add_sweep_options(p: argparse.ArgumentParser) -> None:

@@ -13,7 +13,7 @@ import time
 from aimarket.simulation.errors import ScenarioError
 from aimarket.simulation.files import writable_folder
 from aimarket.simulation.mechanics.calendar import MAX_STEPS
-from aimarket.simulation.params import parse_assignments
+from aimarket.simulation.merging import parse_assignments
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:

@@ -3,14 +3,23 @@
 Every parameter of aimarket is a field of a frozen dataclass declared with :func:`par`,
 which records its allowed range, unit and the source of its default. This module turns
 plain nested dicts (from TOML, the command line or Python) into those records and back,
-and applies overrides by dotted path, with errors that name the offending field:
+with errors that name the offending field:
 
 * an unknown field names the field and suggests the closest valid one;
 * a value out of range names the field, the value and the allowed range;
-* a value outside a fixed set of choices lists the valid choices.
+* a value outside a fixed set of choices (or a registry's names) lists the valid ones.
 
-Collections of named things (vendors, clouds, segments, VCs) are :class:`FrozenMap`
-values keyed by name, so a dotted path such as ``vendors.meta.policy`` reaches them.
+Collections of named things (vendors, clouds, segments, VCs, shocks) are
+:class:`FrozenMap` values keyed by name, so a dotted path such as
+``vendors.meta.policy`` reaches them. Two hooks let registries extend records:
+
+* a record class with a ``resolve(data, path)`` classmethod picks the concrete record
+  class from the data (a shock's ``kind`` picks its parameters);
+* a record class with an ``extension_fields()`` classmethod takes further fields declared
+  elsewhere (a vendor takes the options its release policies declare), kept in its
+  ``options`` map and written back flat.
+
+Merging partial changes into a record is :mod:`aimarket.simulation.merging`.
 """
 
 from __future__ import annotations
@@ -19,26 +28,20 @@ import dataclasses
 import difflib
 import functools
 import math
-import tomllib
 import types
 import typing
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from aimarket.simulation.errors import ScenarioError
 
 __all__ = [
     "FrozenMap",
-    "expand",
+    "field_names",
     "from_dict",
     "iter_fields",
-    "leaf_paths",
-    "merge",
-    "overlap",
     "par",
-    "parse_value",
-    "read_toml",
+    "resolve",
     "to_dict",
 ]
 
@@ -51,9 +54,11 @@ def par(
     unit: str = "",
     doc: str = "",
     source: str = "",
+    choices: Any = None,
 ) -> Any:
-    """Declare a parameter: default, closed range [lo, hi], unit, meaning and source."""
-    meta = {"lo": lo, "hi": hi, "unit": unit, "doc": doc, "source": source}
+    """Declare a parameter: default, closed range [lo, hi], unit, meaning and source;
+    ``choices``: the allowed values of a string (a registry: its names)."""
+    meta = {"lo": lo, "hi": hi, "unit": unit, "doc": doc, "source": source, "choices": choices}
     if isinstance(default, Mapping | list | dict):
         return dataclasses.field(default_factory=lambda: default, metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
@@ -119,6 +124,10 @@ def _check_range(path: str, value: float, meta: Mapping[str, Any]) -> None:
         raise ScenarioError(f"{path} = {value!r} is out of range: allowed [{lo_s}, {hi_s}]")
 
 
+def _is_collection(tp: Any) -> bool:
+    return tp is FrozenMap or get_origin(tp) in (FrozenMap, Mapping, dict)
+
+
 def _convert(path: str, tp: Any, value: Any, meta: Mapping[str, Any]) -> Any:
     """Convert ``value`` to type ``tp``, validating as we go."""
     origin = get_origin(tp)
@@ -138,7 +147,7 @@ def _convert(path: str, tp: Any, value: Any, meta: Mapping[str, Any]) -> Any:
             return value
         if not isinstance(value, Mapping):
             raise ScenarioError(f"{path} must be a table of fields, got {value!r}")
-        return from_dict(tp, value, path)
+        return from_dict(resolve(tp, value, path), value, path)
     if origin in (FrozenMap, Mapping, dict) or tp is FrozenMap:
         _, item_tp = get_args(tp) if get_args(tp) else (str, Any)
         if not isinstance(value, Mapping):
@@ -172,20 +181,55 @@ def _convert(path: str, tp: Any, value: Any, meta: Mapping[str, Any]) -> Any:
     if tp is str:
         if not isinstance(value, str):
             raise ScenarioError(f"{path} = {value!r} must be a string")
+        choices = meta.get("choices")
+        if choices is not None and value not in choices:
+            names = choices.names() if hasattr(choices, "names") else list(choices)
+            raise ScenarioError(
+                f"{path} = {value!r} is not valid; choose one of: {', '.join(map(repr, names))}"
+            )
+        return value
+    if tp is Any:
         return value
     raise TypeError(f"unsupported parameter type {tp!r} at {path}")
+
+
+def resolve(cls: type, data: Mapping[str, Any], path: str = "") -> type:
+    """The concrete record class for ``data``: ``cls`` itself, or what its ``resolve``
+    hook picks (a shock's parameters by its ``kind``)."""
+    hook = getattr(cls, "resolve", None)
+    return hook(data, path) if hook is not None else cls
+
+
+def _extensions(cls: type) -> dict[str, tuple[Any, Mapping[str, Any]]]:
+    hook = getattr(cls, "extension_fields", None)
+    return hook() if hook is not None else {}
+
+
+def field_names(cls: type) -> list[str]:
+    """The names a record's table may use: its fields and its extension fields."""
+    own = [f.name for f in dataclasses.fields(cls) if f.name != "options" or not _extensions(cls)]
+    return own + [n for n in _extensions(cls) if n not in own]
 
 
 def from_dict(cls: type, data: Mapping[str, Any], path: str = "") -> Any:
     """Build record ``cls`` from a nested mapping; missing fields keep their defaults."""
     hints = _type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
-    kwargs = {}
+    extensions = _extensions(cls)
+    kwargs: dict[str, Any] = {}
+    options: dict[str, Any] = {}
     for key, value in data.items():
         where = f"{path}.{key}" if path else str(key)
-        if key not in fields:
-            raise ScenarioError(f"unknown field '{where}'{_suggest(str(key), list(fields))}")
+        if key in extensions and key not in fields:
+            tp, meta = extensions[key]
+            options[key] = _convert(where, tp, value, meta)
+            continue
+        if key not in fields or (key == "options" and extensions):
+            valid = field_names(cls)
+            raise ScenarioError(f"unknown field '{where}'{_suggest(str(key), valid)}")
         kwargs[key] = _convert(where, hints[key], value, fields[key].metadata)
+    if options:
+        kwargs["options"] = FrozenMap(options)
     try:
         record = cls(**kwargs)
     except ScenarioError:
@@ -209,12 +253,16 @@ def from_dict(cls: type, data: Mapping[str, Any], path: str = "") -> Any:
 
 
 def to_dict(record: Any) -> Any:
-    """Nested plain dicts and lists (TOML-ready; ``None`` fields are dropped)."""
+    """Nested plain dicts and lists (TOML-ready; ``None`` fields are dropped; extension
+    options are written flat, beside the record's own fields)."""
     if dataclasses.is_dataclass(record):
         out = {}
+        flat = bool(_extensions(type(record)))
         for f in dataclasses.fields(record):
             value = to_dict(getattr(record, f.name))
-            if value is not None:
+            if flat and f.name == "options":
+                out.update(value)
+            elif value is not None:
                 out[f.name] = value
         return out
     if isinstance(record, Mapping):
@@ -222,204 +270,6 @@ def to_dict(record: Any) -> Any:
     if isinstance(record, tuple | list):
         return [to_dict(v) for v in record]
     return record
-
-
-#: Merge directives: keys that say how a table changes a collection rather than naming a
-#: field. In an entry's table, ``new = true`` adds an entry the base does not have and
-#: ``remove = true`` drops one it has; in a collection's own table, ``replace = true``
-#: starts the collection empty, so it holds exactly the entries the patch lists.
-NEW, REMOVE, REPLACE = "new", "remove", "replace"
-
-
-def _is_collection(tp: Any) -> bool:
-    return tp is FrozenMap or get_origin(tp) in (FrozenMap, Mapping, dict)
-
-
-def _flag(where: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ScenarioError(f"{where} = {value!r} must be true or false")
-    return value
-
-
-def merge(cls: type, base: Mapping[str, Any], patch: Mapping[str, Any], path: str = "") -> dict:
-    """``patch`` merged into ``base`` (plain data of record ``cls``), key by key at every depth.
-
-    A record's table merges field by field; a collection (a table of named entries: vendors,
-    clouds, VCs, segments, shocks) changes shape only when the patch says so: an entry the
-    base has is merged into; one it lacks is refused (naming the entries it has) unless its
-    table says ``new = true``; ``remove = true`` drops an entry; ``replace = true`` on the
-    collection starts it empty. Values are not validated here: :func:`from_dict` does that
-    on the result, with the same messages as for any other input.
-    """
-    if not isinstance(patch, Mapping):
-        raise ScenarioError(f"{path or cls.__name__} must be a table of fields, got {patch!r}")
-    hints = _type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
-    out = dict(base)
-    for key, value in patch.items():
-        where = f"{path}.{key}" if path else str(key)
-        if key not in hints or key not in names:
-            raise ScenarioError(f"unknown field '{where}'{_suggest(str(key), names)}")
-        tp = hints[key]
-        if dataclasses.is_dataclass(tp):
-            out[key] = merge(tp, base.get(key) or {}, value, where)
-        elif _is_collection(tp):
-            out[key] = _merge_collection(get_args(tp)[1], base.get(key) or {}, value, where)
-        elif isinstance(value, Mapping):
-            raise ScenarioError(f"'{where}' is a value, not a table; got {value!r}")
-        else:
-            out[key] = value
-    return out
-
-
-def _merge_collection(item: type, base: Mapping[str, Any], patch: Any, path: str) -> dict:
-    if not isinstance(patch, Mapping):
-        raise ScenarioError(f"{path} must be a table keyed by name, got {patch!r}")
-    patch = dict(patch)
-    replace = _flag(f"{path}.{REPLACE}", patch.pop(REPLACE, False))
-    out = {} if replace else dict(base)
-    for name, entry in patch.items():
-        where = f"{path}.{name}"
-        if not isinstance(entry, Mapping):
-            raise ScenarioError(f"{where} must be a table of fields, got {entry!r}")
-        entry = dict(entry)
-        new = _flag(f"{where}.{NEW}", entry.pop(NEW, False))
-        if _flag(f"{where}.{REMOVE}", entry.pop(REMOVE, False)):
-            if entry or new:
-                raise ScenarioError(f"{where}: remove = true takes no other keys")
-            if name not in out:
-                raise ScenarioError(f"{where}: nothing to remove; {_existing(path, out)}")
-            del out[name]
-        elif name in out and new and not replace:
-            raise ScenarioError(
-                f"{where}: new = true, but '{name}' already exists (drop new = true to change "
-                "it, or remove it first)"
-            )
-        elif name in out:
-            out[name] = merge(item, out[name], entry, where)
-        elif new or replace:
-            out[name] = merge(item, {}, entry, where)
-        else:
-            close = difflib.get_close_matches(str(name), list(out), n=1, cutoff=0.5)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            raise ScenarioError(
-                f"{where}: no such entry in the base; {hint}{_existing(path, out)} "
-                f"(to add one, give it new = true)"
-            )
-    return out
-
-
-def _existing(path: str, entries: Mapping[str, Any]) -> str:
-    return f"{path} has: {', '.join(entries) or 'nothing'}"
-
-
-def expand(overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Dotted paths (``{"vendors.meta.policy": "open"}``) as one nested patch; tables given
-    as values (``{"vendors.meta": {"policy": "open"}}``) are combined key by key."""
-    out: dict[str, Any] = {}
-    for dotted, value in overrides.items():
-        parts = str(dotted).split(".")
-        if not all(p.strip() for p in parts):
-            raise ScenarioError(f"malformed parameter path '{dotted}'")
-        node = out
-        for i, part in enumerate(parts[:-1]):
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                raise ScenarioError(
-                    f"'{'.'.join(parts[: i + 1])}' is given a value and, in '{dotted}', fields"
-                )
-            node = child
-        _combine(node, parts[-1], value, str(dotted))
-    return out
-
-
-def _combine(node: dict, key: str, value: Any, where: str) -> None:
-    if isinstance(value, Mapping):
-        child = node.setdefault(key, {})
-        if not isinstance(child, dict):
-            raise ScenarioError(f"'{where}' is given both a value and a table")
-        for k, v in value.items():
-            _combine(child, str(k), v, f"{where}.{k}")
-    elif key in node and isinstance(node[key], dict):
-        raise ScenarioError(f"'{where}' is given both a value and a table")
-    else:
-        node[key] = value
-
-
-def leaf_paths(patch: Mapping[str, Any], prefix: str = "") -> list[str]:
-    """The dotted paths a nested patch touches: its leaves. ``remove`` touches its whole
-    entry (``vendors.mistral.remove`` touches ``vendors.mistral``) and ``replace`` its
-    whole collection; ``new`` touches only the fields it gives, like any other table."""
-    out = []
-    for key, value in patch.items():
-        path = f"{prefix}{key}"
-        if key == NEW and prefix:
-            continue
-        if key in (REMOVE, REPLACE) and prefix:
-            out.append(prefix[:-1])
-        elif isinstance(value, Mapping) and value:
-            out.extend(leaf_paths(value, path + "."))
-        else:
-            out.append(path)
-    return list(dict.fromkeys(out))
-
-
-def flatten(patch: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """A nested patch as dotted leaves: ``{"vendors": {"meta": {"policy": "open"}}}`` gives
-    ``{"vendors.meta.policy": "open"}``; :func:`expand` turns it back."""
-    out: dict[str, Any] = {}
-    for key, value in patch.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
-            out.update(flatten(value, path + "."))
-        else:
-            out[path] = value
-    return out
-
-
-def overlap(a: str, b: str) -> bool:
-    """The two dotted paths are the same or one lies inside the other."""
-    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
-
-
-def read_toml(path: str | Path, what: str) -> dict[str, Any]:
-    """A TOML file's tables, with ``name`` defaulting to the file's stem; a missing or
-    malformed file is a ScenarioError naming ``what`` it should have been."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"{what} file not found: {path}") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{what} file {path} is a directory, not a TOML file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a text (UTF-8) file, so not TOML") from None
-    except OSError as exc:
-        raise ScenarioError(f"{what} file {path} cannot be read: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
-    data.setdefault("name", path.stem)
-    return data
-
-
-def parse_value(text: str) -> Any:
-    """Parse a command-line value as TOML (numbers, booleans, lists); else a bare string."""
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
-
-
-def parse_assignments(pairs: list[str], option: str = "--set") -> dict[str, str]:
-    """``PATH=VALUE`` pairs from the command line as dotted overrides. Values stay text:
-    whoever applies them parses them once (:func:`parse_value`)."""
-    out = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ScenarioError(f"{option} expects PATH=VALUE, got {pair!r}")
-        out[key.strip()] = value.strip()
-    return out
 
 
 def iter_fields(cls: type, prefix: str = "") -> Iterator[tuple[str, dataclasses.Field, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aimarket.simulation.params import REPLACE
+from aimarket.simulation.merging import REPLACE
 from aimarket.simulation.scenario import Scenario
 
 #: Every dynamic mechanism off: fixed costs, demand, capabilities; no entry, exit or

@@ -26,15 +26,8 @@ from typing import Any, Literal
 import tomli_w
 from aimarket.simulation.errors import ScenarioError
 from aimarket.simulation.mechanics.calendar import MAX_STEPS, check_start
-from aimarket.simulation.params import (
-    FrozenMap,
-    expand,
-    from_dict,
-    merge,
-    par,
-    parse_value,
-    to_dict,
-)
+from aimarket.simulation.merging import expand, merge, parse_value
+from aimarket.simulation.params import FrozenMap, from_dict, par, to_dict
 from aimarket.simulation.shocks import ShockParams
 
 Policy = Literal["closed", "open", "open_lagged", "open_then_closed"]

@@ -25,7 +25,7 @@ import difflib
 from pathlib import Path
 
 from aimarket.simulation.errors import ScenarioError
-from aimarket.simulation.params import read_toml
+from aimarket.simulation.files import read_toml
 from aimarket.simulation.scenario import Scenario
 
 TIMELINE = {

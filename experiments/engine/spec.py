@@ -43,8 +43,9 @@ from aimarket.experiments.engine.outcomes import (
     load_script,
 )
 from aimarket.simulation.errors import ScenarioError
+from aimarket.simulation.files import read_toml
 from aimarket.simulation.mechanics.calendar import MAX_STEPS
-from aimarket.simulation.params import expand, flatten, leaf_paths, overlap, parse_value, read_toml
+from aimarket.simulation.merging import expand, flatten, leaf_paths, overlap, parse_value
 from aimarket.simulation.scenario import Scenario
 from aimarket.simulation.scenarios import load_scenario
 
