@@ -3,13 +3,17 @@ open weights at their own price."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from aimarket.agents.base import MarketAgent
+from aimarket.simulation.mechanics import pricing
 
 if TYPE_CHECKING:
     from aimarket.simulation.model import MarketModel
-    from aimarket.simulation.scenario import CloudParams
+    from aimarket.simulation.parameters import CloudParams
 
 
 class Cloud(MarketAgent):
@@ -54,3 +58,18 @@ class Cloud(MarketAgent):
         p = self.params
         mult = p.cost_multiplier * (p.open_cost_multiplier if is_open else 1.0)
         return self.model.serving_cost * efficiency * mult
+
+
+def set_hosting_prices(
+    clouds: Sequence[Cloud],
+    previous: np.ndarray,
+    host_cost: np.ndarray,
+    hosts: np.ndarray,
+    lone_host_markup: np.ndarray,
+) -> np.ndarray:
+    """The clouds' hosting prices of open weights this month, (clouds, products): where two
+    or more host the same weights each undercuts the cheapest rival by a share of its own
+    margin (``undercut``); a lone host prices like a logit monopolist (cost plus
+    ``lone_host_markup``). See :func:`aimarket.simulation.mechanics.pricing.hosting_prices`."""
+    undercut = np.array([c.params.undercut for c in clouds])
+    return pricing.hosting_prices(previous, host_cost, hosts, undercut, lone_host_markup)

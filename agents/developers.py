@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+
 from aimarket.agents.base import MarketAgent
 from aimarket.simulation.mechanics import choice, diffusion
 
 if TYPE_CHECKING:
     from aimarket.simulation.model import MarketModel
+    from aimarket.simulation.parameters import DeveloperParams, Mechanisms
 
 
 class DeveloperPopulation(MarketAgent):
@@ -31,9 +33,10 @@ class DeveloperPopulation(MarketAgent):
     (segment, current model) group.
     """
 
-    def __init__(self, model: MarketModel):
+    def __init__(self, model: MarketModel, params: DeveloperParams, mechanisms: Mechanisms):
         super().__init__(model)
-        dev = model.scenario.developers
+        self.mechanisms = mechanisms
+        dev = params
         segs = list(dev.segments.values())
         self.segment_names = list(dev.segments)
         n = dev.count
@@ -60,8 +63,7 @@ class DeveloperPopulation(MarketAgent):
         self.bass_q = col("bass_q")
         self.base_tokens = col("tokens")  # Ttok/month per segment at full adoption
 
-        mech = model.scenario.mechanisms
-        if mech.diffusion:
+        if mechanisms.diffusion:
             # the first initial_adoption share of each segment block starts in the market
             rank = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)
             self.aware = rank < np.round(
@@ -85,7 +87,7 @@ class DeveloperPopulation(MarketAgent):
         return self.in_market * self.tokens_per_developer()
 
     def outside_utilities(self) -> np.ndarray:
-        if self.model.scenario.mechanisms.outside_option:
+        if self.mechanisms.outside_option:
             return self.outside
         return np.full_like(self.outside, -np.inf)
 
@@ -113,7 +115,7 @@ class DeveloperPopulation(MarketAgent):
         current[withdrawn] = choice.NONE
         choosing = entering | withdrawn | (self.aware & (u_reconsider < self.reconsider[seg]))
 
-        switching = self.switch if m.scenario.mechanisms.switching_costs else 0 * self.switch
+        switching = self.switch if self.mechanisms.switching_costs else 0 * self.switch
         table = choice.choice_table(
             v, self.outside_utilities(), switching, products.available[: products.n]
         )

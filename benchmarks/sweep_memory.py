@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import psutil
+
 from aimarket.experiments import Sweep, load, run_sweep
 
 

@@ -21,9 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def measure_sweeps(quick: bool = False) -> list[dict]:
-    from aimarket.experiments import Sweep, run_sweep
-
     from aimarket import MarketModel, load_scenario
+    from aimarket.experiments import Sweep, run_sweep
 
     runs = 12 if quick else 120
     developers = 10_000

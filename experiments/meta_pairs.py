@@ -13,6 +13,7 @@ import argparse
 import sys
 
 import pandas as pd
+
 from aimarket.simulation.model import MarketModel
 from aimarket.simulation.report import format_number
 from aimarket.simulation.scenarios import load_scenario

@@ -14,14 +14,14 @@ from aimarket.simulation.errors import ScenarioError
 from aimarket.simulation.files import writable_folder
 from aimarket.simulation.mechanics.calendar import MAX_STEPS
 from aimarket.simulation.merging import parse_assignments
+from aimarket.simulation.scenarios import builtin_names, describe
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
-    from aimarket.simulation.scenarios import BUILTIN
-
-    width = max(len(n) for n in BUILTIN)
-    for name, (description, _, _) in BUILTIN.items():
-        print(f"{name:<{width}}  {description}")
+    names = builtin_names()
+    width = max(len(n) for n in names)
+    for name in names:
+        print(f"{name:<{width}}  {describe(name)}")
     return 0
 
 

@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
 from aimarket.simulation.mechanics import calendar, choice
 
 if TYPE_CHECKING:

@@ -273,14 +273,18 @@ def to_dict(record: Any) -> Any:
 
 
 def iter_fields(cls: type, prefix: str = "") -> Iterator[tuple[str, dataclasses.Field, Any]]:
-    """Walk scalar fields of a record class: (dotted path, field, type)."""
+    """Walk the scalar fields of a record class: (dotted path, field, type). A collection's
+    entries appear as ``<name>``; open-ended maps (a vendor's policy options) are left out,
+    their records being documented where they are declared."""
     hints = _type_hints(cls)
     for f in dataclasses.fields(cls):
         tp = hints[f.name]
         path = f"{prefix}{f.name}"
         if dataclasses.is_dataclass(tp):
             yield from iter_fields(tp, path + ".")
-        elif get_origin(tp) in (FrozenMap, Mapping, dict):
-            yield from iter_fields(get_args(tp)[1], path + ".<name>.")
+        elif _is_collection(tp):
+            item = get_args(tp)[1] if get_args(tp) else Any
+            if dataclasses.is_dataclass(item):
+                yield from iter_fields(item, path + ".<name>.")
         else:
             yield path, f, tp

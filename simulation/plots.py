@@ -17,13 +17,11 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 
-#: One colour per release policy, used by every figure (runs and sweeps).
-POLICY_COLORS = {
-    "closed": "#c0392b",
-    "open": "#1f77b4",
-    "open_lagged": "#2ca02c",
-    "open_then_closed": "#9467bd",
-}
+from aimarket.simulation.policies import POLICIES
+
+#: One colour per release policy, used by every figure (runs and sweeps): each policy's
+#: record declares its own (:mod:`aimarket.simulation.policies`).
+POLICY_COLORS = {policy.name: policy.color for policy in POLICIES}
 #: Closed and open models in price and capability figures.
 CLOSED_COLOR, OPEN_COLOR, REFERENCE_COLOR = "#c0392b", "#1f77b4", "#555555"
 

@@ -65,3 +65,23 @@ class ProductTable:
     def view(self, field: str) -> np.ndarray:
         """The used part of a column (a view, not a copy)."""
         return getattr(self, field)[: self.n]
+
+    def community_month(self, innovation, mechanisms) -> np.ndarray:
+        """The community improves the open weights in use this month: capability (in
+        proportion to each model's developer share, ``community_quality``) and serving
+        cost (cut by ``community_efficiency`` x share, never below ``min_efficiency``).
+        Returns this month's capability gains (zero if the mechanism is off)."""
+        n = self.n
+        share = self.ecosystem[:n]
+        open_now = self.is_open[:n] & self.available[:n]
+        gain = self.community_gain[:n]
+        gain[:] = 0.0
+        if mechanisms.community:
+            gain[:] = np.where(open_now, innovation.community_quality * share, 0.0)
+            eff = self.efficiency[:n]
+            cut = np.where(open_now, 1.0 - innovation.community_efficiency * share, 1.0)
+            # never below the floor, nor raised to it if a model starts below it
+            floor = np.minimum(eff, innovation.min_efficiency)
+            eff[:] = np.where(open_now, np.maximum(floor, eff * cut), eff)
+            self.community[:n] += gain
+        return gain

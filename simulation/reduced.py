@@ -11,6 +11,7 @@ from typing import Any
 
 from aimarket.simulation.merging import REPLACE
 from aimarket.simulation.scenario import Scenario
+from aimarket.simulation.scenarios import load_scenario
 
 #: Every dynamic mechanism off: fixed costs, demand, capabilities; no entry, exit or
 #: complement business; all developers in the market; no network effects or switching
@@ -86,4 +87,4 @@ def reduced(
         "clouds": {REPLACE: True, **(clouds or {"c1": {}, "c2": {}})},
         "shocks": {REPLACE: True, **(shocks or {})},
     }
-    return Scenario().merged(market).with_overrides({**ALL_OFF, **overrides})
+    return load_scenario("baseline").merged(market).with_overrides({**ALL_OFF, **overrides})

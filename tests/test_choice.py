@@ -10,10 +10,11 @@ bisection; both must give the same floats and the same draws.
 from __future__ import annotations
 
 import numpy as np
-from aimarket.simulation.mechanics import choice
 from conftest import run_model, small_scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from aimarket.simulation.mechanics import choice
 
 BELOW_ONE = np.nextafter(1.0, 0.0)  # the largest uniform number numpy draws
 ABOVE_ONE = np.nextafter(1.0, 2.0)

@@ -18,10 +18,10 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from aimarket.simulation.mechanics import streams as streams_mod
 from conftest import REPO, TESTS, frame_digest, run_model, small_scenario
 
 from aimarket import MarketModel
+from aimarket.simulation.mechanics import streams as streams_mod
 
 STEPS = 18
 OVERRIDES = {"developers.count": 400}

@@ -11,12 +11,12 @@ import itertools
 
 import numpy as np
 import pytest
-from aimarket.simulation.mechanics import choice as logit
-from aimarket.simulation.mechanics import complement, diffusion
-from aimarket.simulation.reduced import api_vendor, open_vendor, reduced
 from scipy import optimize
 
 from aimarket import MarketModel
+from aimarket.simulation.mechanics import choice as logit
+from aimarket.simulation.mechanics import complement, diffusion
+from aimarket.simulation.reduced import api_vendor, open_vendor, reduced
 
 
 def nash_prices(quality, cost, mu, outside=0.0):
@@ -143,8 +143,8 @@ def test_cheaper_host_wins_at_the_rivals_cost():
     clouds = {"c1": {}, "fast": {"open_cost_multiplier": 0.5, "serves_closed": False}}
     model = MarketModel(reduced({"open": open_vendor(1.0)}, clouds), rng=6).run(80)
     j = model.vendor_list[0].open_product
-    rival_cost = model._host_cost[0, j]
-    own_cost = model._host_cost[1, j]
+    rival_cost = model.host_cost[0, j]
+    own_cost = model.host_cost[1, j]
     assert own_cost < model.products.price[j] <= rival_cost
     assert model.clouds[1].revenue > 0 and model.clouds[0].revenue == 0
 

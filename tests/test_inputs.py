@@ -8,9 +8,9 @@ import math
 import re
 
 import pytest
-from aimarket.simulation.params import iter_fields
 
 from aimarket import POLICIES, Scenario, ScenarioError, builtin_names, load_scenario
+from aimarket.simulation.params import iter_fields
 
 FIELDS = {path: field for path, field, _ in iter_fields(Scenario)}
 
@@ -62,7 +62,7 @@ def test_from_dict_unknown_field_suggests_closest(data, where, suggestion):
 )
 def test_override_unknown_field_suggests_closest(path, suggestion):
     with pytest.raises(ScenarioError) as err:
-        Scenario().with_overrides({path: "1"})
+        load_scenario("baseline").with_overrides({path: "1"})
     message = str(err.value)
     assert path in message
     assert f"did you mean '{suggestion}'" in message
@@ -70,17 +70,17 @@ def test_override_unknown_field_suggests_closest(path, suggestion):
 
 def test_override_unknown_table_suggests_closest():
     with pytest.raises(ScenarioError) as err:
-        Scenario().with_overrides({"vendrs.meta.policy": "open"})
+        load_scenario("baseline").with_overrides({"vendrs.meta.policy": "open"})
     assert "vendrs" in str(err.value)
     assert "did you mean 'vendors'" in str(err.value)
 
 
 def test_override_unknown_vendor_lists_the_vendors():
     with pytest.raises(ScenarioError) as err:
-        Scenario().with_overrides({"vendors.zzzz.policy": "open"})
+        load_scenario("baseline").with_overrides({"vendors.zzzz.policy": "open"})
     message = str(err.value)
     assert "vendors.zzzz" in message
-    for name in Scenario().vendors:
+    for name in load_scenario("baseline").vendors:
         assert name in message
 
 
@@ -108,7 +108,7 @@ def test_out_of_range_names_field_value_and_range(path, pattern, side):
     if not is_int:
         value = float(value)
     with pytest.raises(ScenarioError) as err:
-        Scenario().with_overrides({path: value})
+        load_scenario("baseline").with_overrides({path: value})
     message = str(err.value)
     assert path in message
     assert repr(value) in message
@@ -123,13 +123,13 @@ def test_out_of_range_through_from_dict_and_strings():
         Scenario.from_dict({"market": {"serving_cost": -5}})
     # command-line style: the value is a string parsed as TOML
     with pytest.raises(ScenarioError, match=r"entry\.open_share = 1\.5 .*\[0, 1\]"):
-        Scenario().with_overrides({"entry.open_share": "1.5"})
+        load_scenario("baseline").with_overrides({"entry.open_share": "1.5"})
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
 def test_non_finite_values_are_rejected(value):
     with pytest.raises(ScenarioError) as err:
-        Scenario().with_overrides({"market.demand_growth": value})
+        load_scenario("baseline").with_overrides({"market.demand_growth": value})
     assert "market.demand_growth" in str(err.value)
 
 
@@ -145,7 +145,7 @@ def test_non_finite_values_are_rejected(value):
 )
 def test_wrong_types_name_the_field(path, value, expect):
     with pytest.raises(ScenarioError) as err:
-        Scenario().with_overrides({path: value})
+        load_scenario("baseline").with_overrides({path: value})
     assert path in str(err.value)
     assert expect in str(err.value)
 
@@ -156,11 +156,11 @@ def test_wrong_types_name_the_field(path, value, expect):
 @pytest.mark.parametrize("bad", ["opn", "Open", "semi-open"])
 def test_unknown_policy_lists_valid_policies(bad):
     with pytest.raises(ScenarioError) as err:
-        Scenario().with_overrides({"vendors.meta.policy": bad})
+        load_scenario("baseline").with_overrides({"vendors.meta.policy": bad})
     message = str(err.value)
     assert "vendors.meta.policy" in message
     assert bad in message
-    for policy in POLICIES:
+    for policy in POLICIES.names():
         assert policy in message
 
 
@@ -173,22 +173,22 @@ def test_unknown_choice_in_from_dict_lists_choices():
 
 def test_cross_field_errors_are_explained():
     with pytest.raises(ScenarioError, match="sum to 1"):
-        Scenario().with_overrides({"developers.segments.startup.share": 0.9})
+        load_scenario("baseline").with_overrides({"developers.segments.startup.share": 0.9})
     with pytest.raises(ScenarioError) as err:
-        Scenario().with_overrides({"vendors.openai.cloud": "azur"})
+        load_scenario("baseline").with_overrides({"vendors.openai.cloud": "azur"})
     assert "vendors.openai.cloud" in str(err.value)
-    for cloud in Scenario().clouds:
+    for cloud in load_scenario("baseline").clouds:
         assert cloud in str(err.value)
     with pytest.raises(ScenarioError, match="YYYY-MM"):
-        Scenario().with_overrides({"market.start": "Jan 2023"})
+        load_scenario("baseline").with_overrides({"market.start": "Jan 2023"})
 
 
 def test_malformed_override_path():
     for path in ("vendors..policy", ".steps", "market."):
         with pytest.raises(ScenarioError, match="malformed"):
-            Scenario().with_overrides({path: 1})
+            load_scenario("baseline").with_overrides({path: 1})
     with pytest.raises(ScenarioError, match="not a table"):
-        Scenario().with_overrides({"steps.value": 1})
+        load_scenario("baseline").with_overrides({"steps.value": 1})
 
 
 # -- scenarios by name and file -------------------------------------------------------------

@@ -8,11 +8,11 @@ import dataclasses
 import textwrap
 
 import pytest
+
+from aimarket import Scenario, ScenarioError, load_scenario
 from aimarket.experiments import Sweep
 from aimarket.experiments.engine.outcomes import RESERVED
 from aimarket.simulation.reduced import api_vendor, reduced
-
-from aimarket import Scenario, ScenarioError, load_scenario
 
 BASE = load_scenario("baseline")
 

@@ -13,10 +13,10 @@ import math
 
 import numpy as np
 import pytest
-from aimarket.simulation.report import summary_table
 from conftest import numeric_columns
 
 from aimarket import MarketModel, load_scenario
+from aimarket.simulation.report import summary_table
 
 MONTHS = 120
 DEVELOPERS = 2_000

@@ -16,21 +16,33 @@ the mechanism switches; with 50..2000 developers and 1..30 steps. After every st
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
+import typing
 from typing import Literal, get_args, get_origin
 
 import numpy as np
-from aimarket.simulation.metrics import MARKET
-from aimarket.simulation.params import iter_fields
 from conftest import numeric_columns
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from aimarket import MarketModel, Scenario, load_scenario
+from aimarket import POLICIES, MarketModel, Scenario, load_scenario
+from aimarket.simulation.metrics import MARKET
+from aimarket.simulation.params import iter_fields
 
 FIELDS = {path: (field, tp) for path, field, tp in iter_fields(Scenario)}
-DEFAULT = Scenario()
+# the release policies' options live on the vendor's table too
+FIELDS |= {
+    f"vendors.<name>.{f.name}": (f, tp)
+    for option_record in (p.Options for p in POLICIES if p.Options is not None)
+    for f, tp in zip(
+        dataclasses.fields(option_record),
+        typing.get_type_hints(option_record).values(),
+        strict=True,
+    )
+}
+DEFAULT = load_scenario("baseline")
 
 #: Fields drawn at random (by pattern; ``<name>`` expands to each named record).
 VARIED = (
@@ -116,6 +128,8 @@ def field_values(pattern: str) -> st.SearchStrategy:
     lo, hi = field.metadata.get("lo"), field.metadata.get("hi")
     if get_origin(tp) is Literal:
         return st.sampled_from(get_args(tp))
+    if field.metadata.get("choices") is not None:
+        return st.sampled_from(field.metadata["choices"].names())
     if tp is bool:
         return st.booleans()
     if tp is int:

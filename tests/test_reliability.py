@@ -6,9 +6,9 @@ import math
 import re
 
 import numpy as np
-from aimarket.simulation.reduced import open_vendor, reduced
 
 from aimarket import MarketModel
+from aimarket.simulation.reduced import open_vendor, reduced
 
 
 def test_closed_margin_is_undefined_without_closed_sales():

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from aimarket.experiments import load, run_sweep
-from aimarket.experiments.analysis import figures as fig
-from aimarket.experiments.engine.spec import load_spec
 from PIL import Image
 
 from aimarket.cli import main
+from aimarket.experiments import load, run_sweep
+from aimarket.experiments.analysis import figures as fig
+from aimarket.experiments.engine.spec import load_spec
 
 REPO = Path(__file__).resolve().parent.parent
 

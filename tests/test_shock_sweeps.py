@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from aimarket.experiments import load, run_sweep
 from aimarket.experiments.engine.spec import load_spec
 
@@ -12,7 +13,7 @@ SCRIPTS = sorted((Path(__file__).resolve().parent.parent / "experiments").glob("
 
 
 def test_there_is_a_script_per_shock_family():
-    from aimarket.simulation.shocks import KINDS
+    from aimarket.simulation.shocks import SHOCKS
 
     names = {p.stem for p in SCRIPTS}
     expected = {
@@ -22,7 +23,7 @@ def test_there_is_a_script_per_shock_family():
         "policy_pivot": "shock_pivot",
         "misuse": "shock_misuse",
     }
-    assert set(expected) == set(KINDS)
+    assert set(expected) == set(SHOCKS.names())
     assert set(expected.values()) <= names
 
 

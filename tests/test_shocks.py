@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from aimarket.simulation.reduced import api_vendor, open_vendor, reduced
 
 from aimarket import MarketModel, Scenario, ScenarioError, load_scenario
+from aimarket.simulation.reduced import api_vendor, open_vendor, reduced
 
 
 def market(vendors: dict, shocks: dict, clouds: dict | None = None, **extra) -> Scenario:
@@ -66,7 +66,7 @@ def test_inference_hardware_cloud_undercuts_open_hosting():
     model.run(40)
     after = model.products.price[j]
     assert [c.name for c in model.clouds] == ["c1", "c2", "fast"]
-    assert before == pytest.approx(model._host_cost[0, j], rel=1e-6)  # at the old cost
+    assert before == pytest.approx(model.host_cost[0, j], rel=1e-6)  # at the old cost
     assert after < before  # the new cloud wins below the incumbents' cost
     assert model.clouds[2].revenue > 0 and model.clouds[0].revenue == 0
 
@@ -230,7 +230,8 @@ def test_closing_by_pivot_freezes_weights_without_double_counting(policy):
     assert model.products.capability[j] <= frozen + 1e-12
     model.run(20)
     gained = model.products.community[j]
-    lagged = giver.history[-1 - giver.params.open_lag]
+    lag = giver.options.open_lag if policy == "open_lagged" else 0  # closed: no lagged release
+    lagged = giver.history[-1 - lag]
     assert model.products.capability[j] <= max(frozen, lagged) + gained + 1e-9
     if policy == "closed":  # frozen weights fall behind the closed frontier
         assert model.products.capability[j] < giver.capability

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import VOLATILE, tiny_sweep
+
+from aimarket.cli import main
 from aimarket.experiments import format_comparison, load, run_sweep
 from aimarket.experiments.cli import default_out
 from aimarket.experiments.engine import provenance
 from aimarket.experiments.engine import store as store_mod
 from aimarket.experiments.engine.store import DAMAGED, FORMAT, JOURNAL, Results
 from aimarket.simulation.errors import ScenarioError
-from conftest import VOLATILE, tiny_sweep
-
-from aimarket.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+
 from aimarket.experiments import load
 from aimarket.experiments.engine.faults import MARKER, PAUSE_VARIABLE
 

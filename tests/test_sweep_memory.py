@@ -10,10 +10,10 @@ import os
 import weakref
 
 import mesa
-from aimarket.agents.base import MarketAgent
-from aimarket.experiments import Sweep, load, run_sweep
 
 from aimarket import MarketModel, load_scenario
+from aimarket.agents.base import MarketAgent
+from aimarket.experiments import Sweep, load, run_sweep
 
 
 def rss_mb() -> float:

@@ -9,9 +9,10 @@ import textwrap
 
 import pandas as pd
 import pytest
+from conftest import VOLATILE, tiny_sweep
+
 from aimarket.experiments import load, run_sweep
 from aimarket.simulation.errors import ScenarioError
-from conftest import VOLATILE, tiny_sweep
 
 
 def stable(runs: pd.DataFrame) -> pd.DataFrame:

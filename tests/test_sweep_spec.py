@@ -8,12 +8,13 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from aimarket.experiments import Sweep, Uncertainty
 from aimarket.experiments.engine.seeds import run_seed
 from aimarket.experiments.engine.spec import load_spec
 from aimarket.simulation.errors import ScenarioError
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 TINY = {"developers.count": 40}
 POLICIES = {"closed": {"vendors.meta.policy": "closed"}, "open": {"vendors.meta.policy": "open"}}

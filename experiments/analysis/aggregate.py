@@ -35,9 +35,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
+
 from aimarket.experiments.engine.outcomes import OUTCOMES
 from aimarket.experiments.engine.store import RUN_COLUMNS, Results
-from scipy import stats
 
 #: The keys pairing runs of different policies: same design point, same replicate (seed).
 PAIR_KEYS = ("point", "replicate")

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
 from aimarket.experiments.analysis import aggregate as agg
 from aimarket.experiments.engine.store import Results
 from aimarket.simulation.report import format_value

@@ -25,12 +25,13 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.patches import Rectangle
+
 from aimarket.experiments.analysis import aggregate as agg
 from aimarket.experiments.engine.store import Results
 from aimarket.simulation.plots import CLOSED_COLOR, OPEN_COLOR, POLICY_COLORS, STYLE
 from aimarket.simulation.report import format_number
-from matplotlib.colors import TwoSlopeNorm
-from matplotlib.patches import Rectangle
 
 #: Colours for policies not in POLICY_COLORS (custom lever names), in order of use.
 _EXTRA_COLORS = ("#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")

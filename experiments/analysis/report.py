@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from aimarket.experiments.analysis import aggregate as agg
 from aimarket.experiments.analysis import figures
 from aimarket.experiments.analysis.console import DEFAULT_TABLE

@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from aimarket.simulation.policies import POLICIES
+
 #: Release policies whose vendor publishes open weights (for the open share of VC).
-OPEN_POLICIES: frozenset[str] = frozenset({"open", "open_lagged", "open_then_closed"})
+OPEN_POLICIES: frozenset[str] = frozenset(p.name for p in POLICIES if p.releases_weights)
 
 #: The calibration window: the timeline's first 24 months.
 WINDOW = ("2023-01", "2024-12")

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from aimarket.simulation.errors import ScenarioError
 from scipy.stats import qmc
+
+from aimarket.simulation.errors import ScenarioError
 
 if TYPE_CHECKING:
     from aimarket.experiments.engine.spec import Uncertainty

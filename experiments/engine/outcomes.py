@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
+
 from aimarket.simulation.errors import ScenarioError
+from aimarket.simulation.policies import POLICIES
 
 #: Months at the end of a run over which "late" outcomes are averaged.
 LATE_MONTHS = 12
@@ -94,7 +96,8 @@ def _platform_share(run: RunView) -> float:
 
 def _closed_vendor_profit(run: RunView) -> float:
     v = run.vendors
-    closed = v[(v["business_model"] == "api") & (v["policy"] == "closed")]
+    releases = v["policy"].map({p.name: p.releases_weights for p in POLICIES})
+    closed = v[(v["business_model"] == "api") & ~releases.astype(bool)]
     return float(closed["profit"].sum())
 
 

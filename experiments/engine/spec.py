@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from aimarket.experiments.engine import designs, seeds
 from aimarket.experiments.engine.outcomes import (
     DEFAULT,

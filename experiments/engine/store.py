@@ -55,6 +55,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
 from aimarket.experiments.engine import encoding
 from aimarket.experiments.engine.provenance import (
     code_changes,

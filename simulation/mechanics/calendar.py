@@ -11,6 +11,7 @@ import re
 
 import numpy as np
 import pandas as pd
+
 from aimarket.simulation.errors import ScenarioError
 
 MAX_STEPS = 1200

@@ -105,3 +105,27 @@ def hosting_prices(
     monopoly = cost + monopoly_markup[None, :]
     out = np.where(n_hosts[None, :] >= 2, competitive, monopoly)
     return np.where(hosts, out, np.nan)
+
+
+def newcomer_gross_profit(
+    quality_weight: np.ndarray,
+    slope: np.ndarray,
+    weights: np.ndarray,
+    others: np.ndarray,
+    capability: np.ndarray,
+    cost: float,
+    iterations: int = 8,
+) -> np.ndarray:
+    """Monthly gross profit ($M) of a closed model of each ``capability`` if it were the
+    only addition to today's market: its logit share of each segment's demand
+    (``weights``) at its own best-response price, against the rest of the market, whose
+    logit log-sum per segment is ``others`` (shape (segments, 1)); ``slope`` is each
+    segment's price coefficient, ``cost`` the newcomer's unit cost. The markup is the
+    newcomer's own best-response fixed point (a few iterations: its share is small)."""
+    markup = np.full(len(capability), weights.sum() / max((weights * slope).sum(), 1e-300))
+    shares = np.zeros((len(weights), len(capability)))
+    for _ in range(iterations):
+        own = np.outer(quality_weight, capability) - slope[:, None] * (cost + markup)
+        shares = 1.0 / (1.0 + np.exp(np.minimum(others - own, 700.0)))
+        markup = logit_markup(shares, weights, slope)
+    return (weights[:, None] * shares).sum(axis=0) * markup

@@ -1,0 +1,9 @@
+"""Venture valuation as a pure function."""
+
+from __future__ import annotations
+
+
+def exit_value(gross_profit: float, burn: float, exit_multiple: float) -> float:
+    """Exit value ($M) of a vendor expected to earn ``gross_profit`` and to spend ``burn``
+    a month: annual net profit times the exit multiple (0 if it loses money)."""
+    return max(0.0, gross_profit - burn) * 12 * exit_multiple

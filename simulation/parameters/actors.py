@@ -1,0 +1,181 @@
+"""Parameter records of the market's parts: vendors, clouds, VCs and developer segments.
+
+Units: money in $M (flows per month), tokens in Ttok per month, prices in $/Mtok,
+capability in frontier-years (1.0 = the closed frontier of January 2023), utilities in
+logit units. "SF #n" in a source is row n of ``docs/facts.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from aimarket.simulation.errors import ScenarioError
+from aimarket.simulation.mechanics.calendar import MAX_STEPS
+from aimarket.simulation.params import FrozenMap, par
+from aimarket.simulation.policies import POLICIES, option_fields
+
+BusinessModel = Literal["api", "platform"]
+#: Names the model gives to funded startups as they enter; no scenario entity may take one.
+GENERATED_NAME = re.compile(r"entrant\d+")
+
+
+@dataclass(frozen=True)
+class VendorParams:
+    """A model vendor: its business model, release policy and starting position."""
+
+    business_model: BusinessModel = par("api", doc="'api' sells tokens; 'platform' sells ads")
+    policy: str = par(
+        "closed",
+        choices=POLICIES,
+        doc="release policy (lever; aimarket.simulation.policies, docs/ODD.md section 7.3)",
+    )
+    capability: float = par(0.5, lo=0.0, hi=100.0, unit="frontier-years", doc="at step 0")
+    cash: float = par(1000.0, lo=0.0, hi=1e7, unit="$M", doc="cash at step 0")
+    rd_budget: float = par(
+        100.0, lo=0.0, hi=1e5, unit="$M/month", doc="planned R&D (training compute) spend"
+    )
+    rd_profit_share: float = par(
+        0.5, lo=0.0, hi=1.0, doc="share of last month's gross API profit added to R&D"
+    )
+    max_burn: float = par(
+        0.1, lo=0.0, hi=1.0, unit="1/month", doc="cap on R&D spend as a share of cash"
+    )
+    opex: float = par(10.0, lo=0.0, hi=1e5, unit="$M/month", doc="fixed costs (staff, offices)")
+    efficiency: float = par(
+        1.0, lo=0.01, hi=10.0, doc="serving-cost multiplier of its models (1 = industry norm)"
+    )
+    cloud: str = par("", doc="partner cloud (empty: the first cloud that serves closed models)")
+    offers_api: bool = par(True, doc="sells API access to its closed model")
+    private: bool = par(True, doc="venture-funded: can raise rounds and exits when out of cash")
+    complement_revenue: float = par(
+        0.0,
+        lo=0.0,
+        hi=1e6,
+        unit="$M/month",
+        doc="platform: revenue of the complement business that AI features act on",
+        source="SF #12: ads >97% of Meta revenue; ~$11,000M/month in 2023",
+    )
+    complement_strength: float = par(
+        0.0,
+        lo=0.0,
+        hi=10.0,
+        unit="1/frontier-year",
+        doc="platform: revenue uplift per frontier-year of AI at full deployment",
+    )
+    internal_tokens: float = par(
+        0.0, lo=0.0, hi=1e6, unit="Ttok/month", doc="platform: AI use at full deployment"
+    )
+    options: FrozenMap[str, Any] = par(
+        FrozenMap(),
+        doc="release-policy options (e.g. open_lag), written flat in the vendor's table; "
+        "every policy's options may be given, each policy reads its own",
+    )
+
+    @classmethod
+    def extension_fields(cls) -> dict[str, tuple[Any, Any]]:
+        """The options the release policies declare (see :mod:`aimarket.simulation.policies`)."""
+        return option_fields()
+
+
+@dataclass(frozen=True)
+class CloudParams:
+    """A cloud provider: sells training compute, serves closed models, hosts open weights."""
+
+    cost_multiplier: float = par(1.0, lo=0.01, hi=10.0, doc="serving cost relative to norm")
+    open_cost_multiplier: float = par(
+        1.0,
+        lo=0.01,
+        hi=10.0,
+        doc="extra multiplier on open-weight serving (specialized inference hardware < 1)",
+        source="docs/brief.md, question 5: Groq-style hardware serves open weights cheaply",
+    )
+    hosts_open_weights: bool = par(True, doc="hosts open-weight models at its own price")
+    serves_closed: bool = par(True, doc="resells partners' closed models and trains them")
+    partner_markup: float = par(
+        0.3, lo=0.0, hi=10.0, doc="margin over cost charged to closed-model partners"
+    )
+    training_markup: float = par(0.3, lo=0.0, hi=10.0, doc="margin over cost on training compute")
+    undercut: float = par(
+        0.5,
+        lo=0.01,
+        hi=1.0,
+        doc="share of its margin a cloud gives up to undercut the cheapest rival host",
+    )
+    entry_step: int = par(0, lo=0, hi=MAX_STEPS, unit="step", doc="first step it operates")
+
+
+@dataclass(frozen=True)
+class VCParams:
+    """A venture capitalist: capital, hurdle rate and cheque size."""
+
+    capital: float = par(5000.0, lo=0.0, hi=1e7, unit="$M", doc="dry powder at step 0")
+    inflow: float = par(
+        200.0,
+        lo=0.0,
+        hi=1e6,
+        unit="$M/month",
+        doc="new money from limited partners",
+        source="SF #8: US AI VC ~$97B in 2024, foundation models ~27% of it",
+    )
+    hurdle_rate: float = par(0.3, lo=0.0, hi=10.0, unit="1/year", doc="required annual return")
+    round_size: float = par(500.0, lo=1.0, hi=1e6, unit="$M", doc="size of one round")
+
+
+@dataclass(frozen=True)
+class SegmentParams:
+    """A developer segment: tastes (logit utility weights), volume and diffusion."""
+
+    share: float = par(0.33, lo=0.0, hi=1.0, doc="share of all developers")
+    tokens: float = par(
+        5.0,
+        lo=0.0,
+        hi=1e7,
+        unit="Ttok/month",
+        doc="segment token demand at step 0 if all its developers adopt",
+        source="SF #6: ~$1.1B/month enterprise spend in 2024 at ~$2-10/Mtok",
+    )
+    price_sensitivity: float = par(
+        0.5,
+        lo=0.01,
+        hi=100.0,
+        unit="utility per (price / serving cost)",
+        doc="alpha: weight of price relative to the current serving-cost index",
+        source="SF #7: own-price elasticity about -1.1",
+    )
+    quality_weight: float = par(1.5, lo=0.0, hi=100.0, unit="utility per frontier-year")
+    openness_preference: float = par(
+        0.5,
+        lo=-10.0,
+        hi=10.0,
+        unit="utility",
+        doc="taste for open weights (customization, privacy, self-hosting)",
+        source="SF #5: open models ~19% of enterprise workloads (2024-11)",
+    )
+    network_weight: float = par(
+        1.0, lo=0.0, hi=100.0, unit="utility per share", doc="ecosystem (network) effect"
+    )
+    switching_cost: float = par(0.5, lo=0.0, hi=100.0, unit="utility", doc="cost of moving")
+    outside_utility: float = par(0.0, lo=-100.0, hi=100.0, unit="utility", doc="not adopting")
+    reconsider_rate: float = par(0.2, lo=0.0, hi=1.0, unit="1/month", doc="re-choice hazard")
+    bass_p: float = par(0.03, lo=0.0, hi=1.0, unit="1/month", doc="Bass innovation hazard")
+    bass_q: float = par(0.3, lo=0.0, hi=10.0, unit="1/month", doc="Bass imitation hazard")
+    initial_adoption: float = par(0.2, lo=0.0, hi=1.0, doc="share in the market at step 0")
+
+
+@dataclass(frozen=True)
+class DeveloperParams:
+    """The developer population: its size and its segments."""
+
+    count: int = par(10_000, lo=1, hi=50_000_000, doc="number of simulated developers")
+    segments: FrozenMap[str, SegmentParams] = dataclasses.field(default_factory=FrozenMap)
+
+    def validate(self, path: str) -> None:
+        prefix = f"{path}." if path else ""
+        if not self.segments:
+            raise ScenarioError(f"{prefix}segments must name at least one segment")
+        total = sum(s.share for s in self.segments.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ScenarioError(f"{prefix}segments.*.share must sum to 1 (they sum to {total:.6g})")
