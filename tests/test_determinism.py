@@ -191,3 +191,22 @@ def test_child_streams_are_keyed_by_name(monkeypatch):
     # and the streams are distinct from each other
     firsts = {draws[0] for draws in reference.values()}
     assert len(firsts) == len(reference)
+
+
+def test_each_shock_draws_from_its_own_stream():
+    """Adding a second misuse shock leaves the first one's incidents unchanged (they used
+    to share one stream, so the second shifted the first's draws)."""
+    from aimarket import MarketModel, load_scenario
+
+    risky = {"shocks.misuse.incident_rate": 0.3, "shocks.misuse.capability_threshold": 0.0,
+             "shocks.misuse.regulation_probability": 0.0, "developers.count": 200}  # fmt: skip
+    extra = {"shocks.second": {"new": True, "kind": "misuse", "incident_rate": 0.5,
+                               "capability_threshold": 0.0, "regulation_probability": 0.0}}  # fmt: skip
+
+    def incidents(overrides):
+        model = MarketModel(load_scenario("timeline", overrides), rng=3).run(30)
+        return [step for step, who, what in model.events if who == "misuse" and "incident" in what]
+
+    alone = incidents(risky)
+    assert len(alone) > 3
+    assert incidents({**risky, **extra}) == alone

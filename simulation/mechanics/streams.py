@@ -22,7 +22,6 @@ MECHANISMS: tuple[str, ...] = (
     "choice",  # developers' logit taste draws
     "funding",  # VCs' valuation noise
     "entry",  # startup pitches and their attributes
-    "shocks",  # random events (incidents)
 )
 
 
@@ -44,10 +43,22 @@ def child_sequence(root: np.random.SeedSequence, name: str) -> np.random.SeedSeq
 
 
 class Streams:
-    """Named generators, one per mechanism: ``streams.choice.random(n)``."""
+    """Named generators, one per mechanism: ``streams.choice.random(n)``; and one per
+    shock, keyed by the shock's name: ``streams.shock("misuse")``."""
 
     def __init__(self, root: np.random.SeedSequence):
         self.root = root
         for name in MECHANISMS:
-            gen = np.random.Generator(np.random.PCG64(child_sequence(root, name)))
-            setattr(self, name, gen)
+            setattr(self, name, _generator(root, name))
+        self._shocks: dict[str, np.random.Generator] = {}
+
+    def shock(self, name: str) -> np.random.Generator:
+        """The stream of the shock called ``name``: adding, removing or renaming another
+        shock leaves its draws unchanged."""
+        if name not in self._shocks:
+            self._shocks[name] = _generator(self.root, f"shock:{name}")
+        return self._shocks[name]
+
+
+def _generator(root: np.random.SeedSequence, name: str) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(child_sequence(root, name)))

@@ -77,10 +77,10 @@ def fire(model: MarketModel) -> None:
     for name, params in model.scenario.shocks.items():
         kind = SHOCKS[params.kind]
         if kind.recurring:
-            kind.fire(model, name, params, model.streams.shocks)
+            kind.fire(model, name, params, model.streams.shock(name))
         elif name not in model.fired_shocks and kind.due(model, name, params):
             model.fired_shocks.add(name)
-            kind.fire(model, name, params, model.streams.shocks)
+            kind.fire(model, name, params, model.streams.shock(name))
 
 
 def check(scenario: Any) -> None:
