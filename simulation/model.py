@@ -64,12 +64,8 @@ class MarketModel(mesa.Model):
         self._entrants = 0
         self.entries = self.exits = 0
         self.vc_funding = 0.0
-        metrics.reset(self)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: name for name in metrics.MARKET},
-            agenttype_reporters={Vendor: {name: name for name in metrics.VENDOR}},
-            tables={"segments": list(metrics.SEGMENT)},
-        )
+        self.measured: dict[str, float] = {}  # this month's market metrics
+        self.datacollector = metrics.collector(self, self.measured)
 
     def _create_agents(self, scenario: Scenario) -> None:
         names, params = list(scenario.clouds), list(scenario.clouds.values())
@@ -405,7 +401,9 @@ class MarketModel(mesa.Model):
         return float(p.capability[: p.n][mask].max()) if mask.any() else 0.0
 
     def collect(self) -> None:
-        metrics.measure(self)
+        """Measure the registered metrics (:mod:`aimarket.simulation.metrics`) and record
+        them."""
+        metrics.measure(self, self.measured)
         self.datacollector.collect(self)
 
     # -- results ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import typing
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 
+from aimarket.simulation import metrics
 from aimarket.simulation.params import iter_fields
 from aimarket.simulation.policies import POLICIES
 from aimarket.simulation.scenario import Scenario
@@ -27,6 +28,8 @@ ENTITIES_BEGIN = f"<!-- entity-tables:begin {GENERATOR} -->"
 ENTITIES_END = "<!-- entity-tables:end -->"
 REGISTRY_BEGIN = f"<!-- registry-tables:begin {GENERATOR} -->"
 REGISTRY_END = "<!-- registry-tables:end -->"
+METRICS_BEGIN = f"<!-- metric-tables:begin {GENERATOR} -->"
+METRICS_END = "<!-- metric-tables:end -->"
 COLLECTIONS = ("vendors", "clouds", "developers.segments", "vcs")
 HEADER = [
     "| parameter | default | range | unit | meaning | source of default |",
@@ -129,6 +132,22 @@ def registry_tables() -> str:
     return "\n".join(out)
 
 
+def metric_tables() -> str:
+    """The registered market, vendor and segment metrics, one table each."""
+    out = []
+    for title, registry in (
+        ("Market metrics", metrics.MARKET),
+        ("Vendor metrics", metrics.VENDORS),
+        ("Segment metrics", metrics.SEGMENTS),
+    ):
+        out += [f"**{title}**", "", "| metric | unit | definition | outcome |", "|---|---|---|---|"]
+        for m in registry:
+            outcome = f"`{m.outcome[0]}` ({m.outcome[1]}, {m.outcome[2]})" if m.outcome else ""
+            out.append(f"| `{m.name}` | {m.unit} | {m.doc} | {outcome} |")
+        out.append("")
+    return "\n".join(out).rstrip()
+
+
 def entity_tables() -> str:
     """The baseline's named entries (vendors, clouds, segments, VCs), one table each:
     a row per field, a column per entry (a vendor's policy options where it sets them)."""
@@ -164,6 +183,7 @@ def render(text: str) -> str:
     """``text`` with the generated tables between their markers replaced."""
     text = _replace(text, BEGIN, END, table())
     text = _replace(text, REGISTRY_BEGIN, REGISTRY_END, registry_tables())
+    text = _replace(text, METRICS_BEGIN, METRICS_END, metric_tables())
     return _replace(text, ENTITIES_BEGIN, ENTITIES_END, entity_tables())
 
 

@@ -10,25 +10,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from aimarket.simulation import metrics
+
 if TYPE_CHECKING:
     from aimarket.simulation.model import MarketModel
 
-#: Market metrics shown in the summary, with their display label.
-SUMMARY_METRICS = {
-    "closed_price": "closed API price ($/Mtok)",
-    "open_price": "open hosting price ($/Mtok)",
-    "fixed_capability_price": "price of reference capability ($/Mtok)",
-    "closed_margin": "closed margin (Lerner)",
-    "open_token_share": "open share of tokens",
-    "capability_gap": "closed - open capability (frontier-years)",
-    "hhi": "HHI (token shares)",
-    "adoption_rate": "adoption rate",
-    "vc_funding": "VC funding ($M/month)",
-    "n_vendors": "vendors in market",
-    "platform_complement_revenue": "platform complement revenue ($M/month)",
-    "platform_payoff": "platform cumulative payoff ($M)",
-    "developer_surplus": "developer surplus ($M/month)",
-}
+
+def summary_metrics() -> dict[str, str]:
+    """Market metrics shown in a run's summary (their records say so), with labels."""
+    return {
+        m.name: f"{m.label} ({m.unit})" if m.unit and m.unit != "share" else m.label
+        for m in metrics.MARKET
+        if m.summary
+    }
 
 
 def summary_table(model: MarketModel) -> str:
@@ -39,8 +33,9 @@ def summary_table(model: MarketModel) -> str:
     if len(marks) > 7:  # keep the table narrow: first, a few evenly spaced, last
         step = (len(marks) - 1) / 6
         marks = sorted({marks[round(i * step)] for i in range(7)})
-    rows = market.set_index("step").loc[marks, list(SUMMARY_METRICS)]
-    table = rows.T.rename(index=SUMMARY_METRICS)
+    shown = summary_metrics()
+    rows = market.set_index("step").loc[marks, list(shown)]
+    table = rows.T.rename(index=shown)
     table.columns = [d.strftime("%Y-%m") for d in market.set_index("step").loc[marks, "date"]]
     text = ["", "Market", table.to_string(float_format=format_number)]
     vendors = model.vendor_frame()

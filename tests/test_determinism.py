@@ -200,8 +200,9 @@ def test_each_shock_draws_from_its_own_stream():
 
     risky = {"shocks.misuse.incident_rate": 0.3, "shocks.misuse.capability_threshold": 0.0,
              "shocks.misuse.regulation_probability": 0.0, "developers.count": 200}  # fmt: skip
-    extra = {"shocks.second": {"new": True, "kind": "misuse", "incident_rate": 0.5,
-                               "capability_threshold": 0.0, "regulation_probability": 0.0}}  # fmt: skip
+    second = {"new": True, "kind": "misuse", "incident_rate": 0.5,
+              "capability_threshold": 0.0, "regulation_probability": 0.0}  # fmt: skip
+    extra = {"shocks.second": second}
 
     def incidents(overrides):
         model = MarketModel(load_scenario("timeline", overrides), rng=3).run(30)

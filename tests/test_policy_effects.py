@@ -71,7 +71,7 @@ def test_baseline_acceptance_run_and_summary():
         "open share of tokens",
         "hhi",
         "vc funding",
-        "platform cumulative payoff",
+        "platform's cumulative payoff",
         "developer surplus",
         "adoption rate",
     ):

@@ -212,10 +212,10 @@ def check_invariants(model: MarketModel) -> None:
     if total > 0:
         assert math.isclose((tokens / total).sum(), 1.0, rel_tol=1e-9), step
     for name in ("adoption_rate", "market_share_aware", "open_developer_share"):
-        assert 0.0 <= getattr(model, name) <= 1.0, (step, name)
+        assert 0.0 <= model.measured[name] <= 1.0, (step, name)
     for name in ("open_token_share", "hhi"):
-        assert 0.0 <= getattr(model, name) <= 1.0 + 1e-12, (step, name)
-    assert model.adoption_rate <= model.market_share_aware, step
+        assert 0.0 <= model.measured[name] <= 1.0 + 1e-12, (step, name)
+    assert model.measured["adoption_rate"] <= model.measured["market_share_aware"], step
     vendors = model.vendors
     for v in vendors:
         assert 0.0 <= v.developer_share <= 1.0, (step, v.name)
@@ -236,23 +236,23 @@ def check_invariants(model: MarketModel) -> None:
         assert v.capability >= 0 and math.isfinite(v.capability), (step, v.name)
         assert v.price >= 0, (step, v.name, v.price)
     for name in ("closed_price", "open_price", "fixed_capability_price"):
-        assert getattr(model, name) >= 0, (step, name)
-    assert model.closed_frontier >= 0 and model.open_frontier >= 0, step
+        assert model.measured[name] >= 0, (step, name)
+    assert model.measured["closed_frontier"] >= 0 and model.measured["open_frontier"] >= 0, step
 
     # money
     ledger = model.ledger
     tol = 1e-9 * money_in_play(model)
     assert math.isfinite(ledger.total()), step
     assert abs(ledger.total() - ledger.initial_total) <= tol, (step, ledger.total())
-    assert abs(model.money_drift) <= tol, (step, model.money_drift)
+    assert abs(model.measured["money_drift"]) <= tol, (step, model.measured["money_drift"])
     assert all(math.isfinite(b) for b in ledger.balances.values()), step
 
     # every market metric this month is a finite number, but the closed margin of a
     # month without closed sales, which is undefined
     p = model.products
     closed_sold = (p.available & ~p.is_open & (p.tokens > 0) & (p.price > 0))[: p.n].any()
-    for name in MARKET:
-        value = getattr(model, name)
+    for name in MARKET.names():
+        value = model.measured[name]
         if name == "closed_margin" and not closed_sold:
             assert math.isnan(value), (step, value)
         else:

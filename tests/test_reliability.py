@@ -18,7 +18,7 @@ def test_closed_margin_is_undefined_without_closed_sales():
     market = model.market_frame()
     assert market["total_tokens"].gt(0).all()
     assert market["closed_margin"].isna().all()
-    assert math.isnan(model.closed_margin)
+    assert math.isnan(model.measured["closed_margin"])
 
 
 def test_orphaned_share_is_measured_when_every_token_is_on_orphaned_weights():

@@ -39,47 +39,18 @@ from scipy import stats
 
 from aimarket.experiments.engine.outcomes import OUTCOMES
 from aimarket.experiments.engine.store import RUN_COLUMNS, Results
+from aimarket.simulation import metrics
 
 #: The keys pairing runs of different policies: same design point, same replicate (seed).
 PAIR_KEYS = ("point", "replicate")
 LEVEL = 0.95
-
-#: Units of the market time-series metrics (see ``simulation/metrics.py``).
-MARKET_UNITS = {
-    "closed_price": "$/Mtok",
-    "open_price": "$/Mtok",
-    "fixed_capability_price": "$/Mtok",
-    "open_token_share": "share",
-    "open_developer_share": "share",
-    "hhi": "index 0-1",
-    "closed_frontier": "frontier-years",
-    "open_frontier": "frontier-years",
-    "capability_gap": "frontier-years",
-    "closed_margin": "Lerner index",
-    "vendor_revenue": "$M/month",
-    "vendor_profit": "$M/month",
-    "platform_complement_revenue": "$M/month",
-    "platform_payoff": "$M",
-    "cloud_revenue": "$M/month",
-    "vc_funding": "$M/month",
-    "entries": "count/month",
-    "exits": "count/month",
-    "n_vendors": "count",
-    "developer_surplus": "$M/month",
-    "adoption_rate": "share",
-    "market_share_aware": "share",
-    "total_tokens": "Ttok/month",
-    "incidents": "count/month",
-    "regulated": "0/1",
-    "money_drift": "$M",
-}
 
 
 def unit(name: str) -> str:
     """The unit of an outcome or market metric ('' if unknown)."""
     if name in OUTCOMES:
         return OUTCOMES[name].unit
-    return MARKET_UNITS.get(name, "")
+    return metrics.unit(name)
 
 
 # -- inputs ------------------------------------------------------------------------------

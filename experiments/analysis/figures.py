@@ -29,7 +29,9 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import Rectangle
 
 from aimarket.experiments.analysis import aggregate as agg
+from aimarket.experiments.engine.outcomes import OUTCOMES
 from aimarket.experiments.engine.store import Results
+from aimarket.simulation import metrics
 from aimarket.simulation.plots import CLOSED_COLOR, OPEN_COLOR, POLICY_COLORS, STYLE
 from aimarket.simulation.report import format_number
 
@@ -47,32 +49,6 @@ VENDOR_COLORS = {
 }
 _VENDOR_EXTRA = ("#393b79", "#8c6d31", "#843c39", "#7b4173", "#5254a3", "#637939")
 
-#: Display labels of common outcomes and metrics.
-LABELS = {
-    "platform_payoff": "platform's cumulative payoff",
-    "platform_complement_revenue": "platform's complement revenue",
-    "platform_token_share": "platform's token share",
-    "closed_margin": "closed vendors' margin",
-    "closed_vendor_profit": "closed vendors' profit",
-    "closed_price": "closed API price",
-    "open_price": "open hosting price",
-    "fixed_capability_price": "price of reference capability",
-    "vc_funding": "VC funding",
-    "entrants": "entrants",
-    "exits": "exits",
-    "n_vendors": "vendors in market",
-    "developer_surplus": "developer surplus",
-    "open_token_share": "open share of tokens",
-    "open_developer_share": "open share of developers",
-    "capability_gap": "capability gap (closed - open)",
-    "hhi": "HHI (token shares)",
-    "vendor_profit": "vendors' profit",
-    "cloud_revenue": "clouds' revenue",
-    "adoption_rate": "adoption rate",
-    "closed_frontier": "closed frontier",
-    "open_frontier": "open frontier",
-}
-
 
 # -- helpers -----------------------------------------------------------------------------
 def policy_colors(policies: Sequence[str]) -> dict[str, str]:
@@ -82,7 +58,10 @@ def policy_colors(policies: Sequence[str]) -> dict[str, str]:
 
 
 def label(name: str) -> str:
-    return LABELS.get(name, name.replace("_", " "))
+    if name in OUTCOMES:
+        return OUTCOMES[name].label
+    found = metrics.label(name)
+    return found if found != name else name.replace("_", " ")
 
 
 def title_label(name: str) -> str:

@@ -23,8 +23,10 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from aimarket.simulation import metrics
 from aimarket.simulation.errors import ScenarioError
 from aimarket.simulation.policies import POLICIES
+from aimarket.simulation.registry import Registry
 
 #: Months at the end of a run over which "late" outcomes are averaged.
 LATE_MONTHS = 12
@@ -74,18 +76,29 @@ class Outcome:
     unit: str
     doc: str
     fn: Callable[[RunView], float]
+    label: str = ""
 
 
-def _late(col: str) -> Callable[[RunView], float]:
-    return lambda run: float(run.market[col].tail(LATE_MONTHS).mean())
+AGGREGATE: dict[str, tuple[str, Callable[[pd.Series], float]]] = {
+    "final": ("last month", lambda s: float(s.iloc[-1])),
+    "late": (f"mean of last {LATE_MONTHS} months", lambda s: float(s.tail(LATE_MONTHS).mean())),
+    "total": ("summed over the run", lambda s: float(s.sum())),
+    "max_abs": ("largest absolute value", lambda s: float(s.abs().max())),
+}
 
 
-def _final(col: str) -> Callable[[RunView], float]:
-    return lambda run: float(run.market[col].iloc[-1])
-
-
-def _total(col: str) -> Callable[[RunView], float]:
-    return lambda run: float(run.market[col].sum())
+def from_metric(metric) -> Outcome:
+    """The outcome a market metric declares: its series aggregated over the run."""
+    name, how, unit = metric.outcome
+    what, aggregate = AGGREGATE[how]
+    column = metric.name
+    return Outcome(
+        name,
+        unit,
+        f"{metric.label}, {what}",
+        lambda run: aggregate(run.market[column]),
+        metric.label,
+    )
 
 
 def _platform_share(run: RunView) -> float:
@@ -101,48 +114,25 @@ def _closed_vendor_profit(run: RunView) -> float:
     return float(closed["profit"].sum())
 
 
-_OUTCOMES = [
-    Outcome("platform_payoff", "$M", "platform vendors' cumulative profit at the end",
-            _final("platform_payoff")),
-    Outcome("platform_complement_revenue", "$M", "platforms' complement revenue, summed",
-            _total("platform_complement_revenue")),
-    Outcome("platform_token_share", "share", "platform vendors' token share, last month",
-            _platform_share),
-    Outcome("closed_margin", "Lerner", f"closed vendors' margin, mean of last {LATE_MONTHS} months",
-            _late("closed_margin")),
-    Outcome("closed_vendor_profit", "$M", "closed API vendors' profit, summed over the run",
-            _closed_vendor_profit),
-    Outcome("closed_price", "$/Mtok", f"closed API price, mean of last {LATE_MONTHS} months",
-            _late("closed_price")),
-    Outcome("open_price", "$/Mtok", f"open hosting price, mean of last {LATE_MONTHS} months",
-            _late("open_price")),
-    Outcome("fixed_capability_price", "$/Mtok", "price of the reference capability, last month",
-            _final("fixed_capability_price")),
-    Outcome("vc_funding", "$M", "VC money invested, summed over the run", _total("vc_funding")),
-    Outcome("entrants", "count", "vendors that entered", _total("entries")),
-    Outcome("exits", "count", "vendors that exited", _total("exits")),
-    Outcome("n_vendors", "count", "vendors in the market, last month", _final("n_vendors")),
-    Outcome("developer_surplus", "$M", "developer surplus (logit log-sum), summed",
-            _total("developer_surplus")),
-    Outcome("open_token_share", "share", f"open share of tokens, mean of last {LATE_MONTHS} months",
-            _late("open_token_share")),
-    Outcome("open_developer_share", "share", "open share of adopting developers, last month",
-            _final("open_developer_share")),
-    Outcome("capability_gap", "frontier-years", "closed minus open frontier, last month",
-            _final("capability_gap")),
-    Outcome("hhi", "index", f"HHI of token shares, mean of last {LATE_MONTHS} months",
-            _late("hhi")),
-    Outcome("vendor_profit", "$M", "all vendors' profit, summed", _total("vendor_profit")),
-    Outcome("cloud_revenue", "$M", "all clouds' revenue, summed", _total("cloud_revenue")),
-    Outcome("adoption_rate", "share", "developers using a model, last month",
-            _final("adoption_rate")),
-    Outcome("money_drift", "$M", "largest ledger imbalance (0: money conserved)",
-            lambda run: float(run.market["money_drift"].abs().max())),
-]  # fmt: skip
+class OutcomeRegistry(Registry):
+    """Outcomes by name: the ones market metrics declare (:mod:`aimarket.simulation.metrics`),
+    then any added directly (outcomes of the vendor table, say)."""
+
+    def load(self) -> None:
+        declared = [m for m in metrics.MARKET if m.outcome and m.outcome[0] not in self._items]
+        if declared:
+            added = {o.name: o for o in map(from_metric, declared)}
+            self._items = {**added, **self._items}
+
 
 #: Built-in outcomes by name.
-OUTCOMES: dict[str, Outcome] = {o.name: o for o in _OUTCOMES}
-DEFAULT: tuple[str, ...] = tuple(OUTCOMES)
+OUTCOMES: OutcomeRegistry = OutcomeRegistry("outcome")
+OUTCOMES.add(Outcome("platform_token_share", "share", "platform vendors' token share, last month",
+                     _platform_share, "platform's token share"))  # fmt: skip
+OUTCOMES.add(Outcome("closed_vendor_profit", "$M",
+                     "closed API vendors' profit, summed over the run", _closed_vendor_profit,
+                     "closed vendors' profit"))  # fmt: skip
+DEFAULT: tuple[str, ...] = tuple(OUTCOMES.names())
 
 
 # -- user functions ------------------------------------------------------------------------

@@ -392,10 +392,11 @@ def _outcomes(sweep: Sweep, parameters: list[str]) -> tuple[list[str], list[dict
     for o in sweep.outcomes:
         if isinstance(o, str):
             if o not in OUTCOMES:
-                close = difflib.get_close_matches(o, OUTCOMES, n=1)
+                close = difflib.get_close_matches(o, OUTCOMES.names(), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 raise ScenarioError(
-                    f"sweep '{name}': unknown outcome '{o}'{hint} (built-in: {', '.join(OUTCOMES)})"
+                    f"sweep '{name}': unknown outcome '{o}'{hint} "
+                    f"(built-in: {', '.join(OUTCOMES.names())})"
                 )
             outcome_names.append(o)
         else:

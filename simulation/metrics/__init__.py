@@ -1,0 +1,164 @@
+"""What the model measures, once a month: the registries of metrics.
+
+Each metric is one :class:`Metric` record: its name, unit, label and meaning, how it is
+computed, and (optionally) the outcome a sweep derives from it. Three registries hold
+them: :data:`MARKET` (one row per month), :data:`VENDORS` (one row per month per vendor
+in the market) and :data:`SEGMENTS` (one row per month per developer segment). The
+model's data collection, the ODD's metric tables, the units and labels of reports and
+figures, and the sweeps' built-in outcomes are all read from these records; adding a
+metric is one module in this package (or one ``MARKET.add(...)`` from outside) and a
+test, see docs/extending.md.
+
+Every metric is a finite number but one: where a quantity has a natural fallback (say,
+the mean open price when no open model exists) its record states it; the closed margin
+of a month with no closed sales has none and is NaN (undefined), which reports show.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from aimarket.agents.vendor import Vendor
+from aimarket.simulation.mechanics import calendar, choice
+from aimarket.simulation.registry import Registry
+
+if TYPE_CHECKING:
+    from aimarket.simulation.model import MarketModel
+
+#: How a sweep turns a market metric's monthly series into one outcome per run.
+AGGREGATIONS = ("final", "late", "total", "max_abs")
+#: Months at the end of a run over which "late" outcomes are averaged.
+LATE_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One measured quantity. ``compute`` takes a :class:`Month` (market metrics: a
+    number; segment metrics: an array over segments); vendor metrics read the vendor's
+    attribute ``name``. ``outcome``: (outcome name, aggregation, outcome unit) if sweeps
+    should report it by default."""
+
+    name: str
+    unit: str
+    label: str
+    doc: str
+    compute: Callable[[Month], Any] | None = None
+    outcome: tuple[str, str, str] | None = None
+    summary: bool = False  # shown in a run's printed summary
+
+
+MARKET: Registry[Metric] = Registry("market metric", __name__)
+VENDORS: Registry[Metric] = Registry("vendor metric", __name__)
+SEGMENTS: Registry[Metric] = Registry("segment metric", __name__)
+
+
+class Month:
+    """What this month's metrics read: the model, and quantities several metrics share,
+    computed once."""
+
+    def __init__(self, model: MarketModel):
+        self.model = model
+        p = model.products
+        n = p.n
+        self.available, self.is_open = p.available[:n], p.is_open[:n]
+        self.price, self.cost, self.tokens = p.price[:n], p.cost[:n], p.tokens[:n]
+        self.capability, self.developers = p.capability[:n], p.developers[:n]
+        self.vendor = p.vendor[:n]
+        self.closed = self.available & ~self.is_open
+        self.opened = self.available & self.is_open
+        self.total = float(self.tokens.sum())
+        self.adopters = max(model.developers.adopters, 1)
+        # every vendor in the market this month, including one that exited at its end
+        self.present = list(model.vendor_agents)
+
+    def share(self, mask: np.ndarray) -> float:
+        """Share of this month's tokens on the products in ``mask`` (0 if none sold)."""
+        return float(self.tokens[mask].sum() / self.total) if self.total > 0 else 0.0
+
+    @functools.cached_property
+    def surplus(self) -> np.ndarray:
+        """Logit log-sum surplus over the outside option by segment, $M/month."""
+        model = self.model
+        dev = model.developers
+        logsum = choice.log_sum(model.mean_utilities(), dev.outside_utilities())
+        dollars_per_util = model.serving_cost_reference / np.maximum(dev.alpha, 1e-12)
+        # no surplus where nothing can be chosen (no model and no outside option)
+        gain = np.where(np.isfinite(logsum), (logsum - dev.outside) * dollars_per_util, 0.0)
+        return dev.segment_weights() * gain
+
+
+def collector(model: MarketModel, values: dict[str, Any]) -> mesa.DataCollector:
+    """Mesa's DataCollector for the registered metrics: market metrics are read from
+    ``values`` (filled by :func:`measure` each month), vendor metrics from the vendors'
+    attributes, segment metrics as rows of the ``segments`` table."""
+    return mesa.DataCollector(
+        model_reporters={m.name: [operator.getitem, [values, m.name]] for m in MARKET},
+        agenttype_reporters={Vendor: {m.name: m.name for m in VENDORS}},
+        tables={"segments": ["step", "segment", *(m.name for m in SEGMENTS)]},
+    )
+
+
+def measure(model: MarketModel, values: dict[str, Any]) -> None:
+    """This month's market metrics into ``values``, and one segments row per segment."""
+    month = Month(model)
+    for metric in MARKET:
+        values[metric.name] = metric.compute(month)
+    columns = {m.name: m.compute(month) for m in SEGMENTS}
+    dev = model.developers
+    for s, name in enumerate(dev.segment_names):
+        row = {"step": int(model.steps), "segment": name}
+        row.update({k: float(v[s]) for k, v in columns.items()})
+        model.datacollector.add_table_row("segments", row)
+
+
+def market_frame(model: MarketModel) -> pd.DataFrame:
+    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    df.insert(0, "step", np.arange(1, len(df) + 1))
+    df.insert(1, "date", _dates(model, df["step"]))
+    return df
+
+
+def segment_frame(model: MarketModel) -> pd.DataFrame:
+    df = model.datacollector.get_table_dataframe("segments")
+    df.insert(1, "date", _dates(model, df["step"]))
+    return df
+
+
+def vendor_frame(model: MarketModel) -> pd.DataFrame:
+    df = model.datacollector.get_agenttype_vars_dataframe(Vendor)
+    names = [m.name for m in VENDORS]
+    if df.empty:
+        return pd.DataFrame(columns=["step", "date", "vendor", *names[1:]])
+    df = df.reset_index().rename(columns={"Step": "step", "name": "vendor"})
+    df = df.drop(columns=[c for c in ("AgentID",) if c in df.columns])
+    df.insert(1, "date", _dates(model, df["step"]))
+    return df.sort_values(["step", "vendor"], kind="stable").reset_index(drop=True)
+
+
+def _dates(model: MarketModel, steps: pd.Series) -> pd.Series:
+    """Calendar month (first day) of each step; step 1 is ``market.start``."""
+    return calendar.dates(model.scenario.market.start, steps, model.steps)
+
+
+def unit(name: str) -> str:
+    """The unit of a market, vendor or segment metric ('' if none is registered)."""
+    for registry in (MARKET, VENDORS, SEGMENTS):
+        if name in registry:
+            return registry[name].unit
+    return ""
+
+
+def label(name: str) -> str:
+    """A metric's label for figures and tables (its name if none is registered)."""
+    for registry in (MARKET, VENDORS, SEGMENTS):
+        if name in registry:
+            return registry[name].label
+    return name
