@@ -9,13 +9,12 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from aimarket.agents import cloud as clouds
 from aimarket.agents import venture
 from aimarket.agents.cloud import Cloud
 from aimarket.agents.developers import DeveloperPopulation
 from aimarket.agents.vendor import Vendor
 from aimarket.agents.venture import VentureCapitalist
-from aimarket.simulation import metrics, settlement, shocks
+from aimarket.simulation import metrics, prices, settlement, shocks
 from aimarket.simulation.mechanics import choice, pricing
 from aimarket.simulation.mechanics.ledger import Ledger
 from aimarket.simulation.mechanics.streams import Streams, root_sequence
@@ -251,7 +250,7 @@ class MarketModel(mesa.Model):
         cost = cloud.unit_cost(1.0, False) * (1 + cloud.params.partner_markup)
         others = choice.log_sum(self.mean_utilities(), dev.outside_utilities())[:, None]
         slope = dev.alpha / self.serving_cost_reference
-        weights = self._demand_weights()
+        weights = self.demand_weights()
         return pricing.newcomer_gross_profit(dev.beta, slope, weights, others, capability, cost)
 
     def spawn_entrant(self, round_size: float, open_pitch: bool) -> Vendor:
@@ -311,7 +310,7 @@ class MarketModel(mesa.Model):
         """P in utility: developers judge prices relative to the serving-cost index."""
         return self.scenario.market.serving_cost * self.cost_index
 
-    def _demand_weights(self) -> np.ndarray:
+    def demand_weights(self) -> np.ndarray:
         """Token demand by segment that sellers face (Ttok/month): developers in the
         market, or everyone's if nobody is in yet."""
         dev = self.developers
@@ -320,55 +319,8 @@ class MarketModel(mesa.Model):
 
     def pricing(self) -> None:
         """Closed vendors move to their best response against last month's prices;
-        clouds undercut each other on open weights (a lone host best-responds too)."""
-        p = self.products
-        n = p.n
-        open_now = p.is_open[:n] & p.available[:n]
-        hosts = np.array([c.hosts_open for c in self.clouds])[:, None] & open_now[None, :]
-        host_cost = np.stack([c.unit_cost(p.efficiency[:n], True) for c in self.clouds])
-        cost = p.cost[:n]
-        for vendor in self.vendors:
-            if vendor.closed_product is not None:
-                cost[vendor.closed_product] = self.closed_unit_cost(vendor)
-        cost[:] = np.where(open_now, np.where(hosts, host_cost, np.inf).min(axis=0), cost)
-        cost[~np.isfinite(cost)] = 0.0
-        dev = self.developers
-        best = pricing.best_response(
-            self.mean_utilities(),
-            p.price[:n],
-            dev.outside_utilities(),
-            dev.alpha / self.serving_cost_reference,
-            self._demand_weights(),
-            cost,
-        )
-        market = self.scenario.market
-        for vendor in self.vendors:
-            j = vendor.closed_product
-            if j is not None and p.available[j]:
-                target = float(best[j]) if market.pricing == "nash" else cost[j]
-                vendor.set_price(cost[j], target, market.price_adjustment)
-        self._host(best, cost, hosts, host_cost, open_now)
-
-    def _host(self, best, cost, hosts, host_cost, open_now) -> None:
-        """Clouds' hosting prices; each open model's price is the cheapest host's (taxed
-        under regulation); open weights nobody hosts cannot be used."""
-        p = self.products
-        n = p.n
-        # ``best`` is an effective price to developers; under an open-weight tax the host
-        # keeps only its share of it.
-        lone_host_markup = np.maximum(best / (1.0 + self.open_tax) - cost, 0.0)
-        self.hosting[:, :n] = clouds.set_hosting_prices(
-            self.clouds, self.hosting[:, :n], host_cost, hosts, lone_host_markup
-        )
-        has_host = hosts.any(axis=0)
-        offered = np.where(hosts, self.hosting[:, :n], np.inf)
-        k = np.argmin(offered, axis=0)
-        cols = np.arange(n)
-        taxed = offered[k, cols] * (1.0 + self.open_tax)
-        p.price[:n] = np.where(open_now & has_host, taxed, p.price[:n])
-        p.cost[:n] = np.where(open_now & has_host, host_cost[k, cols], p.cost[:n])
-        p.available[:n] &= ~(p.is_open[:n] & ~has_host)
-        self.host_cost = host_cost
+        clouds undercut each other on open weights (:mod:`aimarket.simulation.prices`)."""
+        prices.set_prices(self)
 
     # 5 ----------------------------------------------------------------------------------
     def adoption(self) -> None:

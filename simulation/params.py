@@ -139,16 +139,14 @@ def _convert(path: str, tp: Any, value: Any, meta: Mapping[str, Any]) -> Any:
         return value
     if origin in (types.UnionType, typing.Union):
         args = [a for a in get_args(tp) if a is not type(None)]
-        if value is None:
-            return None
-        return _convert(path, args[0], value, meta)
+        return None if value is None else _convert(path, args[0], value, meta)
     if dataclasses.is_dataclass(tp):
         if isinstance(value, tp):
             return value
         if not isinstance(value, Mapping):
             raise ScenarioError(f"{path} must be a table of fields, got {value!r}")
         return from_dict(resolve(tp, value, path), value, path)
-    if origin in (FrozenMap, Mapping, dict) or tp is FrozenMap:
+    if _is_collection(tp):
         _, item_tp = get_args(tp) if get_args(tp) else (str, Any)
         if not isinstance(value, Mapping):
             raise ScenarioError(f"{path} must be a table keyed by name, got {value!r}")
@@ -160,37 +158,49 @@ def _convert(path: str, tp: Any, value: Any, meta: Mapping[str, Any]) -> Any:
         if isinstance(value, str) or not isinstance(value, list | tuple):
             raise ScenarioError(f"{path} must be a list, got {value!r}")
         return tuple(_convert(f"{path}[{i}]", item_tp, v, meta) for i, v in enumerate(value))
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise ScenarioError(f"{path} = {value!r} must be true or false")
-        return value
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ScenarioError(f"{path} = {value!r} must be an integer")
-        if isinstance(value, float) and not value.is_integer():
-            raise ScenarioError(f"{path} = {value!r} must be an integer")
-        value = int(value)
-        _check_range(path, value, meta)
-        return value
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ScenarioError(f"{path} = {value!r} must be a number")
-        value = float(value)
-        _check_range(path, value, meta)
-        return value
-    if tp is str:
-        if not isinstance(value, str):
-            raise ScenarioError(f"{path} = {value!r} must be a string")
-        choices = meta.get("choices")
-        if choices is not None and value not in choices:
-            names = choices.names() if hasattr(choices, "names") else list(choices)
-            raise ScenarioError(
-                f"{path} = {value!r} is not valid; choose one of: {', '.join(map(repr, names))}"
-            )
-        return value
     if tp is Any:
         return value
-    raise TypeError(f"unsupported parameter type {tp!r} at {path}")
+    scalar = _SCALARS.get(tp)
+    if scalar is None:
+        raise TypeError(f"unsupported parameter type {tp!r} at {path}")
+    return scalar(path, value, meta)
+
+
+def _bool(path: str, value: Any, meta: Mapping[str, Any]) -> bool:
+    if not isinstance(value, bool):
+        raise ScenarioError(f"{path} = {value!r} must be true or false")
+    return value
+
+
+def _int(path: str, value: Any, meta: Mapping[str, Any]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(f"{path} = {value!r} must be an integer")
+    if isinstance(value, float) and not value.is_integer():
+        raise ScenarioError(f"{path} = {value!r} must be an integer")
+    _check_range(path, int(value), meta)
+    return int(value)
+
+
+def _float(path: str, value: Any, meta: Mapping[str, Any]) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(f"{path} = {value!r} must be a number")
+    _check_range(path, float(value), meta)
+    return float(value)
+
+
+def _str(path: str, value: Any, meta: Mapping[str, Any]) -> str:
+    if not isinstance(value, str):
+        raise ScenarioError(f"{path} = {value!r} must be a string")
+    choices = meta.get("choices")
+    if choices is not None and value not in choices:
+        names = choices.names() if hasattr(choices, "names") else list(choices)
+        raise ScenarioError(
+            f"{path} = {value!r} is not valid; choose one of: {', '.join(map(repr, names))}"
+        )
+    return value
+
+
+_SCALARS = {bool: _bool, int: _int, float: _float, str: _str}
 
 
 def resolve(cls: type, data: Mapping[str, Any], path: str = "") -> type:

@@ -64,7 +64,11 @@ class Registry(Generic[T]):
     def unknown(self, name: Any) -> str:
         close = difflib.get_close_matches(str(name), list(self._items), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"{name!r} is not a {self.what}{hint} (choose one of: {', '.join(self.names())})"
+        article = "an" if self.what[:1] in "aeiou" else "a"
+        return (
+            f"{name!r} is not {article} {self.what}{hint} "
+            f"(choose one of: {', '.join(self.names())})"
+        )
 
     def __contains__(self, name: object) -> bool:
         self.load()

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from aimarket.simulation import metrics
+from aimarket.simulation.plots import events_frame, run_figures
 
 if TYPE_CHECKING:
     from aimarket.simulation.model import MarketModel
@@ -132,8 +133,6 @@ def write_run(model: MarketModel, out: Path, seed: int | None = None, figures: b
     }
     atomic_write_bytes(out / "run.json", json.dumps(meta, indent=2).encode())
     if figures:
-        from aimarket.simulation.plots import run_figures
-
         paths = run_figures(market, vendors, model.events, model.scenario.market.start, out)
         atomic_write_bytes(out / "report.md", run_report(model, seed, paths).encode())
     return out
@@ -141,7 +140,6 @@ def write_run(model: MarketModel, out: Path, seed: int | None = None, figures: b
 
 def run_report(model: MarketModel, seed: int | None, figures: list[Path]) -> str:
     """Markdown report of one run: scenario, summary table, events, figures."""
-    from aimarket.simulation.plots import events_frame
 
     sc = model.scenario
     lines = [

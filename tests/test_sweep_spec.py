@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aimarket import Scenario, load_scenario
 from aimarket.experiments import Sweep, Uncertainty
 from aimarket.experiments.engine.seeds import run_seed
 from aimarket.experiments.engine.spec import load_spec
@@ -296,3 +297,39 @@ def test_example_toml_plans():
     assert plan.policy_names == ["closed", "open"]
     assert len(plan) == 6 * 2 * 2
     assert plan.steps == 36
+
+
+def test_uncertainty_records_have_sources_and_ranges_inside_their_parameters():
+    from aimarket.simulation.params import iter_fields
+    from aimarket.simulation.uncertainties import UNCERTAINTIES
+
+    fields = {path: field for path, field, _ in iter_fields(Scenario)}
+    base = load_scenario("baseline").to_dict()
+    assert len(UNCERTAINTIES) >= 10
+    for record in UNCERTAINTIES:
+        assert record.source.startswith(("SF #", "assumption")), record.name
+        assert record.lo < record.hi and record.unit is not None
+        for path in record.paths:
+            parts = path.split(".")
+            pattern = ".".join(
+                "<name>" if parts[i - 1] in ("vendors", "segments", "clouds", "vcs") else p
+                for i, p in enumerate(parts)
+            )
+            meta = fields[pattern].metadata
+            assert meta["lo"] is None or meta["lo"] <= record.lo, path
+            assert meta["hi"] is None or record.hi <= meta["hi"], path
+            node = base
+            for part in parts:
+                node = node[part]
+            assert record.lo <= node <= record.hi, f"{path}: baseline {node} outside the range"
+
+
+def test_a_sweep_names_registered_uncertainties():
+    sweep = Sweep(name="named", uncertainties=["community_quality", "price_sensitivity"],
+                  design="lhs", n=4, steps=2)  # fmt: skip
+    plan = sweep.plan()
+    assert [u.name for u in plan.uncertainties] == ["community_quality", "price_sensitivity"]
+    assert len(plan.uncertainties[1].paths) == 3
+    assert plan.points["community_quality"].between(0.0, 0.08).all()
+    with pytest.raises(ScenarioError, match="did you mean 'community_quality'"):
+        Sweep(name="bad", uncertainties=["comunity_quality"], design="lhs", n=2).plan()

@@ -49,6 +49,7 @@ from aimarket.simulation.mechanics.calendar import MAX_STEPS
 from aimarket.simulation.merging import expand, flatten, leaf_paths, overlap, parse_value
 from aimarket.simulation.scenario import Scenario
 from aimarket.simulation.scenarios import load_scenario
+from aimarket.simulation.uncertainties import UNCERTAINTIES
 
 MODES: tuple[str, ...] = ("set", "scale", "shift")
 #: Upper limits of a sweep's size: design points of a sampled design, replicates a point.
@@ -105,6 +106,11 @@ class Uncertainty:
             return list(self.lo + u * (self.hi - self.lo))
         k = np.minimum((u * len(self.values)).astype(int), len(self.values) - 1)
         return [self.values[i] for i in k]
+
+    @classmethod
+    def from_record(cls, record: Any) -> Uncertainty:
+        """The uncertain parameter ``record`` varied over its whole range."""
+        return cls(record.name, tuple(record.paths), float(record.lo), float(record.hi))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -413,16 +419,27 @@ def _outcomes(sweep: Sweep, parameters: list[str]) -> tuple[list[str], list[dict
     return outcome_names, outcome_refs
 
 
+def _listed_uncertainty(sweep_name: str, item: Any) -> Uncertainty:
+    """An Uncertainty as given, or the record of a registered uncertain parameter by name
+    (:mod:`aimarket.simulation.uncertainties`), varied over its range."""
+    if isinstance(item, Uncertainty):
+        return item
+    if isinstance(item, str) and item in UNCERTAINTIES:
+        return Uncertainty.from_record(UNCERTAINTIES[item])
+    raise ScenarioError(f"sweep '{sweep_name}': uncertainty {UNCERTAINTIES.unknown(item)}")
+
+
 def _uncertainties(sweep: Sweep, kind: str) -> list[Uncertainty]:
     name = sweep.name
     raw = sweep.uncertainties
     if isinstance(raw, Mapping):
         uncertainties = [_parse_uncertainty(k, v, kind in designs.SAMPLED) for k, v in raw.items()]
-    elif isinstance(raw, Sequence) and all(isinstance(u, Uncertainty) for u in raw):
-        uncertainties = list(raw)
+    elif isinstance(raw, Sequence) and not isinstance(raw, str):
+        uncertainties = [_listed_uncertainty(name, u) for u in raw]
     else:
         raise ScenarioError(
-            f"sweep '{name}': uncertainties must be a table or a list of Uncertainty"
+            f"sweep '{name}': uncertainties must be a table, or a list of Uncertainty or of "
+            f"names of uncertain parameters ({', '.join(UNCERTAINTIES.names())})"
         )
     if kind == "points":
         named = {u.name for u in uncertainties}

@@ -57,6 +57,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from aimarket.experiments.engine import encoding
+from aimarket.experiments.engine.outcomes import RESERVED
 from aimarket.experiments.engine.provenance import (
     code_changes,
     code_fingerprint,
@@ -73,20 +74,8 @@ SERIES = ("market", "vendors")
 JOURNAL = "batches.jsonl"
 DAMAGED = "damaged"
 _PART = re.compile(r"^part-(\d+)-([0-9a-f]+)\.parquet$")
-#: Runs-table columns that are not parameters or outcomes.
-RUN_COLUMNS = (
-    "run_id",
-    "policy",
-    "point",
-    "replicate",
-    "seed",
-    "status",
-    "error",
-    "started",
-    "elapsed_s",
-    "worker",
-    "batch",
-)
+#: Runs-table columns that are not parameters or outcomes (the bookkeeping).
+RUN_COLUMNS = RESERVED
 
 
 def now() -> str:

@@ -1,0 +1,73 @@
+"""Pricing (phase 4 of a month): closed vendors' API prices and clouds' hosting prices.
+
+Closed vendors move to their logit best response against last month's prices (or to
+cost under the ``cost`` rule), a share ``price_adjustment`` of the way; clouds set
+hosting prices for open weights (Bertrand undercutting; a lone host best-responds too),
+and each open model's price is its cheapest host's, taxed under regulation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from aimarket.agents import cloud as clouds
+from aimarket.simulation.mechanics import pricing
+
+if TYPE_CHECKING:
+    from aimarket.simulation.model import MarketModel
+
+
+def set_prices(model: MarketModel) -> None:
+    """Closed vendors move to their best response against last month's prices;
+    clouds undercut each other on open weights (a lone host best-responds too)."""
+    p = model.products
+    n = p.n
+    open_now = p.is_open[:n] & p.available[:n]
+    hosts = np.array([c.hosts_open for c in model.clouds])[:, None] & open_now[None, :]
+    host_cost = np.stack([c.unit_cost(p.efficiency[:n], True) for c in model.clouds])
+    cost = p.cost[:n]
+    for vendor in model.vendors:
+        if vendor.closed_product is not None:
+            cost[vendor.closed_product] = model.closed_unit_cost(vendor)
+    cost[:] = np.where(open_now, np.where(hosts, host_cost, np.inf).min(axis=0), cost)
+    cost[~np.isfinite(cost)] = 0.0
+    dev = model.developers
+    best = pricing.best_response(
+        model.mean_utilities(),
+        p.price[:n],
+        dev.outside_utilities(),
+        dev.alpha / model.serving_cost_reference,
+        model.demand_weights(),
+        cost,
+    )
+    market = model.scenario.market
+    for vendor in model.vendors:
+        j = vendor.closed_product
+        if j is not None and p.available[j]:
+            target = float(best[j]) if market.pricing == "nash" else cost[j]
+            vendor.set_price(cost[j], target, market.price_adjustment)
+    _host(model, best, cost, hosts, host_cost, open_now)
+
+
+def _host(model: MarketModel, best, cost, hosts, host_cost, open_now) -> None:
+    """Clouds' hosting prices; each open model's price is the cheapest host's (taxed
+    under regulation); open weights nobody hosts cannot be used."""
+    p = model.products
+    n = p.n
+    # ``best`` is an effective price to developers; under an open-weight tax the host
+    # keeps only its share of it.
+    lone_host_markup = np.maximum(best / (1.0 + model.open_tax) - cost, 0.0)
+    model.hosting[:, :n] = clouds.set_hosting_prices(
+        model.clouds, model.hosting[:, :n], host_cost, hosts, lone_host_markup
+    )
+    has_host = hosts.any(axis=0)
+    offered = np.where(hosts, model.hosting[:, :n], np.inf)
+    k = np.argmin(offered, axis=0)
+    cols = np.arange(n)
+    taxed = offered[k, cols] * (1.0 + model.open_tax)
+    p.price[:n] = np.where(open_now & has_host, taxed, p.price[:n])
+    p.cost[:n] = np.where(open_now & has_host, host_cost[k, cols], p.cost[:n])
+    p.available[:n] &= ~(p.is_open[:n] & ~has_host)
+    model.host_cost = host_cost

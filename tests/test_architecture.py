@@ -1,0 +1,199 @@
+"""The package's shape: one import name, layers without cycles, small modules.
+
+* every module imports on its own, in a fresh interpreter;
+* the import-linter contracts of ``pyproject.toml`` hold (layers, pure mechanics);
+* no module imports the package's own modules inside a function (but the command lines,
+  which load lazily to start fast);
+* no module is over 400 lines and no function over 60;
+* a wheel of the project installs one top-level import name, ``aimarket``.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+#: Repository folder -> its import name.
+PACKAGES = {
+    "aimarket": "aimarket",
+    "simulation": "aimarket.simulation",
+    "agents": "aimarket.agents",
+    "experiments": "aimarket.experiments",
+}
+#: Command-line modules: they may import lazily, to start fast.
+LAZY_OK = {"aimarket.cli", "aimarket.simulation.cli", "aimarket.experiments.cli"}
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+
+
+def modules() -> dict[str, Path]:
+    """Import name -> source file of every module of the package."""
+    out = {}
+    for folder, package in PACKAGES.items():
+        for path in sorted((REPO / folder).rglob("*.py")):
+            rel = path.relative_to(REPO / folder).with_suffix("")
+            parts = [*package.split("."), *rel.parts]
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            out[".".join(parts)] = path
+    return out
+
+
+MODULES = modules()
+
+
+def installed_layout(root: Path) -> Path:
+    """The package laid out as a wheel installs it (aimarket/simulation/...)."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(REPO / "aimarket", root / "aimarket", ignore=ignore)
+    for folder in ("simulation", "agents", "experiments"):
+        shutil.copytree(REPO / folder, root / "aimarket" / folder, ignore=ignore)
+    return root
+
+
+def _import_alone(name: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {name}"], capture_output=True, text=True, timeout=300
+    )
+    return "" if done.returncode == 0 else f"{name}: {done.stderr.strip().splitlines()[-1]}"
+
+
+def test_every_module_imports_alone_in_a_fresh_interpreter():
+    with ThreadPoolExecutor(max_workers=2) as pool:  # one interpreter per module
+        failed = [f for f in pool.map(_import_alone, sorted(MODULES)) if f]
+    assert not failed, "\n".join(failed)
+
+
+def test_import_linter_contracts_hold(tmp_path):
+    lint = Path(sys.executable).with_name("lint-imports")
+    if not lint.exists():
+        pytest.skip("import-linter is not installed (pip install import-linter)")
+    root = installed_layout(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [str(lint), "--no-cache", str(REPO / "pyproject.toml")],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "0 broken" in done.stdout
+
+
+def own_imports_in_functions(name: str, path: Path) -> list[str]:
+    tree = ast.parse(path.read_text())
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for inner in ast.walk(node):
+            target = None
+            if isinstance(inner, ast.ImportFrom) and inner.level == 0:
+                target = inner.module or ""
+            elif isinstance(inner, ast.Import):
+                target = inner.names[0].name
+            if target and (target == "aimarket" or target.startswith("aimarket.")):
+                found.append(f"{name}:{inner.lineno} imports {target} in {node.name}()")
+    return found
+
+
+@pytest.mark.xfail(reason="the last function-level imports go with the runner split", strict=True)
+def test_no_function_level_imports_of_the_package_outside_the_command_lines():
+    found = []
+    for name, path in MODULES.items():
+        if name not in LAZY_OK:
+            found += own_imports_in_functions(name, path)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.xfail(reason="large experiments modules are being split", strict=True)
+def test_modules_and_functions_are_small():
+    too_long = []
+    for name, path in MODULES.items():
+        text = path.read_text()
+        lines = text.count("\n")
+        if lines > MAX_MODULE_LINES:
+            too_long.append(f"module {name}: {lines} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    too_long.append(f"function {name}.{node.name}: {length} lines")
+    assert not too_long, "\n".join(too_long)
+
+
+def _pylint(root: Path) -> subprocess.CompletedProcess:
+    folders = ["aimarket", "simulation", "agents", "experiments"]
+    return subprocess.run(
+        [sys.executable, "-m", "pylint", "--rcfile", str(REPO / "pyproject.toml"), *folders],
+        capture_output=True, text=True, cwd=root, timeout=600,
+    )  # fmt: skip
+
+
+def test_lint_fails_on_a_repeated_block_of_six_lines(tmp_path):
+    """`make lint` runs pylint's duplicate-code check (6 similar lines): clean on the
+    package, failing once a block of it is pasted into another module."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for folder in ("aimarket", "simulation", "agents", "experiments"):
+        shutil.copytree(REPO / folder, tmp_path / folder, ignore=ignore)
+    clean = _pylint(tmp_path)
+    assert clean.returncode == 0, clean.stdout[-2000:]
+    source = (REPO / "simulation" / "mechanics" / "pricing.py").read_text().splitlines()
+    start = next(i for i, line in enumerate(source) if line.startswith("def hosting_prices"))
+    pasted = "\n".join(source[start : start + 30]).replace("hosting_prices", "copied")
+    (tmp_path / "agents" / "pasted.py").write_text("import numpy as np\n\n\n" + pasted + "\n")
+    dirty = _pylint(tmp_path)
+    assert dirty.returncode != 0 and "duplicate-code" in dirty.stdout, dirty.stdout[-2000:]
+
+
+def test_a_wheel_installs_exactly_one_import_name(tmp_path):
+    wheels = tmp_path / "wheels"
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(wheels), str(REPO)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    if done.returncode and "setuptools" in done.stderr:
+        pytest.skip("setuptools is not available to build a wheel offline")
+    assert done.returncode == 0, done.stderr
+    (wheel,) = wheels.glob("aimarket-*.whl")
+    site = tmp_path / "site"  # a fresh environment outside the repository
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
+         str(wheel)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    # every top-level name a wheel installs: packages and modules (bin/ holds the script)
+    tops = sorted(p.name for p in site.iterdir() if not p.name.endswith(".dist-info"))
+    assert [t for t in tops if t != "bin"] == ["aimarket"], tops
+    assert (site / "bin" / "aimarket").exists()
+    # A clean interpreter (-I -S: no user site, no .pth files, so not the editable
+    # install of this checkout) that sees the wheel and the dependencies only.
+    deps = [p for p in sys.path if p.endswith("site-packages")]
+    check = (
+        "import sys; sys.path[:0] = sys.argv[1:]\n"
+        "import importlib.util, aimarket\n"
+        "assert aimarket.__file__.startswith(sys.argv[1]), aimarket.__file__\n"
+        "for name in ('simulation', 'agents', 'experiments'):\n"
+        "    assert importlib.util.find_spec(name) is None, name\n"
+        "from aimarket import MarketModel, load_scenario\n"
+        "MarketModel(load_scenario('baseline', {'developers.count': 50}), rng=1).run(2)\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", check, str(site), *deps],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
