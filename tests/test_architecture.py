@@ -197,3 +197,13 @@ def test_a_wheel_installs_exactly_one_import_name(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def test_every_package_folder_is_listed_for_the_wheel():
+    import tomllib
+
+    listed = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {name for name, path in MODULES.items() if path.name == "__init__.py"}
+    assert found == listed, f"pyproject's packages differ: {sorted(found ^ listed)}"
