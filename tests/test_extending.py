@@ -1,0 +1,114 @@
+"""A release policy, a shock and a metric added from outside the package, through the
+public registries only (the worked example of docs/extending.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from aimarket import MarketModel, ScenarioError, load_scenario
+from aimarket.simulation.metrics import MARKET, Metric
+from aimarket.simulation.params import par
+from aimarket.simulation.policies import POLICIES, ReleasePolicy
+from aimarket.simulation.shocks import SHOCKS, ShockKind, ShockParams
+
+
+@dataclass(frozen=True)
+class DelayedOpenOptions:
+    open_after: int = par(12, lo=0, hi=600, unit="months", doc="delayed_open: months closed")
+
+
+class DelayedOpen(ReleasePolicy):
+    """Closed at first, then its frontier goes open for good after ``open_after`` months."""
+
+    name = "delayed_open"
+    label = "open after a delay"
+    doc = "closed until open_after months have passed, then open"
+    Options = DelayedOpenOptions
+    sells_api = True
+    releases_weights = True
+
+    def frontier_open(self, vendor) -> bool:
+        return vendor.model.steps >= vendor.options.open_after
+
+
+@dataclass(frozen=True)
+class GrantParams(ShockParams):
+    vendor: str = par("", doc="grant: the vendor that receives it")
+    amount: float = par(100.0, lo=0.0, hi=1e6, unit="$M", doc="grant: the sum")
+
+
+class Grant(ShockKind):
+    """A government grant paid to a vendor at ``step``."""
+
+    name = "grant"
+    label = "grant"
+    doc = "a government pays a vendor a one-off grant"
+    Params = GrantParams
+
+    def check(self, scenario, name, params) -> None:
+        if params.vendor not in scenario.vendors:
+            raise ScenarioError(f"shocks.{name}.vendor = {params.vendor!r} is not a vendor")
+
+    def fire(self, model, name, params, rng) -> None:
+        vendor = model.vendor_named(params.vendor)
+        model.ledger.pay("government", vendor.account, params.amount, "grant")
+
+
+CASH_SHARE = Metric(
+    "top_cash_share",
+    "share",
+    "largest vendor's share of vendors' cash",
+    "cash of the richest vendor in the market / all vendors' cash",
+    lambda m: max(v.cash for v in m.present) / sum(max(v.cash, 0.0) for v in m.present),
+)
+
+
+@pytest.fixture
+def registered():
+    POLICIES.add(DelayedOpen())
+    SHOCKS.add(Grant())
+    MARKET.add(CASH_SHARE)
+    yield
+    POLICIES.remove("delayed_open")
+    SHOCKS.remove("grant")
+    MARKET.remove("top_cash_share")
+
+
+def test_toy_policy_shock_and_metric_work_from_outside_the_package(registered):
+    scenario = load_scenario(
+        "baseline",
+        {
+            "developers.count": 300,
+            "vendors.anthropic.policy": "delayed_open",
+            "vendors.anthropic.open_after": 6,
+            "shocks.help": {"new": True, "kind": "grant", "step": 3, "vendor": "mistral",
+                            "amount": 250.0},
+        },
+    )  # fmt: skip
+    model = MarketModel(scenario, rng=1).run(10)
+    vendor = model.vendor_named("anthropic")
+    assert vendor.options.open_after == 6
+    products = model.products
+    assert products.is_open[vendor.open_product]
+    # the open weights follow the frontier once the delay is over
+    assert products.capability[vendor.open_product] == pytest.approx(vendor.capability)
+    market = model.market_frame()
+    assert "top_cash_share" in market and market["top_cash_share"].between(0, 1).all()
+    mistral = model.vendor_frame().query("vendor == 'mistral'").set_index("step")["cash"]
+    assert mistral[3] - mistral[2] > 200.0  # the grant arrived in month 3
+
+
+def test_toy_records_are_validated_like_built_ins(registered):
+    with pytest.raises(ScenarioError, match=r"vendors\.anthropic\.open_after = 9999"):
+        load_scenario("baseline", {"vendors.anthropic.open_after": 9999})
+    with pytest.raises(ScenarioError, match="nobody"):
+        load_scenario("baseline", {"shocks.g": {"new": True, "kind": "grant", "vendor": "nobody"}})
+
+
+def test_unregistered_names_are_refused():
+    with pytest.raises(ScenarioError, match="delayed_open"):
+        load_scenario("baseline", {"vendors.anthropic.policy": "delayed_open"})
+    with pytest.raises(ScenarioError, match="is not a shock kind"):
+        load_scenario("baseline", {"shocks.g": {"new": True, "kind": "grant"}})
