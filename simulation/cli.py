@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = sys.argv[1:] if argv is None else list(argv)  # to say how to resume a sweep
     try:
         return int(args.func(args) or 0)
     except ScenarioError as exc:
