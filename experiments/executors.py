@@ -159,19 +159,26 @@ def _process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
     """Stop the pool's workers now (SIGKILL); the runs they were executing are dropped."""
-    kill = getattr(pool, "kill_workers", None)  # Python 3.14
-    if kill is not None:
-        kill()
-        return
     for process in list((pool._processes or {}).values()):
         with contextlib.suppress(OSError, ValueError):
             process.kill()
+    # A worker that dies while it sends a result (killed here, or by a SIGTERM sent to the
+    # whole process group) leaves half a message in the result pipe, and the pool's manager
+    # thread would wait for the rest for ever, and ``shutdown`` with it. Closing the driver's
+    # write end, the last once the workers are gone, turns that wait into an end of file,
+    # which the pool handles as a broken pool.
+    if pool._result_queue is not None:
+        pool._result_queue._writer.close()
 
 
 def _silence_dask() -> None:
     """No log lines or tracebacks from ``distributed`` (and the event loop it runs on) in
-    this process from now on: closing a cluster with work in flight is expected here."""
-    for name in ("distributed", "tornado", "asyncio"):
+    this process from now on: closing a cluster with work in flight is expected here, and
+    a worker's failures are recorded with its runs. Some of these loggers have levels and
+    handlers of their own (``tornado.application``), so each is set."""
+    families = ("distributed", "tornado", "asyncio")
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in families]
+    for name in (*families, *names):
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
@@ -218,7 +225,7 @@ def _local_cluster(Client, LocalCluster, workers: int, plugin):
         )
         try:
             client = Client(cluster)
-            client.register_plugin(plugin, name="aimarket-ignore-interrupts")
+            client.register_plugin(plugin, name="aimarket-quiet-worker")
             before = len(multiprocessing.active_children())
             with _sigint_ignored():  # until the nannies have started their worker processes
                 cluster.scale(workers)
@@ -240,18 +247,21 @@ def _dask(kind: str, workers: int | None) -> Iterator[Executor]:
     except ImportError:
         raise ScenarioError("--executor dask needs Dask: pip install 'aimarket[dask]'") from None
 
-    class IgnoreInterrupts(WorkerPlugin):
-        """Each worker process of the local cluster ignores SIGINT (see the module doc)."""
+    class QuietWorker(WorkerPlugin):
+        """Each worker process of the local cluster ignores SIGINT (see the module doc) and
+        logs nothing once started: what goes wrong in a run is recorded with the run, and
+        a cluster closed by an interrupt would otherwise print its workers' complaints."""
 
         def setup(self, worker) -> None:
             ignore_interrupts()
+            _silence_dask()
 
     cluster = client = None
     try:
         with interrupts.deferred():  # a cluster half started could not be closed cleanly
             if kind == "dask":
                 cluster, client = _local_cluster(
-                    Client, LocalCluster, workers or default_workers(), IgnoreInterrupts()
+                    Client, LocalCluster, workers or default_workers(), QuietWorker()
                 )
             else:
                 client = _connect(kind)

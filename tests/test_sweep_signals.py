@@ -111,8 +111,7 @@ def paused_sweep(spec: Path, out: Path, executor: str) -> tuple[subprocess.Popen
     deadline = time.monotonic() + 240
     while not (out / MARKER).exists():
         if proc.poll() is not None or time.monotonic() > deadline:
-            kill_all(descendants(proc.pid))
-            proc.kill()
+            kill_all(proc, descendants(proc.pid))
             raise AssertionError(f"the sweep did not pause (exit status {proc.wait()})")
         time.sleep(0.02)
     procs = descendants(proc.pid)
@@ -120,7 +119,11 @@ def paused_sweep(spec: Path, out: Path, executor: str) -> tuple[subprocess.Popen
     return proc, procs
 
 
-def kill_all(procs: dict[int, int]) -> None:
+def kill_all(proc: subprocess.Popen, procs: dict[int, int]) -> None:
+    """Clean-up after a failure: the driver and whatever is left of its workers."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
     for pid in survivors(procs, deadline_s=0):
         os.kill(pid, signal.SIGKILL)
 
@@ -170,7 +173,7 @@ def test_workers_exit_when_the_driver_alone_is_killed(spec, tmp_path, executor):
         # Workers leave Ctrl-C to the driver: they ignore SIGINT.
         assert all(ignoring.values()), ignoring
     finally:
-        kill_all(procs)
+        kill_all(proc, procs)
 
 
 def assert_one_line_and_resume_command(lines: list[str], signum: int, out: Path) -> None:
@@ -181,26 +184,72 @@ def assert_one_line_and_resume_command(lines: list[str], signum: int, out: Path)
     assert command.startswith("  ") and "sweep" in command and str(out) in command, command
 
 
-def stop_then_resume(spec, reference, out: Path, executor: str, signum: int, group: bool):
-    """Pause a sweep, send ``signum`` to the driver (or its whole process group, as a
-    terminal does), check how it stopped, then resume it with the command it printed."""
+@pytest.mark.parametrize(
+    "executor, signum, group",
+    [
+        ("process", signal.SIGINT, True),  # Ctrl-C at a terminal: the whole process group
+        ("dask", signal.SIGINT, True),
+        ("process", signal.SIGTERM, False),  # kill PID
+        ("dask", signal.SIGTERM, False),
+        ("process", signal.SIGTERM, True),  # a batch system or service manager stopping a job
+    ],
+    ids=["process-ctrl-c", "dask-ctrl-c", "process-term", "dask-term", "process-term-group"],
+)
+def test_interrupted_sweep_says_how_to_resume_and_resumes_to_the_same_result(
+    spec, reference, tmp_path, executor, signum, group
+):
+    out = tmp_path / "out"
     proc, procs = paused_sweep(spec, out, executor)
-    (os.killpg if group else os.kill)(proc.pid, signum)
     try:
+        (os.killpg if group else os.kill)(proc.pid, signum)
         status, lines = stopped(proc, out)
         assert status == 128 + signum, "\n".join(lines)
         assert_one_line_and_resume_command(lines, signum, out)
         assert survivors(procs) == []
     finally:
-        kill_all(procs)
+        kill_all(proc, procs)
     assert load(out).manifest["sessions"][-1]["signal"] == signal.Signals(signum).name
     resume(lines, out, reference)
 
 
-def test_sigterm_to_the_driver_is_handled_like_ctrl_c(spec, reference, tmp_path):
-    stop_then_resume(spec, reference, tmp_path / "out", "process", signal.SIGTERM, group=False)
+CRASHING_SCRIPT = """
+import os
+
+from experiments import Sweep
 
 
-@pytest.mark.parametrize("executor", EXECUTORS)
-def test_ctrl_c_prints_one_line_and_the_resume_command(spec, reference, tmp_path, executor):
-    stop_then_resume(spec, reference, tmp_path / "out", executor, signal.SIGINT, group=True)
+def fragile(run):
+    if os.environ.get("CRASH_WORKERS") and run.scenario.innovation.community_quality > 0.03:
+        os._exit(3)  # the worker process dies, as when the kernel kills it for lack of memory
+    return float(run.market["adoption_rate"].iloc[-1])
+
+
+sweep = Sweep(
+    name="crashing",
+    overrides={"developers.count": 40},
+    uncertainties={"innovation.community_quality": [0.01, 0.02, 0.04, 0.05]},
+    replicates=2,
+    steps=6,
+    outcomes=["platform_payoff", fragile],
+)
+"""
+
+
+def test_a_dying_worker_fails_the_runs_in_flight_and_the_sweep_resumes(tmp_path):
+    script, out = tmp_path / "crashing.py", tmp_path / "out"
+    script.write_text(CRASHING_SCRIPT)
+    cmd = [*sweep_cmd(script, out), "--workers", "2"]
+    crashed = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=300, env={**os.environ, "CRASH_WORKERS": "1"}
+    )
+    assert crashed.returncode == 1, crashed.stderr
+    assert "sweep aborted: a worker process died" in crashed.stderr
+    first = load(out)
+    counts = first.counts()
+    assert counts["failed"] >= 1 and sum(counts[k] for k in ("done", "failed", "pending")) == 8
+    assert first.failures["error"].str.contains("BrokenProcessPool").all()
+
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    runs = load(out).runs
+    assert len(runs) == 8 and runs["run_id"].is_unique and (runs["status"] == "ok").all()
