@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from test_sweep_kill import SPEC, VOLATILE, committed_runs, sweep_cmd
+from test_sweep_run import FAILING_SCRIPT
 
 from experiments import load
 from experiments.faults import MARKER, PAUSE_VARIABLE
@@ -212,31 +213,17 @@ def test_interrupted_sweep_says_how_to_resume_and_resumes_to_the_same_result(
     resume(lines, out, reference)
 
 
-CRASHING_SCRIPT = """
-import os
-
-from experiments import Sweep
-
-
-def fragile(run):
-    if os.environ.get("CRASH_WORKERS") and run.scenario.innovation.community_quality > 0.03:
-        os._exit(3)  # the worker process dies, as when the kernel kills it for lack of memory
-    return float(run.market["adoption_rate"].iloc[-1])
-
-
-sweep = Sweep(
-    name="crashing",
-    overrides={"developers.count": 40},
-    uncertainties={"innovation.community_quality": [0.01, 0.02, 0.04, 0.05]},
-    replicates=2,
-    steps=6,
-    outcomes=["platform_payoff", fragile],
+# test_sweep_run's script whose outcome function fails for strong communities, made to
+# kill its worker process instead (as the kernel does when memory runs out), when asked.
+RAISE = 'raise FloatingPointError("community too strong for this model")'
+assert RAISE in FAILING_SCRIPT
+CRASHING_SCRIPT = "import os\n" + FAILING_SCRIPT.replace(
+    RAISE, 'if os.environ.get("CRASH_WORKERS"):\n            os._exit(3)'
 )
-"""
 
 
 def test_a_dying_worker_fails_the_runs_in_flight_and_the_sweep_resumes(tmp_path):
-    script, out = tmp_path / "crashing.py", tmp_path / "out"
+    script, out = tmp_path / "fragile.py", tmp_path / "out"
     script.write_text(CRASHING_SCRIPT)
     cmd = [*sweep_cmd(script, out), "--workers", "2"]
     crashed = subprocess.run(
