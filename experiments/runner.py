@@ -3,7 +3,9 @@
 The driver keeps only a small window of runs in flight (a few per worker) and a small
 buffer of finished results, which it writes as one batch every ``flush_every`` runs or
 ``flush_seconds`` seconds; so memory stays flat however many runs a sweep has, and a
-crash loses at most the results not yet flushed (they are simply run again).
+crash loses at most the results not yet flushed (they are simply run again). SIGINT
+(Ctrl-C) and SIGTERM stop a sweep cleanly (:mod:`experiments.interrupts`); its workers
+never outlive the driver (:mod:`experiments.executors`).
 """
 
 from __future__ import annotations
