@@ -1,7 +1,8 @@
 """Stopping a sweep: SIGINT (Ctrl-C) and SIGTERM both ask the driver to stop cleanly.
 
 While :func:`stop_on_signals` is active, either signal raises :class:`Interrupted` (a
-``KeyboardInterrupt``) in the main thread, once. The driver then drops the runs in flight,
+``KeyboardInterrupt``) in the main thread, once (a signal the process was started
+ignoring stays ignored). The driver then drops the runs in flight,
 writes the runs that finished, records the session and returns; a further signal during
 that clean-up is ignored, so that it is not cut short (SIGKILL still ends the process, and
 then its workers follow: see :mod:`experiments.executors`). Inside :func:`deferred` (a
@@ -73,7 +74,9 @@ def stop_on_signals(stop: Stop | None = None) -> Iterator[Stop]:
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
-    previous = {s: signal.signal(s, stop.handle) for s in SIGNALS}
+    # A signal this process was started ignoring stays ignored (a shell starts background
+    # jobs with SIGINT ignored).
+    previous = {s: signal.signal(s, stop.handle) for s in SIGNALS if _handled(s)}
     outer, _active = _active, stop
     try:
         yield stop
@@ -81,6 +84,10 @@ def stop_on_signals(stop: Stop | None = None) -> Iterator[Stop]:
         _active = outer
         for s, handler in previous.items():
             signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+
+
+def _handled(signum: int) -> bool:
+    return signal.getsignal(signum) is not signal.SIG_IGN
 
 
 @contextlib.contextmanager
