@@ -97,13 +97,23 @@ def ignores_sigint(pid: int) -> bool:
     raise AssertionError(f"no SigIgn line for process {pid}")
 
 
+# Start the sweep with Ctrl-C's default disposition, as from a terminal: the tests may run
+# in a background job, which ignores SIGINT, and the driver keeps a SIGINT it was started
+# ignoring ignored.
+DEFAULT_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
+
+
 def paused_sweep(spec: Path, out: Path, executor: str) -> tuple[subprocess.Popen, dict]:
     """A sweep with 2 workers, stopped by itself once 10 runs are committed (see
     ``experiments.faults``), and its worker processes. Its stderr goes to ``out.log``."""
     if executor == "dask":
         pytest.importorskip("distributed")
+    cmd = sweep_cmd(spec, out, "--workers", "2", "--executor", executor)
     proc = subprocess.Popen(
-        sweep_cmd(spec, out, "--workers", "2", "--executor", executor),
+        [sys.executable, "-c", DEFAULT_SIGINT, *cmd[1:]],
         stdout=subprocess.DEVNULL,
         stderr=out.with_suffix(".log").open("w"),  # a file: no pipe for a worker to hold
         env={**os.environ, PAUSE_VARIABLE: "10"},
