@@ -18,6 +18,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
+import shlex
+import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -98,7 +102,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return _sweep(load_spec(args.spec), args)
 
 
-def _sweep(sweep, args: argparse.Namespace) -> int:
+def _sweep(sweep, args: argparse.Namespace, prog: str = "aimarket") -> int:
     from aimarket.experiments.analysis.console import format_comparison
     from aimarket.experiments.engine.executors import describe
     from aimarket.experiments.engine.runner import run_sweep
@@ -129,9 +133,16 @@ def _sweep(sweep, args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         argv=sys.argv,
     )
-    if summary.interrupted:
-        print(summary.text(), file=sys.stderr)
-        raise KeyboardInterrupt
+    if summary.interrupted:  # Ctrl-C or SIGTERM: one line, and how to go on
+        c = summary.store_counts
+        failed = f" ({c.get('failed', 0)} failed)" if c.get("failed") else ""
+        print(
+            f"{prog}: interrupted by {signal.Signals(summary.signum).name}: "
+            f"{c.get('done', 0)} of {c.get('planned', len(plan))} runs done{failed} in {out}; "
+            f"resume with:\n  {_resume_command(args, out)}",
+            file=sys.stderr,
+        )
+        return summary.exit_code
     if not args.no_table and summary.store_counts.get("done"):
         print()
         print(format_comparison(load(out)))
@@ -149,6 +160,35 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
     print(write_report(path, args.out))
     return 0
+
+
+def _resume_command(args: argparse.Namespace, out: Path) -> str:
+    """The command line that resumes this sweep: the one that started this process when it
+    was started as this command (``args.argv``, its own arguments), else ``aimarket`` or
+    ``python SCRIPT`` with the arguments; ``--out`` is added when it was not given."""
+    argv = getattr(args, "argv", None)
+    if argv is not None and argv == sys.argv[1:]:
+        words = _own_command_line()
+    elif getattr(args, "script", None):
+        words = ["python", args.script, *(argv or [])]
+    else:
+        words = ["aimarket", *argv] if argv else ["aimarket", "sweep", str(args.spec)]
+    if not any(w == "--out" or w.startswith("--out=") for w in words):
+        words += ["--out", str(out)]
+    return shlex.join(words)
+
+
+def _own_command_line() -> list[str]:
+    """This process's command line as typed (``sys.orig_argv``), an installed entry point
+    (``aimarket``) without the interpreter in front of it."""
+    orig = list(getattr(sys, "orig_argv", [sys.executable, *sys.argv]))
+    cut = len(orig) - (len(sys.argv) - 1)
+    head, rest = orig[:cut], orig[cut:]
+    script = sys.argv[0]
+    if head and head[-1] == script and not script.endswith(".py"):
+        name = os.path.basename(script)
+        head = [name if shutil.which(name) == os.path.abspath(script) else script]
+    return [*head, *rest]
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -221,10 +261,11 @@ def script_main(path: str, argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=Path(path).name, description=__doc__.splitlines()[0])
     _add_sweep_options(parser)
     args = parser.parse_args(argv)
+    args.argv, args.script = (sys.argv[1:] if argv is None else list(argv)), path
     from aimarket.experiments.engine.spec import load_spec
 
     try:
-        return _sweep(load_spec(path), args)
+        return _sweep(load_spec(path), args, prog=Path(path).name)
     except ScenarioError as exc:
         print(f"{Path(path).name}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

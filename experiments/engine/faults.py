@@ -2,9 +2,10 @@
 
 A test that kills a sweep must kill it at a point it controls, never by timing. Setting
 the environment variable ``AIMARKET_PAUSE_AFTER_RUNS=K`` makes the sweep driver write
-every finished run at once (one batch per run) and, as soon as at least ``K`` runs are
-committed in this session, write the marker file ``DIR/.paused`` and wait there, with its
-workers alive, until a signal arrives. The test then sends SIGKILL, SIGTERM or SIGINT
+every finished task at once (one batch per task, so one run per batch with the process
+pool; a Dask task may carry several) and, as soon as at least ``K`` runs are committed in
+this session, write the marker file ``DIR/.paused`` and wait there, with its workers
+alive, until a signal arrives. The test then sends SIGKILL, SIGTERM or SIGINT
 and checks what survives. Unset (the normal case), nothing here has any effect.
 """
 

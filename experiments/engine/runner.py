@@ -3,11 +3,15 @@
 The driver keeps only a small window of runs in flight (a few per worker) and a small
 buffer of finished results, which it writes as one batch every ``flush_every`` runs or
 ``flush_seconds`` seconds; so memory stays flat however many runs a sweep has, and a
-crash loses at most the results not yet flushed (they are simply run again).
+crash loses at most the results not yet flushed (they are simply run again). SIGINT
+(Ctrl-C) and SIGTERM stop a sweep cleanly (:mod:`aimarket.experiments.interrupts`); its workers
+never outlive the driver (:mod:`aimarket.experiments.engine.executors`).
 """
 
 from __future__ import annotations
 
+import itertools
+import signal
 import sys
 import time
 import traceback
@@ -17,11 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aimarket.experiments.engine import faults
-from aimarket.experiments.engine.executors import default_workers, describe, open_executor
+from aimarket.experiments.engine import faults, interrupts
+from aimarket.experiments.engine.executors import (
+    default_workers,
+    describe,
+    open_executor,
+    runs_per_task,
+)
 from aimarket.experiments.engine.spec import Plan, Sweep, load_spec
 from aimarket.experiments.engine.store import Store
-from aimarket.experiments.engine.worker import execute
+from aimarket.experiments.engine.worker import execute_many
 
 
 @dataclass
@@ -37,6 +46,7 @@ class SweepSummary:
     failed: int = 0
     elapsed: float = 0.0
     interrupted: bool = False
+    signum: int = 0  # the signal that interrupted the session (SIGINT or SIGTERM)
     aborted: str = ""
     store_counts: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
@@ -44,7 +54,7 @@ class SweepSummary:
     @property
     def exit_code(self) -> int:
         if self.interrupted:
-            return 130
+            return 128 + (self.signum or signal.SIGINT)  # 130 for Ctrl-C, 143 for SIGTERM
         return 1 if self.store_counts.get("failed", 0) or self.aborted else 0
 
     def text(self) -> str:
@@ -119,12 +129,15 @@ def run_sweep(
         print(f"aimarket: {notice}", file=sys.stderr)
     summary = SweepSummary(plan.sweep.name, store.path, len(plan), 0)
     started = time.perf_counter()
+    stop = interrupts.Stop()
     try:
-        _drive(plan, store, summary, executor, workers, n_workers, progress, flush_every,
-               flush_seconds)  # fmt: skip
+        with interrupts.stop_on_signals(stop):  # SIGTERM is handled like Ctrl-C
+            _drive(plan, store, summary, executor, workers, n_workers, progress, flush_every,
+                   flush_seconds)  # fmt: skip
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
+        summary.signum = stop.signum or (signal.SIGINT if summary.interrupted else 0)
         summary.elapsed = time.perf_counter() - started
         summary.store_counts = store.counts()
         store.close_session(
@@ -133,6 +146,7 @@ def run_sweep(
                 "ok": summary.ok,
                 "failed": summary.failed,
                 "interrupted": summary.interrupted,
+                "signal": signal.Signals(summary.signum).name if summary.signum else "",
                 "aborted": summary.aborted,
                 "elapsed_s": round(summary.elapsed, 3),
             }
@@ -163,19 +177,24 @@ def _drive(plan, store, summary, executor, workers, n_workers, progress, every, 
         every, seconds = 1, 0.05
     committed = 0
     window = max(2, 2 * n_workers + 2)
-    inflight: dict[Future, dict] = {}
+    inflight: dict[Future, list[dict]] = {}  # a task: one or more runs (Dask batches them)
+    n_todo, submitted, timed = len(plan) - summary.skipped, 0, [0.0, 0]
     buffer: list[dict] = []
     meta: dict[str, dict] = {}
     last_flush = time.monotonic()
 
+    def run_seconds() -> float | None:
+        return timed[0] / timed[1] if timed[1] else None
+
     def flush() -> None:
         nonlocal buffer, last_flush, committed
-        if buffer:
-            store.write_batch(buffer, meta)
-            committed += len(buffer)
-            for res in buffer:
-                meta.pop(res["run_id"], None)
-            buffer = []
+        with interrupts.deferred():  # a signal waits until the batch is written
+            if buffer:
+                store.write_batch(buffer, meta)
+                committed += len(buffer)
+                for res in buffer:
+                    meta.pop(res["run_id"], None)
+                buffer = []
         last_flush = time.monotonic()
         faults.maybe_pause(committed, pause_at, store.path)
 
@@ -184,6 +203,8 @@ def _drive(plan, store, summary, executor, workers, n_workers, progress, every, 
         summary.ran += 1
         if res["status"] == "ok":
             summary.ok += 1
+            timed[0] += res["elapsed"]
+            timed[1] += 1
         else:
             summary.failed += 1
             run = meta[res["run_id"]]
@@ -199,32 +220,36 @@ def _drive(plan, store, summary, executor, workers, n_workers, progress, every, 
             exhausted = False
             while True:
                 while not exhausted and len(inflight) < window:
-                    run = next(todo, None)
-                    if run is None:
+                    size = runs_per_task(executor, n_workers, n_todo - submitted, run_seconds())
+                    tasks = [plan.task(run) for run in itertools.islice(todo, size)]
+                    if not tasks:
                         exhausted = True
                         break
-                    task = plan.task(run)
-                    meta[run["run_id"]] = task
-                    inflight[pool.submit(execute, task)] = task
+                    for task in tasks:
+                        meta[task["run_id"]] = task
+                    inflight[pool.submit(execute_many, tasks)] = tasks
+                    submitted += len(tasks)
                 if not inflight:
                     break
                 finished, _ = wait(list(inflight), timeout=seconds, return_when=FIRST_COMPLETED)
                 broken = None
                 for fut in finished:
-                    task = inflight.pop(fut)
+                    tasks = inflight.pop(fut)
                     try:
-                        res = fut.result()
+                        results = fut.result()
                     except BrokenProcessPool as exc:
                         broken = exc
-                        res = _failure(task["run_id"], exc)
+                        results = [_failure(task["run_id"], exc) for task in tasks]
                     except Exception as exc:  # the executor lost the task (e.g. a worker died)
-                        res = _failure(task["run_id"], exc)
-                    record(res)
+                        results = [_failure(task["run_id"], exc) for task in tasks]
+                    for res in results:
+                        record(res)
                 if len(buffer) >= every or time.monotonic() - last_flush >= seconds:
                     flush()
                 if broken is not None:
-                    for fut, task in list(inflight.items()):
-                        record(_failure(task["run_id"], broken))
+                    for fut, tasks in list(inflight.items()):
+                        for task in tasks:
+                            record(_failure(task["run_id"], broken))
                         inflight.pop(fut)
                     summary.aborted = (
                         "a worker process died (out of memory or a crash); the runs in flight "
@@ -232,5 +257,9 @@ def _drive(plan, store, summary, executor, workers, n_workers, progress, every, 
                     )
                     break
     finally:
+        for fut in inflight:  # interrupted: keep what finished, drop the rest
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                for res in fut.result():
+                    record(res)
         flush()
         bar.close()

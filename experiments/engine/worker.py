@@ -4,19 +4,55 @@
 ship it to another process (spawn, forkserver, Dask). It takes and returns plain data;
 the model never leaves the function, so each task frees its model before the next.
 An exception inside the run becomes a ``failed`` result carrying the traceback.
+:func:`execute_many` runs several tasks in one call (Dask ships runs in batches).
+
+:func:`start_worker` initializes a worker process of the sweep's process pool: it leaves
+Ctrl-C to the driver and makes the worker exit as soon as the driver is gone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
+import threading
 import time
 import traceback
 import warnings
+from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+
+def ignore_interrupts() -> None:
+    """Ignore SIGINT in this (worker) process: a terminal's Ctrl-C reaches every process in
+    the foreground group, and the driver alone decides what happens to the runs."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def start_worker(lifeline: Connection | None = None) -> None:
+    """Initializer of a worker process: ignore SIGINT, and exit at once when the driver dies.
+
+    ``lifeline`` is the read end of a pipe whose only write end the driver holds and never
+    writes to; when the driver exits, however it exits (SIGKILL included), the kernel closes
+    it, the blocked read here ends, and the worker exits, whatever it is doing.
+    """
+    ignore_interrupts()
+    if lifeline is not None:
+        watchdog = threading.Thread(
+            target=_exit_when_closed, args=(lifeline,), name="aimarket-lifeline", daemon=True
+        )
+        watchdog.start()
+
+
+def _exit_when_closed(lifeline: Connection) -> None:
+    with contextlib.suppress(EOFError, OSError):
+        lifeline.recv()  # nothing is ever sent: returns only by EOF (or an error)
+    os._exit(1)  # the driver is gone: stop now, without cleanup that could block
 
 
 def execute(task: dict[str, Any]) -> dict[str, Any]:
@@ -45,6 +81,11 @@ def execute(task: dict[str, Any]) -> dict[str, Any]:
         result["market"] = result["vendors"] = None
     result["elapsed"] = time.perf_counter() - t0
     return result
+
+
+def execute_many(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`execute` each task in turn; one result per task, in order."""
+    return [execute(task) for task in tasks]
 
 
 def _run(task: dict[str, Any]) -> dict[str, Any]:
