@@ -4,7 +4,8 @@
 
 Both scenarios run on the same seeds (common random numbers: same developers' draws,
 same pitches and valuation noise); for each outcome the table gives each scenario's mean,
-the mean paired difference (open - closed) and in how many seeds each sign occurs.
+the mean paired difference (open - closed) with its 95% confidence interval (Student t,
+from :mod:`aimarket.experiments.analysis.stats`) and in how many seeds each sign occurs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import sys
 
 import pandas as pd
 
+from aimarket.experiments.analysis import stats
+from aimarket.experiments.analysis.tables import markdown_table
 from aimarket.simulation.model import MarketModel
 from aimarket.simulation.report import format_number
 from aimarket.simulation.scenarios import load_scenario
@@ -62,27 +65,44 @@ def outcomes(scenario: str, seed: int, developers: int) -> dict[str, float]:
     }
 
 
-def table(seeds: int = 20, developers: int = 10_000) -> str:
-    """The paired comparison as a Markdown table."""
-    runs = {
+def runs(seeds: int = 20, developers: int = 10_000) -> dict[str, pd.DataFrame]:
+    """Each scenario's outcomes, one row per seed (the same seeds for both)."""
+    return {
         sc: pd.DataFrame([outcomes(sc, s, developers) for s in range(seeds)])
         for sc in ("meta_open", "meta_closed")
     }
-    o, c = runs["meta_open"], runs["meta_closed"]
-    diff = o - c
-    lines = [
-        "| outcome | meta_open | meta_closed | open − closed | seeds open > / < closed |",
-        "|---|---|---|---|---|",
-    ]
-    for k in o.columns:
-        gt, lt = int((diff[k] > 0).sum()), int((diff[k] < 0).sum())
-        equal = f" ({seeds - gt - lt} equal)" if seeds - gt - lt else ""
-        sign = "+" if diff[k].mean() > 0 else ""
-        lines.append(
-            f"| {k} | {format_number(o[k].mean())} | {format_number(c[k].mean())} | "
-            f"{sign}{format_number(diff[k].mean())} | {gt} / {lt}{equal} |"
+
+
+def _signed(x: float) -> str:
+    return ("+" if x > 0 else "") + format_number(x)
+
+
+def paired_table(open_runs: pd.DataFrame, closed_runs: pd.DataFrame) -> str:
+    """The paired comparison as a Markdown table: each scenario's mean, the mean paired
+    difference (open - closed) with its 95% t interval
+    (:func:`aimarket.experiments.analysis.stats.contrast`), and the seeds of each sign."""
+    rows = []
+    for k in open_runs.columns:
+        c = stats.contrast(open_runs[k] - closed_runs[k])
+        gt, lt = round(c.p_positive * c.n), round(c.p_negative * c.n)
+        equal = f" ({c.n - gt - lt} equal)" if c.n - gt - lt else ""
+        rows.append(
+            {
+                "outcome": k,
+                "meta_open": format_number(open_runs[k].mean()),
+                "meta_closed": format_number(closed_runs[k].mean()),
+                "open − closed": _signed(c.mean),
+                "95% CI of the difference": f"{_signed(c.lo)} to {_signed(c.hi)}",
+                "seeds open > / < closed": f"{gt} / {lt}{equal}",
+            }
         )
-    return "\n".join(lines)
+    return markdown_table(pd.DataFrame(rows))
+
+
+def table(seeds: int = 20, developers: int = 10_000) -> str:
+    """The paired comparison of ``seeds`` seeds as a Markdown table (:func:`paired_table`)."""
+    both = runs(seeds, developers)
+    return paired_table(both["meta_open"], both["meta_closed"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -203,3 +203,21 @@ def test_share_series_sums_to_one_with_exited_vendors():
     assert step2["b"] == 0.0
     step3 = out[out["step"] == 3].set_index("group")["share"]
     assert step3[agg.EXITED] == 1.0
+
+
+def test_no_analysis_module_is_in_the_result_fingerprint():
+    """Analysis computes nothing a run depends on: editing any of its modules (old or
+    new) never blocks resuming a results folder."""
+    from aimarket.experiments.engine import provenance
+
+    analysis = {
+        name: path
+        for name, path in provenance.package_modules().items()
+        if name.startswith("aimarket.experiments.analysis.")
+    }
+    assert {"aimarket.experiments.analysis.stats", "aimarket.experiments.analysis.tables"} <= set(
+        analysis
+    )
+    assert provenance.source_fingerprint(analysis)[1] == 0, sorted(
+        set(analysis) - provenance.NOT_HASHED
+    )

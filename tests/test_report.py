@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import numpy as np
@@ -53,8 +54,8 @@ def test_report_command_writes_markdown_and_figures(flagship, capsys):
     text = report.read_text()
     for section in ("## The sweep", "## Policy comparison", "Paired differences", "## Figures"):
         assert section in text
-    for policy in ("closed", "open", "open_lagged", "open_then_closed"):
-        assert f"| {policy} |" in text
+    for policy in ("closed", "open", "open_lagged", "open_then_closed"):  # a table row each
+        assert re.search(rf"^\| {policy} +\|", text, re.MULTILINE), policy
     assert "complement_strength" in text
     pngs = sorted((flagship / "report").glob("*.png"))
     assert len(pngs) >= 4

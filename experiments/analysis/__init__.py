@@ -1,2 +1,4 @@
-"""Analysis of sweep results: aggregates and intervals, console tables, figures, reports,
-calibration targets and the calibration itself."""
+"""Analysis of sweep results: intervals (:mod:`.stats`, the one place they are
+computed), aggregates (:mod:`.aggregate`), console tables (:mod:`.console`), figures
+(:mod:`.figures`), Markdown tables and reports (:mod:`.tables`, :mod:`.report`),
+calibration targets (:mod:`.targets`) and the calibration itself (:mod:`.calibrate`)."""

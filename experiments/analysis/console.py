@@ -33,7 +33,9 @@ DEFAULT_TABLE = (
 WIDTH = 100
 
 
-def _table_outcomes(results: Results, outcomes: Sequence[str] | None) -> list[str]:
+def table_outcomes(results: Results, outcomes: Sequence[str] | None = None) -> list[str]:
+    """The outcomes a comparison shows: those given, else the sweep's ``table``, else the
+    :data:`DEFAULT_TABLE` outcomes present, else the first five; only those in the runs."""
     chosen = list(outcomes or results.manifest.get("table") or [])
     if not chosen:
         chosen = [o for o in DEFAULT_TABLE if o in results.runs.columns]
@@ -45,7 +47,7 @@ def _table_outcomes(results: Results, outcomes: Sequence[str] | None) -> list[st
 def compare(results: Results, outcomes: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per outcome and policy: runs (``n``), ``mean``, ``q_lo`` and ``q_hi`` (the
     2.5th and 97.5th percentiles of the runs), ``unit``."""
-    cols = _table_outcomes(results, outcomes)
+    cols = table_outcomes(results, outcomes)
     summary = agg.summarize_runs(results, cols)
     return summary[["outcome", "policy", "n", "mean", "q_lo", "q_hi", "unit"]]
 
@@ -55,7 +57,7 @@ def paired(
 ) -> pd.DataFrame:
     """One row per outcome and policy other than ``reference``: pairs, mean difference,
     95% t confidence interval of it (``lo``, ``hi``), share of pairs above 0."""
-    cols = _table_outcomes(results, outcomes)
+    cols = table_outcomes(results, outcomes)
     try:
         out = agg.paired_contrasts(results, reference=reference, outcomes=cols)
     except ValueError:  # the reference policy has no successful run

@@ -22,28 +22,14 @@ import pandas as pd
 
 from aimarket.experiments.analysis import aggregate as agg
 from aimarket.experiments.analysis import figures
-from aimarket.experiments.analysis.console import DEFAULT_TABLE
+from aimarket.experiments.analysis.console import table_outcomes
+from aimarket.experiments.analysis.tables import markdown_table
 from aimarket.experiments.engine.store import Results, load
 from aimarket.simulation.errors import ScenarioError
 from aimarket.simulation.report import format_number, format_value
 
 #: Market metrics in the report's over-time panel.
 SERIES = ("platform_payoff", "closed_price", "open_token_share", "vc_funding")
-
-
-def markdown_table(frame: pd.DataFrame) -> str:
-    """A pandas frame as a GitHub Markdown table (index dropped; cells as strings)."""
-    cols = [str(c) for c in frame.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
-    return "\n".join(lines)
-
-
-def _outcomes(results: Results) -> list[str]:
-    chosen = list(results.manifest.get("table") or [])
-    chosen = chosen or [o for o in DEFAULT_TABLE if o in results.runs.columns]
-    return [o for o in chosen or results.outcomes[:5] if o in results.runs.columns]
 
 
 def comparison_table(results: Results, outcomes: Sequence[str]) -> pd.DataFrame:
@@ -150,74 +136,86 @@ def _phase_axes(results: Results) -> tuple[str, str] | None:
     return (numeric[0], numeric[1]) if len(numeric) >= 2 else None
 
 
-def make_figures(results: Results, out: Path) -> list[tuple[Path, str]]:
-    """Write the report's figures into ``out``; returns (path, caption) pairs."""
-    outcomes = _outcomes(results)
-    policies = list(results.ok["policy"].unique())
-    made: list[tuple[Path, str]] = []
+def _challenger(policies: list[str], reference: str) -> str | None:
+    """The policy a phase diagram sets against the reference: open if it can, else the
+    first other policy."""
+    if "open" in policies and reference != "open":
+        return "open"
+    return next((p for p in policies if p != reference), None)
 
-    def add(name: str, fig, caption: str) -> None:
-        made.append((figures.save(fig, out / name), caption))
 
-    add(
-        "outcomes.png",
-        figures.plot_outcomes(results, outcomes),
-        "Outcomes by policy: each run is a dot, the box spans the middle half of the runs, "
-        "black marks the mean and its 95% confidence interval.",
+def _phase_figure(results: Results, outcome: str, policies: list[str]):
+    """The phase diagram over the first two swept parameters, and its caption (None if
+    fewer than two numeric parameters vary)."""
+    axes = _phase_axes(results)
+    if axes is None:
+        return None
+    x, y = axes
+    reference = results.manifest.get("reference") or policies[0]
+    challenger = _challenger(policies, reference)
+    paired = challenger is not None and reference in policies
+    fig = figures.plot_phase(
+        results,
+        outcome,
+        x,
+        y,
+        policy=challenger if paired else None,
+        reference=reference if paired else None,
     )
-    if len(policies) > 1:
-        add(
-            "contrasts.png",
-            figures.plot_contrasts(results, outcomes),
-            "Paired contrasts: each policy minus the reference on the same design point and "
-            "seed, mean difference and 95% t confidence interval.",
-        )
+    what = (
+        f"mean paired difference of {outcome}, {challenger} minus {reference} "
+        "(blue: the policy does better)."
+        if paired
+        else f"mean {outcome}."
+    )
+    return fig, f"Phase diagram over {x} and {y}: {what}"
+
+
+#: The captions of the report's figures, by file name.
+CAPTIONS = {
+    "outcomes.png": "Outcomes by policy: each run is a dot, the box spans the middle half of "
+    "the runs, black marks the mean and its 95% confidence interval.",
+    "contrasts.png": "Paired contrasts: each policy minus the reference on the same design "
+    "point and seed, mean difference and 95% t confidence interval.",
+    "market.png": "The market over time: mean across runs per policy with the 95% "
+    "confidence interval of the mean.",
+    "frontier.png": "Capability frontier of closed and open-weights models over time.",
+    "shares.png": "Token shares by vendor over time (mean across runs; funded entrants pooled).",
+}
+
+
+def _figure_plan(results: Results, outcomes: list[str], policies: list[str]):
+    """(file name, function drawing it) of each figure that applies, in report order."""
     market_columns = set(results.series_columns("market"))
     series = [m for m in SERIES if m in market_columns]
-    if series:
-        add(
-            "market.png",
-            figures.plot_series_panel(results, series),
-            "The market over time: mean across runs per policy with the 95% confidence "
-            "interval of the mean.",
-        )
-    if {"closed_frontier", "open_frontier"} <= market_columns:
-        add(
-            "frontier.png",
-            figures.plot_frontier(results),
-            "Capability frontier of closed and open-weights models over time.",
-        )
-    if results.series_columns("vendors"):
-        add(
-            "shares.png",
-            figures.plot_shares(results),
-            "Token shares by vendor over time (mean across runs; funded entrants pooled).",
-        )
-    axes = _phase_axes(results)
-    reference = results.manifest.get("reference") or policies[0]
-    challenger = "open" if "open" in policies and reference != "open" else None
-    challenger = challenger or next((p for p in policies if p != reference), None)
-    if axes and outcomes:
-        x, y = axes
-        paired = challenger is not None and reference in policies
-        add(
-            "phase.png",
-            figures.plot_phase(
-                results,
-                outcomes[0],
-                x,
-                y,
-                policy=challenger if paired else None,
-                reference=reference if paired else None,
-            ),
-            f"Phase diagram over {x} and {y}: "
-            + (
-                f"mean paired difference of {outcomes[0]}, {challenger} minus {reference} "
-                "(blue: the policy does better)."
-                if paired
-                else f"mean {outcomes[0]}."
-            ),
-        )
+    plan = {
+        "outcomes.png": lambda: figures.plot_outcomes(results, outcomes),
+        "contrasts.png": lambda: figures.plot_contrasts(results, outcomes),
+        "market.png": lambda: figures.plot_series_panel(results, series),
+        "frontier.png": lambda: figures.plot_frontier(results),
+        "shares.png": lambda: figures.plot_shares(results),
+    }
+    applies = {
+        "outcomes.png": True,
+        "contrasts.png": len(policies) > 1,
+        "market.png": bool(series),
+        "frontier.png": {"closed_frontier", "open_frontier"} <= market_columns,
+        "shares.png": bool(results.series_columns("vendors")),
+    }
+    return [(name, draw) for name, draw in plan.items() if applies[name]]
+
+
+def make_figures(results: Results, out: Path) -> list[tuple[Path, str]]:
+    """Write the report's figures into ``out``; returns (path, caption) pairs."""
+    outcomes = table_outcomes(results)
+    policies = list(results.ok["policy"].unique())
+    made = [
+        (figures.save(draw(), out / name), CAPTIONS[name])
+        for name, draw in _figure_plan(results, outcomes, policies)
+    ]
+    phase = _phase_figure(results, outcomes[0], policies) if outcomes else None
+    if phase is not None:
+        made.append((figures.save(phase[0], out / "phase.png"), phase[1]))
     return made
 
 
@@ -234,7 +232,7 @@ def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path
     out = Path(out) if out is not None else results_dir / "report"
     out.mkdir(parents=True, exist_ok=True)
     m = results.manifest
-    outcomes = _outcomes(results)
+    outcomes = table_outcomes(results)
     made = make_figures(results, out)
 
     lines = [
@@ -272,7 +270,7 @@ def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path
             "",
         ]
     units = "; ".join(f"`{o}`: {agg.unit(o) or '-'}" for o in outcomes)
-    lines += [f"Units: {units}. Every outcome is defined in `experiments/outcomes.py`.", ""]
+    lines += [f"Units: {units}. Every outcome is defined in `experiments/engine/outcomes.py`.", ""]
     lines += ["## Figures", ""]
     for path, caption in made:
         lines += [f"![{path.stem}]({path.name})", "", f"*{caption}*", ""]

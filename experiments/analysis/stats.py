@@ -1,0 +1,176 @@
+"""The statistics behind every interval the project prints, on :mod:`scipy.stats`.
+
+Console tables, sweep reports, figure bands, notebooks, ``experiments/meta_pairs.py`` and
+the calibration report all take their intervals from here, so each is computed one way.
+Three kinds appear, and the project's column names say which:
+
+* ``lo``/``hi``, a **confidence interval of a mean**. By default Student t with n - 1
+  degrees of freedom: mean +- t * sd / sqrt(n), where t is the (1 + level) / 2 quantile
+  of the t distribution (:func:`t_interval`, and per group :func:`describe`). It shrinks
+  as runs are added and answers "how well do we know the average?". Or, on request, a
+  **bootstrap** (:func:`bootstrap_interval`): :func:`scipy.stats.bootstrap` with
+  ``method="percentile"`` (the middle ``level`` share of the means of resamples drawn
+  with replacement) rather than scipy's default BCa, so that the interval keeps the
+  meaning the project has always given it; the generator is seeded, so it reproduces.
+* A **paired contrast** (:func:`contrast`): differences of two policies (or scenarios)
+  run on the same seed: the mean difference, its interval by either method, and the
+  share of pairs in which the difference is above 0.
+* ``q_lo``/``q_hi``, a **spread** (:func:`spread`): the (1 - level) / 2 and (1 + level) / 2
+  percentiles of the values themselves (linear interpolation): what single runs do under
+  the swept uncertainty, which more runs do not shrink.
+
+Every function drops non-finite values first and returns NaN where the quantity is
+undefined (an interval of fewer than two values, the spread of none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+#: Confidence level of every interval the project prints (and the share of runs a
+#: spread covers).
+LEVEL = 0.95
+#: Interval methods for a mean: Student t, or a seeded percentile bootstrap.
+METHODS = ("t", "bootstrap")
+#: Bootstrap resamples unless told otherwise.
+RESAMPLES = 2000
+
+NAN_PAIR = (float("nan"), float("nan"))
+
+
+def finite(values) -> np.ndarray:
+    """The finite values of ``values`` as a float array."""
+    x = np.asarray(values, dtype=float)
+    return x[np.isfinite(x)]
+
+
+def check_method(method: str) -> str:
+    """``method`` if it is one of :data:`METHODS`; ValueError naming the choices if not."""
+    if method not in METHODS:
+        raise ValueError(f"method must be 't' or 'bootstrap', not {method!r}")
+    return method
+
+
+def t_critical(n, level: float = LEVEL):
+    """The two-sided Student-t critical value for ``n`` values (n - 1 degrees of freedom):
+    the (1 + level) / 2 quantile; NaN where n < 2. ``n`` may be a number or an array."""
+    n = np.asarray(n, dtype=float)
+    df = np.where(n >= 2, n - 1, np.nan)
+    return stats.t.ppf(0.5 + level / 2, df)
+
+
+def t_half_width(sd, n, level: float = LEVEL):
+    """Half the width of the t interval of a mean: t_critical(n) * sd / sqrt(n)."""
+    n = np.asarray(n, dtype=float)
+    return t_critical(n, level) * (np.asarray(sd, dtype=float) / np.sqrt(n))
+
+
+def t_interval(values, level: float = LEVEL) -> tuple[float, float]:
+    """Student-t confidence interval of the mean of ``values`` (NaN if fewer than 2)."""
+    x = finite(values)
+    if len(x) < 2:
+        return NAN_PAIR
+    mean = x.mean()
+    half = t_half_width(x.std(ddof=1), len(x), level)
+    return (float(mean - half), float(mean + half))
+
+
+def bootstrap_interval(
+    values, level: float = LEVEL, resamples: int = RESAMPLES, seed: int = 0
+) -> tuple[float, float]:
+    """Bootstrap confidence interval of the mean of ``values`` (NaN if fewer than 2).
+
+    :func:`scipy.stats.bootstrap` with ``method="percentile"`` (not scipy's default
+    BCa): the (1 - level) / 2 and (1 + level) / 2 percentiles of the means of
+    ``resamples`` resamples, drawn by a generator seeded with ``seed`` (reproducible).
+    """
+    x = finite(values)
+    if len(x) < 2:
+        return NAN_PAIR
+    result = stats.bootstrap(
+        (x,),
+        np.mean,
+        n_resamples=resamples,
+        confidence_level=level,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+        vectorized=True,
+    )
+    ci = result.confidence_interval
+    return (float(ci.low), float(ci.high))
+
+
+def mean_interval(
+    values, level: float = LEVEL, method: str = "t", resamples: int = RESAMPLES, seed: int = 0
+) -> tuple[float, float]:
+    """Confidence interval of the mean by ``method`` ("t" or "bootstrap")."""
+    if check_method(method) == "t":
+        return t_interval(values, level)
+    return bootstrap_interval(values, level, resamples, seed)
+
+
+def spread(values, level: float = LEVEL) -> tuple[float, float]:
+    """The middle ``level`` share of the values: their (1 - level) / 2 and (1 + level) / 2
+    percentiles (linear interpolation); NaN if there are none."""
+    x = finite(values)
+    if not len(x):
+        return NAN_PAIR
+    tail = (1 - level) / 2
+    lo, hi = np.percentile(x, [100 * tail, 100 * (1 - tail)])
+    return (float(lo), float(hi))
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """Paired differences summarized: how many, their mean and sd, an interval of the
+    mean, and the shares of pairs above and below 0."""
+
+    n: int
+    mean: float
+    sd: float
+    lo: float
+    hi: float
+    p_positive: float
+    p_negative: float
+
+
+def contrast(
+    diffs, level: float = LEVEL, method: str = "t", resamples: int = RESAMPLES, seed: int = 0
+) -> Contrast:
+    """The paired contrast of ``diffs`` (each a difference within one pair: the same design
+    point and seed): mean difference with its confidence interval (``method`` "t" or
+    "bootstrap", see :func:`mean_interval`) and the shares of pairs above and below 0."""
+    d = finite(diffs)
+    n = len(d)
+    lo, hi = mean_interval(d, level, method, resamples, seed)
+    return Contrast(
+        n=n,
+        mean=float(d.mean()) if n else float("nan"),
+        sd=float(d.std(ddof=1)) if n > 1 else float("nan"),
+        lo=lo,
+        hi=hi,
+        p_positive=float((d > 0).mean()) if n else float("nan"),
+        p_negative=float((d < 0).mean()) if n else float("nan"),
+    )
+
+
+def describe(groups, level: float = LEVEL) -> pd.DataFrame:
+    """Per group of a pandas ``groupby(...)[column]``: ``n``, ``mean``, ``sd``, ``se``, the
+    t interval of the mean (``lo``, ``hi``) and the spread (``q_lo``, ``q_hi``), the same
+    quantities as :func:`t_interval` and :func:`spread` give for one group."""
+    tail = (1 - level) / 2
+    out = groups.agg(["count", "mean", "std"])
+    out.columns = ["n", "mean", "sd"]
+    out["q_lo"] = groups.quantile(tail)
+    out["q_hi"] = groups.quantile(1 - tail)
+    n = out["n"].astype(float)
+    out["se"] = out["sd"] / np.sqrt(n)
+    half = t_half_width(out["sd"], n, level)
+    out["lo"] = out["mean"] - half
+    out["hi"] = out["mean"] + half
+    out["n"] = out["n"].astype(int)
+    return out[["n", "mean", "sd", "se", "lo", "hi", "q_lo", "q_hi"]]
