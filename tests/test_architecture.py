@@ -107,7 +107,6 @@ def own_imports_in_functions(name: str, path: Path) -> list[str]:
     return found
 
 
-@pytest.mark.xfail(reason="the last function-level imports go with the runner split", strict=True)
 def test_no_function_level_imports_of_the_package_outside_the_command_lines():
     found = []
     for name, path in MODULES.items():
