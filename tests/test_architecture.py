@@ -131,6 +131,17 @@ def test_modules_and_functions_are_small():
     assert not too_long, "\n".join(too_long)
 
 
+def test_files_are_written_atomically_in_one_place():
+    """One implementation of writing a file whole (a temporary file renamed into place):
+    ``aimarket.simulation.files``; the run output and the results store use it."""
+    own = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("atomic_write"):
+                own.append(f"{name}.{node.name}")
+    assert own and all(f.startswith("aimarket.simulation.files.") for f in own), own
+
+
 def _pylint(root: Path) -> subprocess.CompletedProcess:
     folders = ["aimarket", "simulation", "agents", "experiments"]
     return subprocess.run(

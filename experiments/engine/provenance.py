@@ -61,7 +61,10 @@ NOT_HASHED = frozenset(
         "aimarket.experiments.engine.encoding",
         "aimarket.experiments.engine.executors",
         "aimarket.experiments.engine.faults",
+        "aimarket.experiments.engine.journal",
+        "aimarket.experiments.engine.layout",
         "aimarket.experiments.engine.provenance",
+        "aimarket.experiments.engine.results",
         "aimarket.experiments.engine.runner",
         "aimarket.experiments.engine.store",
         # hashed separately, as the outcome definitions
