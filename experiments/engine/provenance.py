@@ -190,7 +190,7 @@ def outcomes_digest(names: Iterable[str], refs: Iterable[Mapping[str, str]]) -> 
 
 
 def code_fingerprint(plan) -> dict[str, Any]:
-    """What makes the results of ``plan`` (a :class:`~aimarket.experiments.engine.spec.Plan`)."""
+    """What makes the results of ``plan`` (a :class:`~aimarket.experiments.engine.plan.Plan`)."""
     source, count = _installed_source()
     try:
         version = metadata.version("aimarket")

@@ -242,7 +242,7 @@ def load(
     """Read a results folder: the runs table now, time series when asked for.
 
     ``expect``: the :class:`~aimarket.experiments.engine.spec.Sweep` or
-    :class:`~aimarket.experiments.engine.spec.Plan`
+    :class:`~aimarket.experiments.engine.plan.Plan`
     the folder should hold; a folder of another spec is refused, naming both. A folder
     with damaged batches (missing, truncated or unreadable files) is refused unless
     ``allow_damaged``: then only the intact batches are read (see ``Results.problems``).

@@ -61,7 +61,7 @@ def _exit_when_closed(lifeline: Connection) -> None:
 
 
 def execute(task: dict[str, Any]) -> dict[str, Any]:
-    """Run one task from :meth:`aimarket.experiments.engine.spec.Plan.task`; never raises
+    """Run one task from :meth:`aimarket.experiments.engine.plan.Plan.task`; never raises
     for model errors."""
     started = time.time()
     t0 = time.perf_counter()
