@@ -142,6 +142,14 @@ def test_files_are_written_atomically_in_one_place():
     assert own and all(f.startswith("aimarket.simulation.files.") for f in own), own
 
 
+def test_benchmarks_import_the_installed_package():
+    """The package is installed (``pip install -e .``): no benchmark edits ``sys.path``."""
+    edits = [
+        p.name for p in sorted((REPO / "benchmarks").glob("*.py")) if "sys.path" in p.read_text()
+    ]
+    assert not edits, edits
+
+
 def _pylint(root: Path) -> subprocess.CompletedProcess:
     folders = ["aimarket", "simulation", "agents", "experiments"]
     return subprocess.run(
