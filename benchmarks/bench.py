@@ -38,8 +38,6 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
 
 STEPS = 120
 
@@ -110,15 +108,12 @@ def run_size(developers: int, models: int, steps: int) -> dict:
 
 def in_subprocess(call: str):
     """Evaluate ``call`` (a call of a function of this module) in a fresh interpreter on
-    one thread; returns its result, sent back as JSON."""
-    code = (
-        f"import json, sys; sys.path.insert(0, {str(ROOT)!r}); "
-        f"sys.path.insert(0, {str(HERE)!r}); import bench; "
-        f"print(json.dumps(bench.{call}))"
-    )
+    one thread; returns its result, sent back as JSON. It runs in this folder, so
+    ``import bench`` finds this module (``-c`` puts the working folder on the path)."""
+    code = f"import json, bench; print(json.dumps(bench.{call}))"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=HERE
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 

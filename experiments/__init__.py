@@ -1,6 +1,6 @@
 """Experiments: seeded, resumable parameter sweeps of the market model.
 
->>> from experiments import Sweep, run_sweep, load
+>>> from aimarket.experiments import Sweep, run_sweep, load
 >>> sweep = Sweep(
 ...     name="meta_policy",
 ...     policies={"closed": {"vendors.meta.policy": "closed"},
@@ -18,9 +18,11 @@ by a design, outcomes = what each run reports. See ``experiments/open_vs_closed.
 
 from aimarket.experiments.analysis.console import compare, format_comparison, paired
 from aimarket.experiments.engine.outcomes import OUTCOMES, RunView
+from aimarket.experiments.engine.plan import Plan
+from aimarket.experiments.engine.results import Results, load
 from aimarket.experiments.engine.runner import SweepSummary, run_sweep
-from aimarket.experiments.engine.spec import Plan, Sweep, Uncertainty, load_spec
-from aimarket.experiments.engine.store import Results, load
+from aimarket.experiments.engine.spec import Sweep, load_spec
+from aimarket.experiments.engine.uncertainty import Uncertainty
 
 __all__ = [
     "OUTCOMES",

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from aimarket.simulation import metrics
+from aimarket.simulation.files import atomic_write_bytes, atomic_write_json, atomic_write_parquet
 from aimarket.simulation.plots import events_frame, run_figures
 
 if TYPE_CHECKING:
@@ -101,19 +99,6 @@ def format_value(x: float | None, unit: str, signed: bool = False) -> str:
     return text.replace("-0.000", "0.000").replace("+0.000", "0.000") if x == 0 else text
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over ``path``."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
-def atomic_write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
-
-
 def write_run(model: MarketModel, out: Path, seed: int | None = None, figures: bool = True) -> Path:
     """Write ``market.parquet``, ``vendors.parquet``, ``scenario.toml`` (the resolved
     scenario, loadable with ``--scenario``), ``run.json`` (seed, steps, events) and,
@@ -121,8 +106,8 @@ def write_run(model: MarketModel, out: Path, seed: int | None = None, figures: b
     axis)."""
     out.mkdir(parents=True, exist_ok=True)
     market, vendors = model.market_frame(), model.vendor_frame()
-    atomic_write_parquet(market, out / "market.parquet")
-    atomic_write_parquet(vendors, out / "vendors.parquet")
+    atomic_write_parquet(out / "market.parquet", market)
+    atomic_write_parquet(out / "vendors.parquet", vendors)
     atomic_write_bytes(out / "scenario.toml", model.scenario.to_toml().encode())
     meta = {
         "scenario": model.scenario.name,
@@ -131,7 +116,7 @@ def write_run(model: MarketModel, out: Path, seed: int | None = None, figures: b
         "steps": int(model.steps),
         "events": [{"step": s, "agent": a, "event": e} for s, a, e in model.events],
     }
-    atomic_write_bytes(out / "run.json", json.dumps(meta, indent=2).encode())
+    atomic_write_json(out / "run.json", meta, indent=2)
     if figures:
         paths = run_figures(market, vendors, model.events, model.scenario.market.start, out)
         atomic_write_bytes(out / "report.md", run_report(model, seed, paths).encode())

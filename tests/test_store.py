@@ -1,8 +1,10 @@
 """The results store: resume only with the same spec and code, missing and corrupt files
-named and repaired, lazy series, compact and faithful series, one folder per design."""
+named and repaired, lazy series, compact and faithful series, one folder per design,
+files written whole or not at all."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -23,6 +25,7 @@ from aimarket.experiments.engine import provenance
 from aimarket.experiments.engine import store as store_mod
 from aimarket.experiments.engine.store import DAMAGED, FORMAT, JOURNAL, Results
 from aimarket.simulation.errors import ScenarioError
+from aimarket.simulation.files import atomic_write, atomic_write_json
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -445,3 +448,20 @@ def test_quick_and_full_scripts_write_to_their_own_folders(tmp_path):
         assert proc.returncode == 0, proc.stderr
     full, quick = load(tmp_path / "results" / "small"), load(tmp_path / "results" / "small-quick")
     assert full.manifest["spec"]["steps"] == 3 and quick.manifest["spec"]["steps"] == 2
+
+
+# -- 6. files written whole or not at all ----------------------------------------------------
+def test_an_atomic_write_leaves_the_old_file_whole_when_it_fails(tmp_path):
+    target = tmp_path / "manifest.json"
+    written = atomic_write_json(target, {"runs": 1})
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    assert written == {"bytes": target.stat().st_size, "sha256": digest}
+
+    def torn(tmp: Path) -> None:
+        tmp.write_bytes(b'{"runs": ')
+        raise OSError("no space left on device")
+
+    with pytest.raises(OSError, match="no space left"):
+        atomic_write(target, torn)
+    assert json.loads(target.read_text()) == {"runs": 1}
+    assert list(tmp_path.iterdir()) == [target]  # no temporary file left behind

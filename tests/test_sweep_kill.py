@@ -72,11 +72,19 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     planned = 8 * 3 * 2
     killed = tmp_path / "killed"
     proc = start_paused(sweep_cmd(spec, killed, "--workers", "2"), killed, after=10)
+    # While it runs, a second session on the folder is refused in one line (status 2).
+    second = subprocess.run(
+        sweep_cmd(spec, killed, "--executor", "serial"), capture_output=True, text=True, timeout=300
+    )
+    assert second.returncode == 2, second.stderr
+    assert len(second.stderr.strip().splitlines()) == 1
+    assert "in use by another sweep session" in second.stderr
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     done_at_kill = committed_runs(killed)
     assert 10 <= done_at_kill < planned
 
+    # The killed session's lock went with it: the same command resumes.
     resumed = subprocess.run(
         sweep_cmd(spec, killed, "--workers", "2"), capture_output=True, text=True, timeout=300
     )

@@ -27,7 +27,7 @@ from scipy.stats import qmc
 from aimarket.simulation.errors import ScenarioError
 
 if TYPE_CHECKING:
-    from aimarket.experiments.engine.spec import Uncertainty
+    from aimarket.experiments.engine.uncertainty import Uncertainty
 
 KINDS: tuple[str, ...] = ("grid", "zip", "lhs", "sobol", "points")
 SAMPLED: tuple[str, ...] = ("lhs", "sobol")

@@ -30,6 +30,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import aimarket.simulation
+from aimarket.experiments.engine import outcomes
+
 #: The packages of the aimarket distribution (the subpackages live in their own folders
 #: of a source checkout, so each is walked; a module found twice counts once).
 PACKAGES = ("aimarket", "aimarket.simulation", "aimarket.agents", "aimarket.experiments")
@@ -74,7 +77,10 @@ NOT_HASHED = frozenset(
         "aimarket.experiments.engine.encoding",
         "aimarket.experiments.engine.executors",
         "aimarket.experiments.engine.faults",
+        "aimarket.experiments.engine.journal",
+        "aimarket.experiments.engine.layout",
         "aimarket.experiments.engine.provenance",
+        "aimarket.experiments.engine.results",
         "aimarket.experiments.engine.runner",
         "aimarket.experiments.engine.store",
         # hashed separately, as the outcome definitions
@@ -94,8 +100,6 @@ def package_versions() -> dict[str, str]:
 def git_commit() -> dict[str, Any]:
     """The commit of the source tree the engine was imported from, and whether it is dirty
     (both None outside a git checkout, e.g. for a wheel install)."""
-    import aimarket.simulation
-
     root = Path(aimarket.simulation.__file__).resolve().parent.parent
     try:
         head = subprocess.run(
@@ -185,10 +189,8 @@ def _installed_source() -> tuple[str, int]:
 
 
 def _function_source(ref: Mapping[str, str]) -> str:
-    from aimarket.experiments.engine.outcomes import resolve_ref
-
     try:
-        return source_digest(inspect.getsource(resolve_ref(dict(ref))))
+        return source_digest(inspect.getsource(outcomes.resolve_ref(dict(ref))))
     except (OSError, TypeError, ImportError, AttributeError, SyntaxError):
         file = Path(ref.get("file") or "")
         return source_digest(file.read_text(encoding="utf-8")) if file.is_file() else "?"
@@ -197,8 +199,6 @@ def _function_source(ref: Mapping[str, str]) -> str:
 def outcomes_digest(names: Iterable[str], refs: Iterable[Mapping[str, str]]) -> str:
     """Hash of the outcome definitions in use: the built-in registry's source, the names
     kept, and the source of each user outcome function."""
-    from aimarket.experiments.engine import outcomes
-
     parts = [source_digest(Path(outcomes.__file__).read_text(encoding="utf-8"))]
     parts += [f"builtin:{n}" for n in names]
     parts += [f"function:{r['name']}:{_function_source(r)}" for r in refs]
@@ -206,7 +206,7 @@ def outcomes_digest(names: Iterable[str], refs: Iterable[Mapping[str, str]]) -> 
 
 
 def code_fingerprint(plan) -> dict[str, Any]:
-    """What makes the results of ``plan`` (a :class:`~aimarket.experiments.engine.spec.Plan`)."""
+    """What makes the results of ``plan`` (a :class:`~aimarket.experiments.engine.plan.Plan`)."""
     source, count = _installed_source()
     try:
         version = metadata.version("aimarket")

@@ -4,8 +4,8 @@ The driver keeps only a small window of runs in flight (a few per worker) and a 
 buffer of finished results, which it writes as one batch every ``flush_every`` runs or
 ``flush_seconds`` seconds; so memory stays flat however many runs a sweep has, and a
 crash loses at most the results not yet flushed (they are simply run again). SIGINT
-(Ctrl-C) and SIGTERM stop a sweep cleanly (:mod:`aimarket.experiments.interrupts`); its workers
-never outlive the driver (:mod:`aimarket.experiments.engine.executors`).
+(Ctrl-C) and SIGTERM stop a sweep cleanly (:mod:`aimarket.experiments.engine.interrupts`);
+its workers never outlive the driver (:mod:`aimarket.experiments.engine.executors`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tqdm.auto import tqdm
 
 from aimarket.experiments.engine import faults, interrupts
 from aimarket.experiments.engine.executors import (
@@ -132,134 +134,168 @@ def run_sweep(
     stop = interrupts.Stop()
     try:
         with interrupts.stop_on_signals(stop):  # SIGTERM is handled like Ctrl-C
-            _drive(plan, store, summary, executor, workers, n_workers, progress, flush_every,
-                   flush_seconds)  # fmt: skip
+            driver = _Driver(plan, store, summary, n_workers, progress, flush_every, flush_seconds)
+            driver.drive(executor, workers)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
         summary.signum = stop.signum or (signal.SIGINT if summary.interrupted else 0)
         summary.elapsed = time.perf_counter() - started
-        summary.store_counts = store.counts()
-        store.close_session(
-            {
-                "ran": summary.ran,
-                "ok": summary.ok,
-                "failed": summary.failed,
-                "interrupted": summary.interrupted,
-                "signal": signal.Signals(summary.signum).name if summary.signum else "",
-                "aborted": summary.aborted,
-                "elapsed_s": round(summary.elapsed, 3),
-            }
-        )
+        _close(store, summary)
     return summary
 
 
-def _drive(plan, store, summary, executor, workers, n_workers, progress, every, seconds):
-    from tqdm.auto import tqdm
-
-    done = set(store.run_status().query("status == 'ok'")["run_id"])
-    planned_ids = [r["run_id"] for r in plan.runs()]
-    summary.skipped = len(done.intersection(planned_ids))
-    del planned_ids
-    todo = (r for r in plan.runs() if r["run_id"] not in done)
-    bar = tqdm(
-        total=len(plan),
-        initial=summary.skipped,
-        desc=plan.sweep.name,
-        unit="run",
-        disable=not progress,
-        dynamic_ncols=True,
-        file=sys.stderr,
+def _close(store: Store, summary: SweepSummary) -> None:
+    """Count the folder's runs into ``summary`` and record the session's end."""
+    summary.store_counts = store.counts()
+    store.close_session(
+        {
+            "ran": summary.ran,
+            "ok": summary.ok,
+            "failed": summary.failed,
+            "interrupted": summary.interrupted,
+            "signal": signal.Signals(summary.signum).name if summary.signum else "",
+            "aborted": summary.aborted,
+            "elapsed_s": round(summary.elapsed, 3),
+        }
     )
-    (store.path / faults.MARKER).unlink(missing_ok=True)
-    pause_at = faults.pause_after()
-    if pause_at is not None:  # a test stops the sweep at a point it controls
-        every, seconds = 1, 0.05
-    committed = 0
-    window = max(2, 2 * n_workers + 2)
-    inflight: dict[Future, list[dict]] = {}  # a task: one or more runs (Dask batches them)
-    n_todo, submitted, timed = len(plan) - summary.skipped, 0, [0.0, 0]
-    buffer: list[dict] = []
-    meta: dict[str, dict] = {}
-    last_flush = time.monotonic()
 
-    def run_seconds() -> float | None:
-        return timed[0] / timed[1] if timed[1] else None
 
-    def flush() -> None:
-        nonlocal buffer, last_flush, committed
+class _Driver:
+    """One session's loop: a window of tasks in flight (a few per worker), finished runs
+    recorded as they come and written as one batch every ``every`` runs or ``seconds``
+    seconds, runs already done in the folder skipped."""
+
+    def __init__(self, plan, store, summary, n_workers, progress, every, seconds):
+        self.plan, self.store, self.summary, self.n_workers = plan, store, summary, n_workers
+        done = set(store.run_status().query("status == 'ok'")["run_id"])
+        planned_ids = [r["run_id"] for r in plan.runs()]
+        summary.skipped = len(done.intersection(planned_ids))
+        del planned_ids
+        self.todo = (r for r in plan.runs() if r["run_id"] not in done)
+        self.bar = tqdm(
+            total=len(plan),
+            initial=summary.skipped,
+            desc=plan.sweep.name,
+            unit="run",
+            disable=not progress,
+            dynamic_ncols=True,
+            file=sys.stderr,
+        )
+        (store.path / faults.MARKER).unlink(missing_ok=True)
+        self.pause_at = faults.pause_after()
+        if self.pause_at is not None:  # a test stops the sweep at a point it controls
+            every, seconds = 1, 0.05
+        self.every, self.seconds = every, seconds
+        self.committed = 0
+        self.window = max(2, 2 * n_workers + 2)
+        self.inflight: dict[Future, list[dict]] = {}  # a task: one or more runs (Dask batches)
+        self.n_todo, self.submitted, self.exhausted = len(plan) - summary.skipped, 0, False
+        self.timed = [0.0, 0]  # seconds and number of the successful runs
+        self.buffer: list[dict] = []
+        self.meta: dict[str, dict] = {}  # the task of each run in flight or buffered
+        self.last_flush = time.monotonic()
+
+    def drive(self, executor: str, workers: int | None) -> None:
+        """Run every run not yet done on ``executor``; whatever ends the loop, keep what
+        finished, write it, and close the progress bar."""
+        try:
+            with open_executor(executor, workers) as pool:
+                self._loop(pool, executor)
+        finally:
+            for fut in self.inflight:  # interrupted: keep what finished, drop the rest
+                if fut.done() and not fut.cancelled() and fut.exception() is None:
+                    for res in fut.result():
+                        self.record(res)
+            self.flush()
+            self.bar.close()
+
+    def _loop(self, pool, executor: str) -> None:
+        while True:
+            self._submit(pool, executor)
+            if not self.inflight:
+                return
+            finished, _ = wait(
+                list(self.inflight), timeout=self.seconds, return_when=FIRST_COMPLETED
+            )
+            broken = self._collect(finished)
+            if len(self.buffer) >= self.every or time.monotonic() - self.last_flush >= self.seconds:
+                self.flush()
+            if broken is not None:
+                self._abort(broken)
+                return
+
+    def _submit(self, pool, executor: str) -> None:
+        """Fill the window with tasks of runs not yet submitted."""
+        while not self.exhausted and len(self.inflight) < self.window:
+            run_seconds = self.timed[0] / self.timed[1] if self.timed[1] else None
+            remaining = self.n_todo - self.submitted
+            size = runs_per_task(executor, self.n_workers, remaining, run_seconds)
+            tasks = [self.plan.task(run) for run in itertools.islice(self.todo, size)]
+            if not tasks:
+                self.exhausted = True
+                return
+            for task in tasks:
+                self.meta[task["run_id"]] = task
+            self.inflight[pool.submit(execute_many, tasks)] = tasks
+            self.submitted += len(tasks)
+
+    def _collect(self, finished) -> BrokenProcessPool | None:
+        """Record the results of the finished tasks; the error if the pool broke."""
+        broken = None
+        for fut in finished:
+            tasks = self.inflight.pop(fut)
+            try:
+                results = fut.result()
+            except BrokenProcessPool as exc:
+                broken = exc
+                results = [_failure(task["run_id"], exc) for task in tasks]
+            except Exception as exc:  # the executor lost the task (e.g. a worker died)
+                results = [_failure(task["run_id"], exc) for task in tasks]
+            for res in results:
+                self.record(res)
+        return broken
+
+    def _abort(self, broken: BrokenProcessPool) -> None:
+        """A worker process died: record the runs in flight as failed and stop."""
+        for fut, tasks in list(self.inflight.items()):
+            for task in tasks:
+                self.record(_failure(task["run_id"], broken))
+            self.inflight.pop(fut)
+        self.summary.aborted = (
+            "a worker process died (out of memory or a crash); the runs in flight "
+            "are recorded as failed; run the same command to resume"
+        )
+
+    def flush(self) -> None:
+        """Write the buffered results as one batch."""
         with interrupts.deferred():  # a signal waits until the batch is written
-            if buffer:
-                store.write_batch(buffer, meta)
-                committed += len(buffer)
-                for res in buffer:
-                    meta.pop(res["run_id"], None)
-                buffer = []
-        last_flush = time.monotonic()
-        faults.maybe_pause(committed, pause_at, store.path)
+            if self.buffer:
+                self.store.write_batch(self.buffer, self.meta)
+                self.committed += len(self.buffer)
+                for res in self.buffer:
+                    self.meta.pop(res["run_id"], None)
+                self.buffer = []
+        self.last_flush = time.monotonic()
+        faults.maybe_pause(self.committed, self.pause_at, self.store.path)
 
-    def record(res: dict) -> None:
-        buffer.append(res)
+    def record(self, res: dict) -> None:
+        """Buffer one result, count it, and show it on the progress bar."""
+        summary = self.summary
+        self.buffer.append(res)
         summary.ran += 1
         if res["status"] == "ok":
             summary.ok += 1
-            timed[0] += res["elapsed"]
-            timed[1] += 1
+            self.timed[0] += res["elapsed"]
+            self.timed[1] += 1
         else:
             summary.failed += 1
-            run = meta[res["run_id"]]
+            run = self.meta[res["run_id"]]
             summary.errors.append(
                 f"{res['run_id']} (policy {run['policy']}, point {run['point']}, "
                 f"replicate {run['replicate']}): {res['error']}"
             )
-        bar.update(1)
-        bar.set_postfix(done=summary.ok + summary.skipped, failed=summary.failed, refresh=False)
-
-    try:
-        with open_executor(executor, workers) as pool:
-            exhausted = False
-            while True:
-                while not exhausted and len(inflight) < window:
-                    size = runs_per_task(executor, n_workers, n_todo - submitted, run_seconds())
-                    tasks = [plan.task(run) for run in itertools.islice(todo, size)]
-                    if not tasks:
-                        exhausted = True
-                        break
-                    for task in tasks:
-                        meta[task["run_id"]] = task
-                    inflight[pool.submit(execute_many, tasks)] = tasks
-                    submitted += len(tasks)
-                if not inflight:
-                    break
-                finished, _ = wait(list(inflight), timeout=seconds, return_when=FIRST_COMPLETED)
-                broken = None
-                for fut in finished:
-                    tasks = inflight.pop(fut)
-                    try:
-                        results = fut.result()
-                    except BrokenProcessPool as exc:
-                        broken = exc
-                        results = [_failure(task["run_id"], exc) for task in tasks]
-                    except Exception as exc:  # the executor lost the task (e.g. a worker died)
-                        results = [_failure(task["run_id"], exc) for task in tasks]
-                    for res in results:
-                        record(res)
-                if len(buffer) >= every or time.monotonic() - last_flush >= seconds:
-                    flush()
-                if broken is not None:
-                    for fut, tasks in list(inflight.items()):
-                        for task in tasks:
-                            record(_failure(task["run_id"], broken))
-                        inflight.pop(fut)
-                    summary.aborted = (
-                        "a worker process died (out of memory or a crash); the runs in flight "
-                        "are recorded as failed; run the same command to resume"
-                    )
-                    break
-    finally:
-        for fut in inflight:  # interrupted: keep what finished, drop the rest
-            if fut.done() and not fut.cancelled() and fut.exception() is None:
-                for res in fut.result():
-                    record(res)
-        flush()
-        bar.close()
+        self.bar.update(1)
+        self.bar.set_postfix(
+            done=summary.ok + summary.skipped, failed=summary.failed, refresh=False
+        )

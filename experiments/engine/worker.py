@@ -26,6 +26,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aimarket.experiments.engine import outcomes
+from aimarket.experiments.engine.seeds import run_seed
+from aimarket.simulation.model import MarketModel
+from aimarket.simulation.scenario import Scenario
+
 
 def ignore_interrupts() -> None:
     """Ignore SIGINT in this (worker) process: a terminal's Ctrl-C reaches every process in
@@ -56,7 +61,7 @@ def _exit_when_closed(lifeline: Connection) -> None:
 
 
 def execute(task: dict[str, Any]) -> dict[str, Any]:
-    """Run one task from :meth:`aimarket.experiments.engine.spec.Plan.task`; never raises
+    """Run one task from :meth:`aimarket.experiments.engine.plan.Plan.task`; never raises
     for model errors."""
     started = time.time()
     t0 = time.perf_counter()
@@ -89,11 +94,6 @@ def execute_many(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _run(task: dict[str, Any]) -> dict[str, Any]:
-    from aimarket.experiments.engine import outcomes
-    from aimarket.experiments.engine.seeds import run_seed
-    from aimarket.simulation.model import MarketModel
-    from aimarket.simulation.scenario import Scenario
-
     scenario = Scenario.from_dict(task["base"]).with_overrides(task["overrides"])
     seed = run_seed(task["root_seed"], task["point"], task["replicate"])
     # Numerical warnings (overflow in exp() at extreme parameters, say) are counted and

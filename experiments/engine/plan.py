@@ -1,0 +1,205 @@
+"""A sweep's plan: the sweep checked as a whole (:mod:`aimarket.experiments.engine.checks`)
+and laid out as design points, policies and runs, each run with its seed, its id and
+the task a worker executes (:meth:`Plan.task`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from aimarket.experiments.engine import checks, designs, seeds
+from aimarket.experiments.engine.uncertainty import Uncertainty
+from aimarket.simulation.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from aimarket.experiments.engine.spec import Sweep
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@dataclass
+class Plan:
+    """A validated sweep, laid out: the design points, the policies and every run."""
+
+    sweep: Sweep
+    base: dict[str, Any]
+    steps: int
+    uncertainties: list[Uncertainty]
+    points: pd.DataFrame
+    policies: dict[str, dict[str, Any]]
+    point_overrides: list[dict[str, Any]]
+    scenario_hashes: dict[tuple[int, str], str]
+    outcome_names: list[str]
+    outcome_refs: list[dict[str, str]]
+    spec: dict[str, Any]
+    spec_hash: str
+    _records: list[dict[str, Any]] | None = None
+
+    # -- building --------------------------------------------------------------------------
+    @classmethod
+    def build(cls, sweep: Sweep) -> Plan:
+        """Check the whole sweep and lay out its runs; a ScenarioError names any problem."""
+        checks.check_fields(sweep)
+        base = checks.base_scenario(sweep)
+        steps = checks.check_steps(sweep, base)
+        base_dict = base.to_dict()
+        kind = checks.design_kind(sweep)
+        uncertainties = checks.uncertainties(sweep, kind)
+        outcome_names, outcome_refs = checks.outcomes(sweep, [u.name for u in uncertainties])
+        for u in uncertainties:
+            for path in u.paths:
+                checks.check_path(base, base_dict, path, f"uncertainty '{u.name}'")
+        policies = checks.policies(sweep, base, uncertainties)
+        points = designs.build(
+            kind,
+            uncertainties,
+            n=sweep.n,
+            points=sweep.design if kind == "points" else None,
+            seed=int(sweep.seed),
+        )
+        if len(points) == 0:
+            raise ScenarioError(f"sweep '{sweep.name}': design '{kind}' is empty: it has no points")
+        rows = points.to_dict("records")
+        point_overrides = [_point_overrides(uncertainties, row, base_dict) for row in rows]
+        hashes = _scenario_hashes(sweep.name, base, points, point_overrides, policies)
+        checks.check_table(sweep, outcome_names, outcome_refs)
+        plan = cls(
+            sweep=sweep,
+            base=base_dict,
+            steps=steps,
+            uncertainties=uncertainties,
+            points=points,
+            policies=policies,
+            point_overrides=point_overrides,
+            scenario_hashes=hashes,
+            outcome_names=outcome_names,
+            outcome_refs=outcome_refs,
+            spec={},
+            spec_hash="",
+        )
+        plan.spec = plan._spec_record(kind)
+        plan.spec_hash = seeds.digest(seeds.canonical(plan.spec))  # also checks it is plain data
+        return plan
+
+    def _spec_record(self, kind: str) -> dict[str, Any]:
+        """The sweep as plain data, as the results folder records it; its hash names it."""
+        sweep = self.sweep
+        return {
+            "name": sweep.name,
+            "description": sweep.description,
+            "base": self.base,
+            "steps": self.steps,
+            "policies": self.policies,
+            "uncertainties": [u.to_dict() for u in self.uncertainties],
+            "design": kind,
+            "n": sweep.n,
+            "points": [
+                {k: _plain(v) for k, v in r.items()} for r in self.points.to_dict("records")
+            ],
+            "replicates": int(sweep.replicates),
+            "seed": int(sweep.seed),
+            "outcomes": self.outcome_names,
+            "outcome_functions": self.outcome_refs,
+            "series": list(sweep.series),
+        }
+
+    # -- runs ------------------------------------------------------------------------------
+    @property
+    def policy_names(self) -> list[str]:
+        return list(self.policies)
+
+    def __len__(self) -> int:
+        return len(self.points) * self.sweep.replicates * len(self.policies)
+
+    def runs(self) -> Iterator[dict[str, Any]]:
+        """Every run's identity, in a fixed order: point, replicate, policy."""
+        root = int(self.sweep.seed)
+        for i in range(len(self.points)):
+            for r in range(self.sweep.replicates):
+                seq = seeds.run_seed(root, i, r)
+                for pname in self.policies:
+                    yield {
+                        "run_id": seeds.run_id(self.scenario_hashes[(i, pname)], self.steps, seq),
+                        "policy": pname,
+                        "point": i,
+                        "replicate": r,
+                        "seed": seeds.seed_label(seq),
+                    }
+
+    def task(self, run: Mapping[str, Any]) -> dict[str, Any]:
+        """Everything a worker needs to execute one run (small, picklable, plain data)."""
+        i = run["point"]
+        return {
+            **run,
+            "root_seed": int(self.sweep.seed),
+            "base": self.base,
+            "overrides": {**self.point_overrides[i], **self.policies[run["policy"]]},
+            "steps": self.steps,
+            "outcomes": self.outcome_names,
+            "outcome_functions": self.outcome_refs,
+            "series": list(self.sweep.series),
+            "params": self.parameters(i),
+        }
+
+    def parameters(self, point: int) -> dict[str, Any]:
+        """The uncertainty values of design point ``point``, by uncertainty name."""
+        if self._records is None:
+            self._records = [
+                {k: _plain(v) for k, v in r.items()} for r in self.points.to_dict("records")
+            ]
+        return self._records[point]
+
+    def table(self) -> pd.DataFrame:
+        """One row per planned run: ids, policy, point, replicate, seed, parameters."""
+        rows = [{**r, **self.parameters(r["point"])} for r in self.runs()]
+        return pd.DataFrame(rows)
+
+
+def _point_overrides(
+    uncertainties: list[Uncertainty], row: Mapping[str, Any], base_dict: dict
+) -> dict[str, Any]:
+    """The parameter values of one design point: each uncertainty's value set, scaling
+    or shifting the base value of each of its paths, in the base value's type."""
+    over: dict[str, Any] = {}
+    for u in uncertainties:
+        x = _plain(row[u.name])
+        for p in u.paths:
+            current = checks.lookup(base_dict, p)
+            if u.mode == "scale":
+                value = current * x
+            elif u.mode == "shift":
+                value = current + x
+            else:
+                value = x
+            if isinstance(current, bool):
+                value = bool(value)
+            elif isinstance(current, int) and isinstance(value, float):
+                value = round(value)
+            elif isinstance(current, float) and isinstance(value, int):
+                value = float(value)
+            over[p] = _plain(value)
+    return over
+
+
+def _scenario_hashes(name, base, points, point_overrides, policies) -> dict[tuple[int, str], str]:
+    """Every (point, policy) scenario, validated by the engine, by its digest."""
+    hashes = {}
+    for i, (row, over) in enumerate(zip(points.to_dict("records"), point_overrides, strict=True)):
+        for pname, pol in policies.items():
+            try:
+                scenario = base.with_overrides({**over, **pol})
+            except ScenarioError as exc:
+                shown = ", ".join(f"{k}={_plain(v)!r}" for k, v in row.items())
+                raise checks.prefix_error(
+                    f"sweep '{name}': design point {i} ({shown}), policy '{pname}'", exc
+                ) from None
+            hashes[(i, pname)] = seeds.digest(scenario.to_dict())
+    return hashes
