@@ -115,7 +115,6 @@ def test_no_function_level_imports_of_the_package_outside_the_command_lines():
     assert not found, "\n".join(found)
 
 
-@pytest.mark.xfail(reason="large experiments modules are being split", strict=True)
 def test_modules_and_functions_are_small():
     too_long = []
     for name, path in MODULES.items():
