@@ -35,6 +35,7 @@ class Cloud(MarketAgent):
         self.account = f"cloud:{name}"
         self.revenue = 0.0  # this month, $M
         self.costs = 0.0  # this month, $M: serving and training compute bought
+        self.strategic_credits = 0.0  # compute credits its parent may still invest, $M
 
     @property
     def profit(self) -> float:
@@ -73,3 +74,22 @@ def set_hosting_prices(
     ``lone_host_markup``). See :func:`aimarket.simulation.mechanics.pricing.hosting_prices`."""
     undercut = np.array([c.params.undercut for c in clouds])
     return pricing.hosting_prices(previous, host_cost, hosts, undercut, lone_host_markup)
+
+
+def host_markup_prices(
+    cost: np.ndarray, hosts: np.ndarray, scale: float, iterations: int = 30
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hosting prices and shares, (clouds, products), where two or more clouds host the
+    same open weights and developers split among them by a logit in price (``scale``:
+    the price change, $/Mtok, that moves utility by one). Each host's price is its best
+    response, cost + scale / (1 - its share): a Nash equilibrium of differentiated
+    hosts, found by iteration. Where a cloud does not host, price and share are NaN and 0."""
+    price = np.where(hosts, cost + scale, np.nan)
+    share = np.zeros_like(cost)
+    for _ in range(iterations):
+        u = np.where(hosts, -np.nan_to_num(price, nan=0.0) / scale, -np.inf)
+        top = np.max(u, axis=0, keepdims=True)
+        e = np.where(hosts, np.exp(u - np.where(np.isfinite(top), top, 0.0)), 0.0)
+        share = e / np.maximum(e.sum(axis=0, keepdims=True), 1e-300)
+        price = np.where(hosts, cost + scale / np.maximum(1.0 - share, 1e-9), np.nan)
+    return price, share

@@ -3,6 +3,7 @@ business is a platform, choose the AI their complement business runs on."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from aimarket.agents.base import MarketAgent
@@ -52,6 +53,13 @@ class Vendor(MarketAgent):
         self.open_product: int | None = None
         self.frozen_capability = 0.0  # open weights' capability when released for good
         self.history = [params.capability]  # capability by step
+        # moving average of R&D spend: the compute behind its current model, $M/month
+        self.training = self.initial_compute = self.last_rd_spend = params.rd_budget
+        self.born = model.steps  # the month it arrived (0: at the start)
+        self.investors: dict[str, float] = {}  # investor account -> stake (share of equity)
+        self.last_valuation = 0.0  # post-money value of its last round, $M
+        self.last_round = -(10**6)  # the month of its last round
+        self.revenue_history: list[float] = []  # API revenue by month, $M
         self.alive = True
         self.payoff = 0.0  # cumulative profit, $M
         self.last_gross_profit = 0.0
@@ -85,39 +93,91 @@ class Vendor(MarketAgent):
         self.profit = 0.0
 
     @property
+    def burn(self) -> float:
+        """What it spends a month ($M): last month's R&D (its plan before its first
+        month) and fixed costs."""
+        return self.last_rd_spend + self.params.opex
+
+    def planned_burn(self, months: float) -> float:
+        """What it plans to spend over the next ``months`` ($M): its R&D plan, growing
+        ``rd_growth`` a year, and fixed costs."""
+        p = self.params
+        years = months / 12.0
+        rate = math.log(p.rd_growth)
+        growth = (math.expm1(rate * years) / (rate * years)) if rate * years > 0 else 1.0
+        return months * (self.planned_rd() * growth + p.opex)
+
+    @property
+    def revenue_rate(self) -> float:
+        """Its API revenue a month, averaged over the last quarter ($M)."""
+        recent = self.revenue_history[-3:]
+        return sum(recent) / len(recent) if recent else 0.0
+
+    @property
+    def revenue_growth(self) -> float:
+        """Annualized growth of its API revenue, quarter on quarter (0 without a year of
+        revenue; at most 10, i.e. 11x a year)."""
+        history = self.revenue_history
+        if len(history) < 6 or sum(history[-6:-3]) <= 0:
+            return 0.0
+        return min(10.0, (sum(history[-3:]) / sum(history[-6:-3])) ** 4 - 1.0)
+
+    def take_investment(self, investor: str, amount: float, value: float) -> None:
+        """``investor`` buys ``amount`` of new equity at pre-money ``value``: earlier
+        stakes are diluted."""
+        post = value + amount
+        if post <= 0:
+            return
+        for name in self.investors:
+            self.investors[name] *= value / post
+        self.investors[investor] = self.investors.get(investor, 0.0) + amount / post
+        self.last_valuation = post
+        self.last_round = self.model.steps
+        self.funding += amount
+
+    @property
+    def age(self) -> int:
+        """Months since it arrived."""
+        return self.model.steps - self.born
+
+    @property
     def frontier_is_open(self) -> bool:
         """Its newest model is released as open weights."""
         return self.release.frontier_open(self)
 
     # -- phase 3: innovation and release -----------------------------------------------
     def plan_rd(self) -> None:
-        """R&D budget this month: plan plus reinvested profit, capped by cash."""
+        """R&D (training compute) this month: its plan, growing ``rd_growth`` a year,
+        capped by what its cash allows (``max_burn`` of it a month)."""
+        self.rd_spend = min(self.planned_rd(), self.params.max_burn * max(0.0, self.cash))
+
+    def planned_rd(self) -> float:
+        """Its R&D plan this month ($M): ``rd_budget`` growing ``rd_growth`` a year."""
         p = self.params
-        planned = p.rd_budget + p.rd_profit_share * max(0.0, self.last_gross_profit)
-        self.rd_spend = min(planned, p.max_burn * max(0.0, self.cash))
+        return p.rd_budget * p.rd_growth ** (self.age / 12.0)
 
     def innovate(self, open_frontier: float) -> None:
-        """Move capability: own R&D (scaled by talent), spillover from open weights, and
-        community improvements when its frontier is open."""
+        """Move capability: the level its effective training compute buys (compute
+        scaling, :class:`~aimarket.simulation.parameters.InnovationParams`), never lower
+        than before; then spillover from the best open weights."""
         inn, mech = self.innovation, self.mechanisms
         if mech.talent:
             target = 1.0 + (inn.talent_bonus if self.release.attracts_talent(self) else 0.0)
             self.talent += inn.talent_speed * (target - self.talent)
-        gain = 0.0
-        if mech.rd and self.rd_spend > 0:
-            # The spend that buys one step of frontier progress grows every year.
-            reference = inn.rd_reference * inn.frontier_cost_growth ** (self.model.steps / 12.0)
-            effort = (self.rd_spend / reference) ** inn.rd_elasticity
-            gain += inn.rd_productivity * self.talent * effort
+        if mech.rd:
+            self.training += (self.rd_spend - self.training) / inn.training_months
+            compute = self.training * inn.efficiency_growth ** (self.age / 12.0)
+            if compute > 0 and self.initial_compute > 0:
+                gain = inn.compute_scale * math.log(compute * self.talent / self.initial_compute)
+                self.capability = max(self.capability, self.params.capability + gain)
         if mech.spillover:
-            gain += inn.spillover * max(0.0, open_frontier - self.capability)
-        if self.frontier_is_open and self.open_product is not None:
-            gain += self.model.products.community_gain[self.open_product]
-        self.capability += gain
+            self.capability += inn.spillover * max(0.0, open_frontier - self.capability)
         self.history.append(self.capability)
 
     def decide_release(self) -> None:
-        """Let the policy act (a switch), then refresh its products' capabilities."""
+        """Let the policy act (a switch), then refresh its products' capabilities: the
+        closed model at its capability; its open weights at the released capability
+        (its frontier, or what it released before) plus what the community added."""
         self.release.before_release(self)
         products = self.model.products
         if self.closed_product is not None:
@@ -127,7 +187,8 @@ class Vendor(MarketAgent):
             if self.frontier_is_open:
                 released = self.capability
             else:  # weights out before a switch or a leak stay out, frozen
-                released = self.release.released_capability(self, products.community[j])
+                released = self.release.released_capability(self)
+            released += products.community[j]
             # a regulatory cap on open release applies to new releases only
             products.capability[j] = min(released, max(self.model.open_cap, products.capability[j]))
 
@@ -143,11 +204,8 @@ class Vendor(MarketAgent):
 
     def freeze_weights(self) -> None:
         """The weights already out stop following its frontier: frozen at today's
-        capability, with community gains counted afresh from now on (the earlier ones
-        are already part of its capability)."""
+        capability (the community's gains stay with them)."""
         self.frozen_capability = self.capability
-        if self.open_product is not None:
-            self.model.products.community[self.open_product] = 0.0
 
     def close_weights(self, trust_penalty: float) -> None:
         """Stop releasing weights: the weights already out stay out (frozen), new models
@@ -173,7 +231,6 @@ class Vendor(MarketAgent):
         self.frozen_capability = max(self.frozen_capability, self.capability)
         if self.open_product is None:
             self.open_product = m.add_product(self, is_open=True)
-            m.products.community[self.open_product] = 0.0
         m.events.append((m.steps, self.name, "weights leaked"))
 
     def pivot(self, policy: str, trust_penalty: float) -> None:
@@ -221,17 +278,21 @@ class Vendor(MarketAgent):
         products.cost[j] = cost
 
     # -- phase 6: the platform's own AI --------------------------------------------------
-    def choose_ai(self, options: list[tuple[float, float, int | None]]) -> tuple:
-        """The option that maximizes complement revenue minus AI cost, among ``options``
-        (capability, unit price, seller product or None for self-served); returns
-        (complement revenue gain, AI cost, seller, tokens used). See
-        :mod:`aimarket.simulation.mechanics.complement`."""
+    def choose_ai(self, options: list[tuple[float, float]]) -> tuple[float, float, int, float]:
+        """The option that maximizes complement revenue minus AI cost among ``options``
+        (capability, unit price $/Mtok); returns (complement revenue gain, AI cost, the
+        option's index, tokens used). See :mod:`aimarket.simulation.mechanics.complement`."""
         par = self.params
         best = None
-        for cap, unit, seller in options:
+        for k, (cap, unit) in enumerate(options):
             a, gain, cost = complement.deployment(
-                par.complement_revenue, par.complement_strength, cap, par.internal_tokens, unit
+                par.complement_revenue,
+                par.complement_strength,
+                cap,
+                par.internal_tokens,
+                unit,
+                par.complement_half,
             )
             if best is None or gain - cost > best[0] - best[1]:
-                best = (gain, cost, seller, a * par.internal_tokens)
+                best = (gain, cost, k, a * par.internal_tokens)
         return best

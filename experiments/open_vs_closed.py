@@ -14,8 +14,9 @@ Across uncertainty in the market conditions the answer depends on:
 * ``complement_strength``: how much better AI lifts the complement business;
 * ``community_improvement``: how fast the community improves open weights (quality and
   serving cost), as a multiple of the baseline rates;
-* ``openness_preference``: developers' taste for open weights, a shift (in utility)
-  applied to every segment;
+* ``openness_preference``: developers' taste for open weights, a multiple of every
+  segment's (never negative: open weights are never worth less than the same model
+  closed);
 * ``spillover``: how fast open weights spill over to every vendor.
 
 Each design point runs with several replicates; the four policies of one point and
@@ -60,9 +61,9 @@ sweep = Sweep(
         "openness_preference": Uncertainty(
             "openness_preference",
             paths=tuple(f"developers.segments.{s}.openness_preference" for s in SEGMENTS),
-            lo=-1.0,
-            hi=1.0,
-            mode="shift",
+            lo=0.25,
+            hi=2.0,
+            mode="scale",
         ),
         "spillover": Uncertainty("spillover", paths=("innovation.spillover",), lo=0.01, hi=0.06),
     },

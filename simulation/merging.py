@@ -61,7 +61,15 @@ def merge(cls: type, base: Mapping[str, Any], patch: Mapping[str, Any], path: st
         if tp is not None and dataclasses.is_dataclass(tp):
             out[key] = merge(tp, base.get(key) or {}, value, where)
         elif tp is not None and _is_collection(tp):
-            out[key] = _merge_collection(get_args(tp)[1], base.get(key) or {}, value, where)
+            item = get_args(tp)[1] if get_args(tp) else None
+            if dataclasses.is_dataclass(item):
+                out[key] = _merge_collection(item, base.get(key) or {}, value, where)
+            elif isinstance(value, Mapping):  # a table of plain values: key by key
+                plain = dict(value)
+                replace = _flag(f"{where}.{REPLACE}", plain.pop(REPLACE, False))
+                out[key] = {**({} if replace else (base.get(key) or {})), **plain}
+            else:
+                raise ScenarioError(f"{where} must be a table keyed by name, got {value!r}")
         elif isinstance(value, Mapping):
             raise ScenarioError(f"'{where}' is a value, not a table; got {value!r}")
         else:

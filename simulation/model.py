@@ -14,8 +14,8 @@ from aimarket.agents.cloud import Cloud
 from aimarket.agents.developers import DeveloperPopulation
 from aimarket.agents.vendor import Vendor
 from aimarket.agents.venture import VentureCapitalist
-from aimarket.simulation import metrics, prices, settlement, shocks
-from aimarket.simulation.mechanics import choice, pricing
+from aimarket.simulation import funding, metrics, prices, settlement, shocks
+from aimarket.simulation.mechanics import choice
 from aimarket.simulation.mechanics.ledger import Ledger
 from aimarket.simulation.mechanics.streams import Streams, root_sequence
 from aimarket.simulation.parameters import CloudParams, VendorParams
@@ -62,7 +62,7 @@ class MarketModel(mesa.Model):
         self._create_agents(scenario)
         self._entrants = 0
         self.entries = self.exits = 0
-        self.vc_funding = 0.0
+        self.vc_funding = self.strategic_funding = 0.0
         self.measured: dict[str, float] = {}  # this month's market metrics
         self.datacollector = metrics.collector(self, self.measured)
 
@@ -85,6 +85,7 @@ class MarketModel(mesa.Model):
         # per (cloud, product): hosting price of open weights, $/Mtok (NaN: not hosted)
         self.hosting = np.full((len(self.clouds), len(self.products.vendor)), np.nan)
         self.host_cost = np.zeros((len(self.clouds), 0))
+        self.host_share = np.zeros((len(self.clouds), 0))  # developers' split among hosts
         self.vendor_list: list[Vendor] = []
         for name, p in scenario.vendors.items():
             self.add_vendor(name, p, cash=p.cash)
@@ -217,59 +218,9 @@ class MarketModel(mesa.Model):
 
     # 2 ----------------------------------------------------------------------------------
     def funding(self) -> None:
-        """VCs fund follow-on rounds of vendors short of cash, then new entrants
-        (:func:`aimarket.agents.venture.fund`)."""
-        self.entries = 0
-        self.vc_funding = 0.0
-        entry = self.scenario.entry
-        s = self.streams
-        draws = venture.FundingDraws.draw(s.entry, s.funding, entry, len(self.vcs))
-        for vc in self.vcs:
-            vc.funded, vc.deals = 0.0, 0
-        if not self.scenario.mechanisms.venture:
-            return
-        short = venture.short_of_cash(self.vendors, entry)
-        caps = np.array([self.entrant_capability()] + [v.capability for v in short])
-        outlook, *prospects = self.expected_gross_profit(caps)
-        self.vc_funding = venture.fund(
-            self.vcs, short, prospects, outlook, draws, self.spawn_entrant, entry
-        )
-
-    def entrant_capability(self) -> float:
-        """A startup builds on the best open weights, or starts a given distance behind
-        the closed frontier, whichever is higher (frontier-years)."""
-        gap = self.scenario.entry.capability_gap
-        return max(self.frontier(is_open=True), self.frontier(is_open=False) - gap)
-
-    def expected_gross_profit(self, capability: np.ndarray) -> np.ndarray:
-        """Monthly gross profit ($M) a VC expects a closed model of each ``capability``
-        to earn if it were the only addition to the market today (see
-        :func:`aimarket.simulation.mechanics.pricing.newcomer_gross_profit`)."""
-        dev = self.developers
-        cloud = self.partner_cloud(VendorParams())
-        cost = cloud.unit_cost(1.0, False) * (1 + cloud.params.partner_markup)
-        others = choice.log_sum(self.mean_utilities(), dev.outside_utilities())[:, None]
-        slope = dev.alpha / self.serving_cost_reference
-        weights = self.demand_weights()
-        return pricing.newcomer_gross_profit(dev.beta, slope, weights, others, capability, cost)
-
-    def spawn_entrant(self, round_size: float, open_pitch: bool) -> Vendor:
-        """A funded startup becomes a vendor, built on the best open weights or a given
-        distance behind the closed frontier, whichever is higher."""
-        entry = self.scenario.entry
-        self._entrants += 1
-        self.entries += 1
-        params = VendorParams(
-            policy="open_lagged" if open_pitch else "closed",
-            capability=self.entrant_capability(),
-            cash=0.0,
-            rd_budget=entry.burn * round_size,
-            opex=venture.ENTRANT_OPEX * round_size,
-        )
-        name = f"entrant{self._entrants}"
-        vendor = self.add_vendor(name, params, cash=0.0)
-        self.events.append((self.steps, name, "entered"))
-        return vendor
+        """Clouds' parents back their partners, VCs fund follow-on rounds of vendors short
+        of cash, then new entrants (:mod:`aimarket.simulation.funding`)."""
+        funding.fund_month(self)
 
     # 3 ----------------------------------------------------------------------------------
     def innovation(self) -> None:
@@ -287,11 +238,12 @@ class MarketModel(mesa.Model):
 
     # 4 ----------------------------------------------------------------------------------
     def mean_utilities(self) -> np.ndarray:
+        """Mean utility of each product to each developer group (groups, products)."""
         dev = self.developers
         p = self.products
         n = p.n
         eta = dev.eta if self.scenario.mechanisms.network_effects else 0.0 * dev.eta
-        return choice.mean_utilities(
+        v = choice.mean_utilities(
             dev.beta,
             dev.gamma,
             eta,
@@ -304,6 +256,25 @@ class MarketModel(mesa.Model):
             p.available[:n],
             self.serving_cost_reference,
         )
+        return choice.restrict_and_reward(
+            v, p.capability[:n], p.available[:n], dev.need, self._native_bonus()
+        )
+
+    def _native_bonus(self) -> np.ndarray | None:
+        """Each group's bonus for the products offered on its home cloud: a closed model
+        on its vendor's partner cloud, open weights on every cloud hosting them."""
+        dev = self.developers
+        homes = dev.group_home >= 0
+        if not homes.any() or not dev.bonus.any():
+            return None
+        n = self.products.n
+        native = np.isfinite(self.hosting[:, :n])
+        for vendor in self.vendors:
+            if vendor.closed_product is not None:
+                native[vendor.cloud.index, vendor.closed_product] = True
+        rows = np.zeros((dev.n_groups, n), dtype=bool)
+        rows[homes] = native[dev.group_home[homes]]
+        return dev.bonus[:, None] * rows
 
     @property
     def serving_cost_reference(self) -> float:
@@ -336,9 +307,12 @@ class MarketModel(mesa.Model):
         settlement.settle(self)
 
     def exit_vendor(self, vendor: Vendor) -> None:
-        """A vendor out of cash leaves: its API closes, its open weights stay out."""
+        """A vendor out of cash leaves, bought out (its investors get part of their money
+        back): its API closes, its open weights stay out."""
         vendor.alive = False
         self.exits += 1
+        if self.scenario.mechanisms.venture:
+            venture.buy_out(vendor, self.scenario.entry)
         if vendor.closed_product is not None:
             self.products.available[vendor.closed_product] = False
         self.events.append((self.steps, vendor.name, "exited"))

@@ -66,8 +66,20 @@ def _host(model: MarketModel, best, cost, hosts, host_cost, open_now) -> None:
     offered = np.where(hosts, model.hosting[:, :n], np.inf)
     k = np.argmin(offered, axis=0)
     cols = np.arange(n)
-    taxed = offered[k, cols] * (1.0 + model.open_tax)
+    paid, paid_cost = offered[k, cols], host_cost[k, cols]
+    shares = np.zeros_like(host_cost)
+    shares[k, cols] = 1.0
+    several = hosts.sum(axis=0) >= 2
+    if model.scenario.mechanisms.host_markups and several.any():
+        scale = model.serving_cost_reference / model.scenario.market.host_substitution
+        price, share = clouds.host_markup_prices(host_cost, hosts & several[None, :], scale)
+        model.hosting[:, :n] = np.where(several[None, :], price, model.hosting[:, :n])
+        shares = np.where(several[None, :], share, shares)
+        paid = np.where(several, np.nansum(share * np.nan_to_num(price), axis=0), paid)
+        paid_cost = np.where(several, (share * host_cost).sum(axis=0), paid_cost)
+    taxed = paid * (1.0 + model.open_tax)
     p.price[:n] = np.where(open_now & has_host, taxed, p.price[:n])
-    p.cost[:n] = np.where(open_now & has_host, host_cost[k, cols], p.cost[:n])
+    p.cost[:n] = np.where(open_now & has_host, paid_cost, p.cost[:n])
     p.available[:n] &= ~(p.is_open[:n] & ~has_host)
     model.host_cost = host_cost
+    model.host_share = shares

@@ -67,17 +67,20 @@ class ProductTable:
         return getattr(self, field)[: self.n]
 
     def community_month(self, innovation, mechanisms) -> np.ndarray:
-        """The community improves the open weights in use this month: capability (in
-        proportion to each model's developer share, ``community_quality``) and serving
-        cost (cut by ``community_efficiency`` x share, never below ``min_efficiency``).
-        Returns this month's capability gains (zero if the mechanism is off)."""
+        """The community improves the open weights in use this month. Capability: each
+        model's stock of community gains closes ``community_quality`` x its developer share
+        of the gap to ``community_cap`` (fine-tunes and tools help less and less: the gains
+        saturate). Serving cost: cut by ``community_efficiency`` x share, never below
+        ``min_efficiency``. Returns this month's capability gains (zero if off)."""
         n = self.n
         share = self.ecosystem[:n]
         open_now = self.is_open[:n] & self.available[:n]
         gain = self.community_gain[:n]
         gain[:] = 0.0
         if mechanisms.community:
-            gain[:] = np.where(open_now, innovation.community_quality * share, 0.0)
+            headroom = np.maximum(innovation.community_cap - self.community[:n], 0.0)
+            pace = np.minimum(innovation.community_quality * share, 1.0)
+            gain[:] = np.where(open_now, pace * headroom, 0.0)
             eff = self.efficiency[:n]
             cut = np.where(open_now, 1.0 - innovation.community_efficiency * share, 1.0)
             # never below the floor, nor raised to it if a model starts below it

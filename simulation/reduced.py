@@ -24,6 +24,8 @@ ALL_OFF: dict[str, bool] = {
         "diffusion",
         "network_effects",
         "switching_costs",
+        "distribution",
+        "host_markups",
         "rd",
         "spillover",
         "community",
@@ -82,6 +84,7 @@ def reduced(
         "developers": {
             "count": developers,
             "segments": {REPLACE: True, "all": {**ONE_SEGMENT, **(segment or {})}},
+            "home_clouds": {REPLACE: True},
         },
         "vendors": {REPLACE: True, **vendors},
         "clouds": {REPLACE: True, **(clouds or {"c1": {}, "c2": {}})},

@@ -105,6 +105,12 @@ class Scenario:
                 raise ScenarioError(
                     f"vendors.{name}.cloud = {v.cloud!r} does not serve closed models"
                 )
+        for cloud in self.developers.home_clouds:
+            if cloud not in self.clouds:
+                raise ScenarioError(
+                    f"developers.home_clouds.{cloud} is not a cloud; choose from: "
+                    f"{', '.join(self.clouds)}"
+                )
         for name in self.vendors:
             if GENERATED_NAME.fullmatch(name):
                 raise ScenarioError(

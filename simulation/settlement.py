@@ -67,12 +67,18 @@ def host_open_weights(model: MarketModel) -> None:
     """Developers pay the cheapest host(s) of each open model they use (ties split)."""
     p = model.products
     n = p.n
+    differentiated = model.scenario.mechanisms.host_markups
     for j in np.flatnonzero(p.is_open[:n] & (p.tokens[:n] > 0)):
         prices = model.hosting[:, j]
-        winners = np.flatnonzero(prices <= np.nanmin(prices) * (1 + 1e-12))
+        if differentiated:  # developers split among hosts by their logit shares
+            winners = np.flatnonzero(model.host_share[:, j] > 0)
+            quantity = p.tokens[j] * model.host_share[:, j]
+        else:  # the cheapest host wins; ties split
+            winners = np.flatnonzero(prices <= np.nanmin(prices) * (1 + 1e-12))
+            quantity = np.full(len(prices), p.tokens[j] / len(winners))
         for k in winners:
             cloud = model.clouds[k]
-            q = p.tokens[j] / len(winners)
+            q = quantity[k]
             model.ledger.pay("developers", cloud.account, prices[k] * q, "hosting_sales")
             model.ledger.pay("developers", "government", model.open_tax * prices[k] * q, "open_tax")
             cloud.revenue += prices[k] * q
@@ -82,22 +88,35 @@ def host_open_weights(model: MarketModel) -> None:
 def run_platform(model: MarketModel, platform: Vendor) -> None:
     """The platform runs its complement business on the AI it chooses: its own model
     (served at cost), any open weights (self-hosted at cost) or a rival's closed API (at
-    its price); advertisers pay the revenue it adds."""
+    its price); advertisers pay the revenue it adds. Regulation binds its own use too:
+    open weights (its own, when its frontier is open) pay the tax on open-weight tokens,
+    and its own open model is held to the cap on open release."""
     p = model.products
-    options = [(platform.capability, model.serving_cost * platform.params.efficiency, None)]
+    tax = 1.0 + model.open_tax
+    own_open = platform.frontier_is_open
+    own_cap = min(platform.capability, model.open_cap) if own_open else platform.capability
+    own_unit = model.serving_cost * platform.params.efficiency * (tax if own_open else 1.0)
+    options, sellers, taxed = [(own_cap, own_unit)], [None], [own_open]
     for j in range(p.n):
         if not p.available[j]:
             continue
         if p.is_open[j]:
-            options.append((p.capability[j], model.serving_cost * p.efficiency[j], None))
+            options.append((p.capability[j], model.serving_cost * p.efficiency[j] * tax))
+            sellers.append(None)
+            taxed.append(True)
         elif p.vendor[j] != platform.index:
-            options.append((p.capability[j], p.price[j], j))
-    gain, cost, seller, used = platform.choose_ai(options)
+            options.append((p.capability[j], p.price[j]))
+            sellers.append(j)
+            taxed.append(False)
+    gain, cost, k, used = platform.choose_ai(options)
     model.ledger.pay("advertisers", platform.account, gain, "complement_revenue")
     platform.complement_revenue += gain
-    if seller is None:
-        model.ledger.pay(platform.account, "suppliers", cost, "internal_ai")
+    if sellers[k] is None:
+        base = cost / tax if taxed[k] else cost
+        model.ledger.pay(platform.account, "suppliers", base, "internal_ai")
+        model.ledger.pay(platform.account, "government", cost - base, "open_tax")
     else:
+        seller = sellers[k]
         sell_closed(model, model.vendor_list[p.vendor[seller]], seller, used, platform.account)
     platform.ai_cost += cost
 
@@ -113,6 +132,8 @@ def close_month(model: MarketModel, vendors: list[Vendor]) -> None:
     for v in vendors:
         mine = [j for j in (v.closed_product, v.open_product) if j is not None]
         v.last_gross_profit = v.api_revenue - v.serving_cost
+        v.revenue_history.append(v.api_revenue)
+        v.last_rd_spend = v.rd_spend
         v.revenue = v.api_revenue + v.complement_revenue
         v.profit = v.revenue - v.serving_cost - v.ai_cost - v.rd_spend - v.params.opex
         v.payoff += v.profit

@@ -179,7 +179,9 @@ def test_a_uniform_number_just_below_one_never_draws_a_withdrawn_product():
 
 
 def test_no_developer_is_left_on_a_withdrawn_product_after_choosing():
-    scenario = small_scenario("timeline", developers=2_000)
+    # openai opens its weights in month 30: its API model is withdrawn under its users
+    opens = {"new": True, "kind": "policy_pivot", "step": 30, "vendor": "openai", "policy": "open"}
+    scenario = small_scenario("timeline", developers=2_000, shocks__openai_opens=opens)
     model = run_model(scenario, seed=3, steps=0)
     adoption = model.adoption
     stranded = []

@@ -155,9 +155,17 @@ def test_cheaper_host_wins_at_the_rivals_cost():
 def test_complement_revenue_closed_form_rises_as_model_price_falls():
     gains = [complement.deployment(11_000, 0.02, 2.0, 200.0, w)[1] for w in (8.0, 4.0, 2.0, 1.0)]
     assert all(a < b for a, b in itertools.pairwise(gains))
-    # At a zero price it deploys fully.
-    a, gain, cost = complement.deployment(11_000, 0.02, 2.0, 200.0, 0.0)
-    assert (a, cost) == (1.0, 0.0) and gain == pytest.approx(11_000 * 0.02 * 2.0)
+    # At a zero price it deploys fully, and the uplift saturates in capability: R0 k q/(q+h).
+    a, gain, cost = complement.deployment(11_000, 0.02, 2.0, 200.0, 0.0, half=1.0)
+    assert (a, cost) == (1.0, 0.0) and gain == pytest.approx(11_000 * 0.02 * 2.0 / 3.0)
+    # Interior optimum: a* = (R0 u / (2 V w))^2 and gain = R0 u sqrt(a*), u = k q / (q + h).
+    u = 0.02 * 2.0 / 3.0
+    a, gain, cost = complement.deployment(11_000, 0.02, 2.0, 200.0, 8.0, half=1.0)
+    assert a == pytest.approx((11_000 * u / (2 * 200.0 * 8.0)) ** 2)
+    assert gain == pytest.approx(11_000 * u * a**0.5) and cost == pytest.approx(a * 200.0 * 8.0)
+    # more capability, more revenue, but never more than R0 k
+    gains = [complement.deployment(11_000, 0.02, q, 200.0, 0.0)[1] for q in (1, 10, 100, 1e4)]
+    assert all(a < b for a, b in itertools.pairwise(gains)) and gains[-1] < 11_000 * 0.02
 
 
 def test_platform_earns_more_when_the_model_it_uses_is_priced_at_cost():

@@ -43,10 +43,12 @@ def test_console_comparison_fits_100_columns_labels_intervals_and_says_na(tmp_pa
     sweep = Sweep(
         name="narrow",
         base="baseline",
-        overrides={"developers.count": 40, "vendors.openai.remove": True,
-                   "vendors.anthropic.remove": True, "vendors.google.remove": True,
-                   "vendors.mistral.remove": True, "mechanisms.venture": False},
-        policies={"a_rather_long_policy_name_indeed": {"vendors.meta.policy": "open"},
+        overrides={"developers.count": 200, "vendors.anthropic.remove": True,
+                   "vendors.google.remove": True, "vendors.mistral.remove": True,
+                   "mechanisms.venture": False},
+        # the first policy leaves no closed model on the market, the second sells one
+        policies={"a_rather_long_policy_name_indeed": {"vendors.meta.policy": "open",
+                                                        "vendors.openai.remove": True},
                   "another_long_policy_name_too": {"vendors.meta.policy": "open_lagged"}},
         uncertainties={"innovation.spillover": [0.01, 0.02]},
         outcomes=["platform_payoff", "developer_surplus", "closed_margin"],

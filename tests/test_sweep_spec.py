@@ -172,7 +172,7 @@ def test_sobol_and_categorical_choices():
 
 
 def test_points_frame_design_and_modes():
-    frame = pd.DataFrame({"open_shift": [-0.5, 0.5], "innovation.spillover": [0.01, 0.02]})
+    frame = pd.DataFrame({"open_shift": [0.0, 0.5], "innovation.spillover": [0.01, 0.02]})
     segs = ("enterprise", "startup", "hobbyist")
     u = Uncertainty(
         "open_shift",
@@ -312,7 +312,7 @@ def test_uncertainty_records_have_sources_and_ranges_inside_their_parameters():
         for path in record.paths:
             parts = path.split(".")
             pattern = ".".join(
-                "<name>" if parts[i - 1] in ("vendors", "segments", "clouds", "vcs") else p
+                "<name>" if parts[i - 1] in ("vendors", "segments", "clouds", "vcs", "types") else p
                 for i, p in enumerate(parts)
             )
             meta = fields[pattern].metadata
@@ -325,11 +325,14 @@ def test_uncertainty_records_have_sources_and_ranges_inside_their_parameters():
 
 
 def test_a_sweep_names_registered_uncertainties():
-    sweep = Sweep(name="named", uncertainties=["community_quality", "price_sensitivity"],
+    from aimarket.simulation.uncertainties import UNCERTAINTIES
+
+    sweep = Sweep(name="named", uncertainties=["community_quality", "frontier_need"],
                   design="lhs", n=4, steps=2)  # fmt: skip
     plan = sweep.plan()
-    assert [u.name for u in plan.uncertainties] == ["community_quality", "price_sensitivity"]
-    assert len(plan.uncertainties[1].paths) == 3
-    assert plan.points["community_quality"].between(0.0, 0.08).all()
+    assert [u.name for u in plan.uncertainties] == ["community_quality", "frontier_need"]
+    assert len(plan.uncertainties[1].paths) == 2
+    record = UNCERTAINTIES["community_quality"]
+    assert plan.points["community_quality"].between(record.lo, record.hi).all()
     with pytest.raises(ScenarioError, match="did you mean 'community_quality'"):
         Sweep(name="bad", uncertainties=["comunity_quality"], design="lhs", n=2).plan()

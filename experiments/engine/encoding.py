@@ -12,10 +12,10 @@ A batch of runs' market or vendor frames is stored as one Parquet table:
   compresses better) and put back in the model's order (by step, then vendor);
 * floats are compressed with zstd after splitting their bytes into streams
   (``BYTE_STREAM_SPLIT``), or dictionary encoded where few values repeat a lot;
-* the vendor table keeps floats at single precision (:data:`SINGLE_PRECISION`: 7
-  significant digits, a relative error below 6e-8); runs' outcomes and the market
-  series keep full double precision. A run's exact frames can always be made again from
-  its scenario and seed.
+* the series tables keep floats at single precision (:data:`SINGLE_PRECISION`: 7
+  significant digits, a relative error below 6e-8; reports and figures never need
+  more); runs' outcomes, computed from the exact frames, keep full double precision. A
+  run's exact frames can always be made again from its scenario and seed.
 
 Every transformation is checked on the batch's data before it is applied (a column is
 dropped only if it is rebuilt exactly); what was done is written into the file's
@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 #: Key of the file metadata that says how a table was encoded.
 META_KEY = b"aimarket"
 #: Series tables stored with single-precision floats.
-SINGLE_PRECISION = frozenset({"vendors"})
+SINGLE_PRECISION = frozenset({"market", "vendors"})
 _OPS = {"add": np.add, "subtract": np.subtract}
 #: Columns not stored where they equal ``left OP right`` exactly, per table.
 DERIVED: dict[str, dict[str, tuple[str, str, str]]] = {

@@ -49,6 +49,26 @@ def mean_utilities(
     return v
 
 
+def restrict_and_reward(
+    v: np.ndarray,
+    capability: np.ndarray,
+    available: np.ndarray,
+    need: np.ndarray,
+    bonus: np.ndarray | None,
+) -> np.ndarray:
+    """``v`` (groups, products) for groups whose work needs capability within ``need``
+    (frontier-years) of the best available model (the others get -inf: they cannot do
+    its work), plus ``bonus`` (groups, products), the utility of products offered on a
+    group's home cloud. Returns ``v`` itself, changed in place, when there is anything
+    to do."""
+    if np.isfinite(need).any() and available.any():
+        best = capability[available].max()
+        v[capability[None, :] < best - need[:, None]] = -np.inf
+    if bonus is not None:
+        v += bonus
+    return v
+
+
 def _softmax_rows(u: np.ndarray, columns: np.ndarray | None = None, width: int = 0) -> np.ndarray:
     """Logit probabilities along the last axis.
 

@@ -86,6 +86,13 @@ class Month:
     @functools.cached_property
     def surplus(self) -> np.ndarray:
         """Logit log-sum surplus over the outside option by segment, $M/month."""
+        dev = self.model.developers
+        by_group = self.group_surplus
+        return by_group if dev.n_groups == len(dev.segment_names) else dev.by_segment(by_group)
+
+    @functools.cached_property
+    def group_surplus(self) -> np.ndarray:
+        """The same by developer group (segment, type, home cloud)."""
         model = self.model
         dev = model.developers
         logsum = choice.log_sum(model.mean_utilities(), dev.outside_utilities())

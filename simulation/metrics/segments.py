@@ -19,8 +19,8 @@ def _per_token(m: Month, amount: np.ndarray) -> np.ndarray:
 
 def _adoption(m: Month) -> np.ndarray:
     dev = m.model.developers
-    users = dev.usage[:, : m.model.products.n].sum(axis=1)
-    return users / np.maximum(dev.sizes, 1)
+    users = dev.segment_usage[:, : m.model.products.n].sum(axis=1)
+    return users / np.maximum(dev.segment_sizes, 1)
 
 
 DEFINITIONS = [

@@ -6,6 +6,7 @@ from aimarket.simulation.parameters.actors import (
     CloudParams,
     DeveloperParams,
     SegmentParams,
+    TasteType,
     VCParams,
     VendorParams,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "MarketParams",
     "Mechanisms",
     "SegmentParams",
+    "TasteType",
     "VCParams",
     "VendorParams",
 ]

@@ -37,8 +37,13 @@ class VendorParams:
     rd_budget: float = par(
         100.0, lo=0.0, hi=1e5, unit="$M/month", doc="planned R&D (training compute) spend"
     )
-    rd_profit_share: float = par(
-        0.5, lo=0.0, hi=1.0, doc="share of last month's gross API profit added to R&D"
+    rd_growth: float = par(
+        2.4,
+        lo=1.0,
+        hi=100.0,
+        unit="x per year",
+        doc="growth of its planned R&D spend (financed by revenue and funding; capped by cash)",
+        source="SF #10: frontier training spend grows ~2.4x a year (Cottier et al. 2024)",
     )
     max_burn: float = par(
         0.1, lo=0.0, hi=1.0, unit="1/month", doc="cap on R&D spend as a share of cash"
@@ -61,9 +66,19 @@ class VendorParams:
     complement_strength: float = par(
         0.0,
         lo=0.0,
-        hi=10.0,
-        unit="1/frontier-year",
-        doc="platform: revenue uplift per frontier-year of AI at full deployment",
+        hi=0.5,
+        doc="platform: most that AI adds to its complement revenue (a share of it, at full "
+        "deployment of unbounded capability)",
+        source="SF #23: AI-driven recommendations raised time spent on Facebook 8% and "
+        "Instagram 6% (2024)",
+    )
+    complement_half: float = par(
+        1.0,
+        lo=0.01,
+        hi=100.0,
+        unit="frontier-years",
+        doc="platform: capability at which AI adds half of complement_strength",
+        source="assumption: the uplift saturates (in the sensitivity set)",
     )
     internal_tokens: float = par(
         0.0, lo=0.0, hi=1e6, unit="Ttok/month", doc="platform: AI use at full deployment"
@@ -105,6 +120,23 @@ class CloudParams:
         doc="share of its margin a cloud gives up to undercut the cheapest rival host",
     )
     entry_step: int = par(0, lo=0, hi=MAX_STEPS, unit="step", doc="first step it operates")
+    strategic_budget: float = par(
+        0.0,
+        lo=0.0,
+        hi=1e6,
+        unit="$M/month",
+        doc="compute credits a month its parent may invest in partner vendors short of cash "
+        "(for equity); unused credits carry over",
+        source="SF #17: Amazon and Google invested in Anthropic, Microsoft in OpenAI",
+    )
+    strategic_gap: float = par(
+        0.5,
+        lo=0.0,
+        hi=100.0,
+        unit="frontier-years",
+        doc="it backs only partners within this distance of the closed frontier",
+        source="assumption: clouds back frontier-class partners",
+    )
 
 
 @dataclass(frozen=True)
@@ -122,6 +154,47 @@ class VCParams:
     )
     hurdle_rate: float = par(0.3, lo=0.0, hi=10.0, unit="1/year", doc="required annual return")
     round_size: float = par(500.0, lo=1.0, hi=1e6, unit="$M", doc="size of one round")
+    fund_life: float = par(
+        10.0,
+        lo=1.0,
+        hi=30.0,
+        unit="years",
+        doc="capital it has not invested goes back to its limited partners at 1/(12 x "
+        "fund_life) a month",
+        source="assumption: venture funds last about ten years",
+    )
+
+
+@dataclass(frozen=True)
+class TasteType:
+    """A latent type of developer within a segment: tastes that stay with a developer, as
+    random coefficients do (Berry, Levinsohn & Pakes 1995), here a finite number of types
+    so the choice stays group-level. Multipliers scale the segment's own weights."""
+
+    share: float = par(
+        1.0,
+        lo=0.0,
+        hi=1000.0,
+        doc="weight of the type among the segment's developers "
+        "(the types' weights are normalized to shares)",
+    )
+    tokens: float = par(
+        1.0, lo=0.0, hi=1000.0, doc="token volume per developer, relative to the other types"
+    )
+    quality: float = par(1.0, lo=0.0, hi=100.0, doc="multiplier of the segment's quality weight")
+    price: float = par(1.0, lo=0.01, hi=100.0, doc="multiplier of the segment's price sensitivity")
+    openness: float = par(
+        1.0, lo=0.0, hi=100.0, doc="multiplier of the segment's taste for open weights"
+    )
+    frontier_need: float = par(
+        1000.0,
+        lo=0.0,
+        hi=1000.0,
+        unit="frontier-years",
+        doc="its tasks need a model within this distance of the best one on the market "
+        "(capability thresholds: models further behind cannot do its work)",
+        source="assumption: a share of work needs frontier capability (docs/ODD.md 6.6)",
+    )
 
 
 @dataclass(frozen=True)
@@ -148,7 +221,7 @@ class SegmentParams:
     quality_weight: float = par(1.5, lo=0.0, hi=100.0, unit="utility per frontier-year")
     openness_preference: float = par(
         0.5,
-        lo=-10.0,
+        lo=0.0,
         hi=10.0,
         unit="utility",
         doc="taste for open weights (customization, privacy, self-hosting)",
@@ -163,6 +236,23 @@ class SegmentParams:
     bass_p: float = par(0.03, lo=0.0, hi=1.0, unit="1/month", doc="Bass innovation hazard")
     bass_q: float = par(0.3, lo=0.0, hi=10.0, unit="1/month", doc="Bass imitation hazard")
     initial_adoption: float = par(0.2, lo=0.0, hi=1.0, doc="share in the market at step 0")
+    native_bonus: float = par(
+        0.0,
+        lo=0.0,
+        hi=10.0,
+        unit="utility",
+        doc="value of a model offered on the developer's own cloud (its console, billing, "
+        "security review): closed models reach partner clouds' customers",
+        source="SF #18: Claude on Bedrock and Vertex, OpenAI on Azure, Llama on every cloud",
+    )
+    types: FrozenMap[str, TasteType] = par(
+        FrozenMap(),
+        doc="latent taste types (none: one type with the segment's own tastes)",
+    )
+
+    def validate(self, path: str) -> None:
+        if self.types and sum(t.share for t in self.types.values()) <= 0:
+            raise ScenarioError(f"{path}.types: at least one type needs a share above 0")
 
 
 @dataclass(frozen=True)
@@ -171,6 +261,13 @@ class DeveloperParams:
 
     count: int = par(10_000, lo=1, hi=50_000_000, doc="number of simulated developers")
     segments: FrozenMap[str, SegmentParams] = dataclasses.field(default_factory=FrozenMap)
+    home_clouds: FrozenMap[str, float] = par(
+        FrozenMap(),
+        doc="share of developers whose own cloud is each named cloud (the rest have none); "
+        "models offered there get the segment's native_bonus",
+        source="Synergy Research: AWS, Azure and Google Cloud about 31%, 25% and 11% of "
+        "cloud infrastructure spend in 2024",
+    )
 
     def validate(self, path: str) -> None:
         prefix = f"{path}." if path else ""
@@ -179,3 +276,9 @@ class DeveloperParams:
         total = sum(s.share for s in self.segments.values())
         if abs(total - 1.0) > 1e-6:
             raise ScenarioError(f"{prefix}segments.*.share must sum to 1 (they sum to {total:.6g})")
+        homes = sum(self.home_clouds.values())
+        if any(v < 0 for v in self.home_clouds.values()) or homes > 1.0 + 1e-9:
+            raise ScenarioError(
+                f"{prefix}home_clouds: shares must be >= 0 and sum to at most 1 (they sum to "
+                f"{homes:.6g})"
+            )

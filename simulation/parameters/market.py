@@ -7,6 +7,7 @@ logit units. "SF #n" in a source is row n of ``docs/facts.md``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -52,6 +53,17 @@ class MarketParams:
         hi=1.0,
         doc="share of the gap to the best-response price a vendor closes each month",
     )
+    host_substitution: float = par(
+        20.0,
+        lo=0.1,
+        hi=1e6,
+        unit="utility per (price / serving cost)",
+        doc="how readily developers move between clouds hosting the same open weights as "
+        "their prices differ (large: hosts are interchangeable and price near cost); each "
+        "host sets its price to maximize its profit against it",
+        source="assumption: hosts differ a little (latency, limits, tooling); in the "
+        "sensitivity set",
+    )
     reference_capability: float = par(
         1.0,
         lo=0.0,
@@ -95,31 +107,86 @@ class EntryParams:
     burn: float = par(
         0.04, lo=0.0, hi=1.0, unit="1/month", doc="entrant R&D budget as a share of its round"
     )
+    round_interval: int = par(
+        6,
+        lo=1,
+        hi=60,
+        unit="months",
+        doc="a vendor raises at most once in this many months; a round is filled by several "
+        "investors (syndicated) up to what its runway needs",
+        source="assumption: model labs raised about once or twice a year in 2023-24 (SF #17)",
+    )
+    revenue_multiple: float = par(
+        20.0,
+        lo=0.0,
+        hi=200.0,
+        unit="x annual revenue",
+        doc="valuation of a vendor per dollar of annual API revenue, before growth",
+        source="SF #20: 2024 rounds valued model labs at about 20-40x annual revenue",
+    )
+    growth_premium: float = par(
+        0.5,
+        lo=0.0,
+        hi=10.0,
+        doc="extra revenue multiple per unit of annual revenue growth (growth investors pay for)",
+        source="assumption: valuations rise with revenue growth (SF #20)",
+    )
+    acquisition_share: float = par(
+        0.3,
+        lo=0.0,
+        hi=2.0,
+        doc="a vendor out of cash is bought for this share of its last valuation; its "
+        "investors share the price (an acqui-hire returns part of their capital)",
+        source="SF #21: Inflection, Adept and Character.AI were bought out in 2024",
+    )
 
 
 @dataclass(frozen=True)
 class InnovationParams:
-    """Capability dynamics: R&D, spillover, community, talent."""
+    """Capability dynamics: R&D as compute scaling, spillover, community, talent.
 
-    rd_productivity: float = par(
-        1 / 12,
-        lo=0.0,
-        hi=10.0,
-        unit="frontier-years/month",
-        doc="capability gain a month from the reference R&D spend at talent 1",
-        source="SF #3, #10: frontier advances ~1 frontier-year a year by construction",
+    A vendor's capability follows the logarithm of its effective training compute: the
+    spend of its recent training (a moving average over ``training_months``) times the
+    compute a dollar buys (growing ``efficiency_growth`` a year) times its talent. The
+    scale is set so that a lab whose spend grows as fast as frontier training spend
+    (``frontier_cost_growth``) advances ``frontier_pace`` frontier-years a year: capability
+    per e-fold of compute is ``frontier_pace / ln(frontier_cost_growth x
+    efficiency_growth)``.
+    """
+
+    frontier_pace: float = par(
+        1.0,
+        lo=0.1,
+        hi=5.0,
+        unit="frontier-years/year",
+        doc="pace of the frontier when spend grows at frontier_cost_growth (the unit of "
+        "capability: one frontier-year is a year of frontier progress)",
+        source="SF #3: defines the capability unit (a gap of 1.0 is one year behind)",
     )
-    rd_reference: float = par(
-        300.0, lo=1.0, hi=1e6, unit="$M/month", doc="R&D spend that buys rd_productivity at step 0"
-    )
-    rd_elasticity: float = par(0.5, lo=0.0, hi=1.0, doc="returns to R&D spend (concave)")
     frontier_cost_growth: float = par(
         2.4,
         lo=1.0,
         hi=100.0,
         unit="x per year",
-        doc="growth of the spend that buys the reference R&D gain (frontier gets dearer)",
+        doc="growth of frontier training spend (the pace-setting labs' R&D grows this fast)",
         source="SF #10: frontier training cost grows ~2.4x/yr (Cottier et al. 2024)",
+    )
+    efficiency_growth: float = par(
+        3.0,
+        lo=1.0,
+        hi=20.0,
+        unit="x per year",
+        doc="growth of the effective training compute a dollar buys (algorithms, hardware)",
+        source="SF #19: algorithmic progress halves the compute for a level about every 8 "
+        "months (2012-2023), hardware price-performance ~1.3x/yr",
+    )
+    training_months: float = par(
+        6.0,
+        lo=1.0,
+        hi=36.0,
+        unit="months",
+        doc="a model reflects the spend of about this many months of training (moving average)",
+        source="assumption: frontier training runs take a few months (docs/ODD.md 6.3)",
     )
     spillover: float = par(
         0.03,
@@ -127,14 +194,23 @@ class InnovationParams:
         hi=1.0,
         unit="1/month",
         doc="share of the gap to the best open model any vendor closes each month",
+        source="assumption: how fast vendors learn from the best open model",
+    )
+    community_cap: float = par(
+        0.15,
+        lo=0.0,
+        hi=2.0,
+        unit="frontier-years",
+        doc="most the community can add to open weights (fine-tunes, tools): diminishing returns",
+        source="assumption: derivative models improve task fit, not the frontier (SF #13)",
     )
     community_quality: float = par(
-        0.03,
+        0.1,
         lo=0.0,
         hi=10.0,
-        unit="frontier-years/month per developer share",
-        doc="community improvements (fine-tunes, tooling) to open weights",
-        source="calibrated: the baseline's value is in simulation/data/calibrated.toml",
+        unit="1/month per developer share",
+        doc="how fast the community closes the gap to community_cap, per share of developers",
+        source="assumption: contributions grow with the developers using the weights",
     )
     community_efficiency: float = par(
         0.05,
@@ -142,12 +218,22 @@ class InnovationParams:
         hi=1.0,
         unit="1/month per developer share",
         doc="community cuts to the serving cost of open weights (quantization, kernels)",
+        source="assumption: quantization and kernels cut serving cost (floored)",
     )
     min_efficiency: float = par(0.2, lo=0.01, hi=1.0, doc="floor of community cost cuts")
     talent_bonus: float = par(
-        0.1, lo=0.0, hi=5.0, doc="R&D productivity premium of an open vendor (talent)"
+        0.1,
+        lo=0.0,
+        hi=5.0,
+        doc="effective-compute premium of a vendor that releases weights (talent)",
+        source="assumption: open release draws researchers (no measurement)",
     )
     talent_speed: float = par(0.05, lo=0.0, hi=1.0, unit="1/month", doc="talent adjustment")
+
+    @property
+    def compute_scale(self) -> float:
+        """Frontier-years per e-fold of effective compute."""
+        return self.frontier_pace / math.log(self.frontier_cost_growth * self.efficiency_growth)
 
 
 @dataclass(frozen=True)
@@ -158,6 +244,10 @@ class Mechanisms:
     demand_growth: bool = par(True, doc="token demand grows over time")
     diffusion: bool = par(True, doc="Bass entry into the market (off: all developers in)")
     outside_option: bool = par(True, doc="developers may choose no model")
+    distribution: bool = par(True, doc="developers have home clouds; models there are worth more")
+    host_markups: bool = par(
+        True, doc="hosts of open weights are differentiated (off: Bertrand undercutting)"
+    )
     network_effects: bool = par(True, doc="ecosystem size enters utility")
     switching_costs: bool = par(True, doc="switching costs enter utility")
     rd: bool = par(True, doc="R&D raises capability")

@@ -56,10 +56,10 @@ class ReleasePolicy:
     def before_release(self, vendor: Vendor) -> None:
         """Each month, before its products are refreshed (a policy may switch here)."""
 
-    def released_capability(self, vendor: Vendor, community: float) -> float:
-        """Capability of its open weights when its frontier is not open: by default the
-        weights already out (frozen) with the community's gains since, ``community``."""
-        return vendor.frozen_capability + community
+    def released_capability(self, vendor: Vendor) -> float:
+        """Capability of its open weights (before the community's gains) when its frontier
+        is not open: by default the weights already out, frozen."""
+        return vendor.frozen_capability
 
 
 #: Every release policy, by name (built-ins: the modules of this package).

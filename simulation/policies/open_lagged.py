@@ -26,17 +26,17 @@ class OpenLagged(ReleasePolicy):
     def prepare(self, vendor) -> None:
         # Capability by month before step 0, to serve the first lagged releases: we
         # assume the vendor advanced at the reference R&D pace.
-        lag, pace = vendor.options.open_lag, vendor.innovation.rd_productivity
+        lag, pace = vendor.options.open_lag, vendor.innovation.frontier_pace / 12.0
         start = vendor.history[-1]
         vendor.history[:0] = [max(0.0, start - pace * k) for k in range(lag, 0, -1)]
 
     def attracts_talent(self, vendor) -> bool:
         return True
 
-    def released_capability(self, vendor, community: float) -> float:
+    def released_capability(self, vendor) -> float:
         history = vendor.history
         lagged = history[max(0, len(history) - 1 - vendor.options.open_lag)]
-        return max(vendor.frozen_capability + community, lagged + community)
+        return max(vendor.frozen_capability, lagged)
 
 
 POLICIES.add(OpenLagged())

@@ -58,7 +58,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     Parameter(
         "developers.segments.enterprise.openness_preference",
-        -1.0,
+        0.0,
         4.0,
         "enterprise taste for open weights (privacy, customization): open share of "
         "enterprise workloads (SF #5)",

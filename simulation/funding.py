@@ -1,0 +1,90 @@
+"""Funding (phase 2 of a month): who pays for the market's R&D.
+
+A private vendor short of cash raises a round (at most every ``round_interval`` months)
+sized to fund its R&D plan over its runway: its cloud's parent leads with compute credits
+if the vendor is frontier-class, VCs fill the rest (syndicated); then come pitches from
+new startups, which become vendors. The valuations, offers and stakes are the venture
+agents' (:mod:`aimarket.agents.venture`); what a VC expects a newcomer to earn is the
+market's, computed here.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from aimarket.agents import venture
+from aimarket.simulation.mechanics import choice, pricing
+from aimarket.simulation.parameters import VendorParams
+
+if TYPE_CHECKING:
+    from aimarket.agents.vendor import Vendor
+    from aimarket.simulation.model import MarketModel
+
+
+def fund_month(model: MarketModel) -> None:
+    """VCs fund follow-on rounds of vendors short of cash, then new entrants
+    (:func:`aimarket.agents.venture.fund`)."""
+    model.entries = 0
+    model.vc_funding = 0.0
+    entry = model.scenario.entry
+    s = model.streams
+    draws = venture.FundingDraws.draw(s.entry, s.funding, entry, len(model.vcs))
+    for vc in model.vcs:
+        vc.funded, vc.deals = 0.0, 0
+    model.strategic_funding = 0.0
+    if not model.scenario.mechanisms.venture:
+        return
+    for cloud in model.clouds:
+        if cloud.active:
+            cloud.strategic_credits += cloud.params.strategic_budget
+    frontier = model.frontier(is_open=False)
+    short = venture.short_of_cash(model.vendors, entry)
+    # a strategic investor leads the round; VCs fill what is left of it
+    model.strategic_funding = venture.strategic_rounds(model.clouds, short, frontier, entry)
+    caps = np.array([entrant_capability(model)] + [v.capability for v in short])
+    outlook, *prospects = expected_gross_profit(model, caps)
+    model.vc_funding = venture.fund(
+        model.vcs, short, prospects, outlook, draws, functools.partial(spawn_entrant, model), entry
+    )
+
+
+def entrant_capability(model: MarketModel) -> float:
+    """A startup builds on the best open weights, or starts a given distance behind
+    the closed frontier, whichever is higher (frontier-years)."""
+    gap = model.scenario.entry.capability_gap
+    return max(model.frontier(is_open=True), model.frontier(is_open=False) - gap)
+
+
+def expected_gross_profit(model: MarketModel, capability: np.ndarray) -> np.ndarray:
+    """Monthly gross profit ($M) a VC expects a closed model of each ``capability``
+    to earn if it were the only addition to the market today (see
+    :func:`aimarket.simulation.mechanics.pricing.newcomer_gross_profit`)."""
+    dev = model.developers
+    cloud = model.partner_cloud(VendorParams())
+    cost = cloud.unit_cost(1.0, False) * (1 + cloud.params.partner_markup)
+    others = choice.log_sum(model.mean_utilities(), dev.outside_utilities())[:, None]
+    slope = dev.alpha / model.serving_cost_reference
+    weights = model.demand_weights()
+    return pricing.newcomer_gross_profit(dev.beta, slope, weights, others, capability, cost)
+
+
+def spawn_entrant(model: MarketModel, round_size: float, open_pitch: bool) -> Vendor:
+    """A funded startup becomes a vendor, built on the best open weights or a given
+    distance behind the closed frontier, whichever is higher."""
+    entry = model.scenario.entry
+    model._entrants += 1
+    model.entries += 1
+    params = VendorParams(
+        policy="open_lagged" if open_pitch else "closed",
+        capability=entrant_capability(model),
+        cash=0.0,
+        rd_budget=entry.burn * round_size,
+        opex=venture.ENTRANT_OPEX * round_size,
+    )
+    name = f"entrant{model._entrants}"
+    vendor = model.add_vendor(name, params, cash=0.0)
+    model.events.append((model.steps, name, "entered"))
+    return vendor
