@@ -1,9 +1,16 @@
-"""Calibration: target measurements on synthetic frames with known answers, a tiny
-end-to-end fit, and the committed report's coverage of every target."""
+"""Calibration: target measurements on synthetic frames with known answers, the ABC
+problem (priors, seeds, distance), the posterior shipped as data and its sweep design, a
+tiny end-to-end calibration, resuming after a kill, and the committed documents."""
 
 from __future__ import annotations
 
 import math
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -11,8 +18,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aimarket.experiments.analysis import calibrate
+from aimarket.experiments import Sweep
+from aimarket.experiments.analysis import calibrate, stats
 from aimarket.experiments.analysis import targets as tg
+from aimarket.experiments.analysis.calibrate import abc, cli, problem, report
+from aimarket.experiments.engine.plan import Plan
+from aimarket.simulation import posterior
+from aimarket.simulation.errors import ScenarioError
+from aimarket.simulation.scenarios import load_scenario
+from aimarket.simulation.uncertainties import UNCERTAINTIES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,57 +60,51 @@ def test_price_fall_uses_only_the_window_and_skips_zero_prices():
     assert math.isnan(tg.annual_price_fall(market(24, fixed_capability_price=np.zeros(24))))
 
 
-def test_capability_lag_of_a_follower_one_year_behind_is_one_year():
+def test_capability_lag_of_a_follower_one_year_behind_is_twelve_months():
     # Closed frontier grows 1 frontier-year a year from 1.0; open trails it by exactly 1.0.
-    t = np.arange(24)
-    closed = 1.0 + t / 12
-    df = market(closed_frontier=closed, open_frontier=closed - 1.0, capability_gap=1.0)
-    assert math.isclose(tg.capability_lag_years(df), 1.0, rel_tol=1e-9)
-    assert math.isclose(tg.gap_over_growth_years(df), 1.0, rel_tol=1e-9)
+    closed = 1.0 + np.arange(24) / 12
+    df = market(closed_frontier=closed, open_frontier=closed - 1.0)
+    assert math.isclose(tg.capability_lag_months(df), 12.0, rel_tol=1e-9)
+    assert math.isclose(tg.frontier_gain(df), 1.0, rel_tol=1e-9)
+    assert math.isclose(tg.frontier_gain(df, 2023), 1.0, rel_tol=1e-9)  # 11 months, scaled
 
 
-def test_capability_lag_interpolates_inside_the_path():
-    # Closed frontier 0.5/yr from 1.0; open at 1.25 in every 2024 month: reached in
-    # month 6 of 2023, so the lag is (12..23 - 6) months, mean 11.5 months.
+def test_capability_lag_interpolates_and_skips_months_without_open_models():
+    # Closed frontier 0.5/yr from 1.0; open at 1.25 in Dec 2024: reached in month 6 of
+    # 2023 (July), so the lag in Dec 2024 (month 23) is 17 months.
     t = np.arange(24)
     closed = 1.0 + 0.5 * t / 12
-    open_ = np.where(t >= 12, 1.25, 0.0)
-    df = market(closed_frontier=closed, open_frontier=open_, capability_gap=closed - open_)
-    assert math.isclose(tg.capability_lag_years(df), 11.5 / 12, rel_tol=1e-9)
+    df = market(closed_frontier=closed, open_frontier=np.where(t >= 12, 1.25, 0.0))
+    assert math.isclose(tg.capability_lag_months(df), 17.0, rel_tol=1e-9)
+    none = market(closed_frontier=closed, open_frontier=np.zeros(24))
+    assert math.isnan(tg.capability_lag_months(none))
 
 
-def test_capability_lag_skips_months_without_open_models():
-    t = np.arange(24)
-    closed = 1.0 + t / 12
-    open_ = np.where(t >= 18, closed - 0.5, 0.0)
-    df = market(closed_frontier=closed, open_frontier=open_, capability_gap=closed - open_)
-    assert math.isclose(tg.capability_lag_years(df), 0.5, rel_tol=1e-9)
-    none = market(closed_frontier=closed, open_frontier=np.zeros(24), capability_gap=closed)
-    assert math.isnan(tg.capability_lag_years(none))
-
-
-def test_segment_open_share_is_the_2024_mean_of_one_segment():
+def test_segment_open_share_is_token_weighted_in_the_month():
     rows = []
     for k, d in enumerate(dates(24)):
-        rows.append({"date": d, "segment": "enterprise", "open_token_share": 0.5 * (k < 12) + 0.2})
-        rows.append({"date": d, "segment": "hobbyist", "open_token_share": 0.9})
+        rows.append({"date": d, "segment": "startup", "tokens": 3.0,
+                     "open_token_share": 0.5 if k == 23 else 0.0})  # fmt: skip
+        rows.append({"date": d, "segment": "hobbyist", "tokens": 1.0, "open_token_share": 0.9})
+        rows.append({"date": d, "segment": "enterprise", "tokens": 9.0, "open_token_share": 0.1})
     seg = pd.DataFrame(rows)
-    assert math.isclose(tg.segment_open_share(seg, "enterprise"), 0.2)
-    assert math.isclose(tg.segment_open_share(seg, "hobbyist"), 0.9)
+    assert math.isclose(tg.segment_open_share(seg, tg.ROUTER_SEGMENTS), (1.5 + 0.9) / 4)
+    assert math.isclose(tg.segment_open_share(seg, ("enterprise",)), 0.1)
 
 
-def test_price_ratio_is_ratio_of_2024_means():
+def test_price_ratio_is_the_ratio_in_december():
     t = np.arange(24)
-    closed = np.where(t >= 12, np.where(t % 2 == 0, 6.0, 10.0), 100.0)
-    df = market(closed_price=closed, open_price=np.where(t >= 12, 1.0, 50.0))
+    df = market(closed_price=np.where(t == 23, 8.0, 100.0), open_price=np.ones(24))
     assert math.isclose(tg.price_ratio(df), 8.0)
+    assert math.isnan(tg.price_ratio(market(closed_price=np.ones(24), open_price=np.zeros(24))))
 
 
-def vendors_frame(rounds: list[tuple[str, str, str, float]]) -> pd.DataFrame:
+def vendors_frame(rounds: list[tuple[str, str, str, float]], revenue: float = 0.0) -> pd.DataFrame:
     rows = [
-        {"date": pd.Period(month, freq="M").to_timestamp(), "vendor": v, "policy": p, "funding": f}
+        {"date": pd.Period(month, freq="M").to_timestamp(), "vendor": v, "policy": p,
+         "funding": f, "api_revenue": revenue}
         for month, v, p, f in rounds
-    ]
+    ]  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -105,121 +113,219 @@ def test_vc_shares_on_known_rounds():
         [
             ("2023-02", "a", "closed", 500.0),
             ("2023-08", "a", "closed", 300.0),
-            ("2024-03", "b", "open_lagged", 100.0),
+            ("2023-09", "b", "open_lagged", 100.0),
+            ("2023-10", "c", "open", 60.0),
             ("2024-05", "c", "open", 60.0),
             ("2024-05", "d", "closed", 40.0),
-            ("2024-06", "e", "closed", 0.0),
             ("2025-03", "c", "open", 10_000.0),  # after the window
         ]
     )
-    assert math.isclose(tg.vc_top2_share(vf), 900.0 / 1000.0)
-    assert math.isclose(tg.vc_open_share(vf), 160.0 / 1000.0)
-    assert math.isclose(tg.vc_volume(vf), 200.0)  # 2024 only
-    empty = vendors_frame([("2023-02", "a", "closed", 0.0)])
-    assert math.isnan(tg.vc_top2_share(empty)) and math.isnan(tg.vc_open_share(empty))
+    assert math.isclose(tg.vc_top2_share(vf), 900.0 / 960.0)
+    assert math.isclose(tg.vc_open_share(vf), 220.0 / 1060.0)
+    assert math.isclose(tg.vc_volume(vf), 0.1)  # 2024 only, $B
+    assert math.isnan(tg.vc_open_share(vendors_frame([("2023-02", "a", "closed", 0.0)])))
 
 
-def test_top2_share_is_undefined_with_fewer_than_three_recipients():
-    two = vendors_frame([("2023-02", "a", "closed", 200.0), ("2024-02", "b", "open", 200.0)])
-    assert math.isnan(tg.vc_top2_share(two))
-    assert math.isclose(tg.vc_top2_share(two, min_recipients=2), 1.0)
-    assert math.isclose(tg.vc_open_share(two), 0.5)
+def test_two_or_fewer_funded_vendors_count_as_full_concentration():
+    two = vendors_frame([("2023-02", "a", "closed", 200.0), ("2023-05", "b", "open", 100.0)])
+    assert tg.vc_top2_share(two) == 1.0
+    assert tg.vc_top2_share(vendors_frame([("2023-02", "a", "closed", 0.0)])) == 1.0
+
+
+def test_api_shares_shift_and_survival_on_known_revenue():
+    rows = []
+    revenues = {2023: {"openai": 50, "anthropic": 10, "google": 40},
+                2024: {"openai": 30, "anthropic": 30, "google": 40, "x": 900}}  # fmt: skip
+    for year, revenue in revenues.items():
+        for vendor, r in revenue.items():
+            rows.append({"date": pd.Timestamp(f"{year}-12-01"), "vendor": vendor,
+                         "api_revenue": float(r), "funding": 0.0, "policy": "closed"})  # fmt: skip
+    vf = pd.DataFrame(rows)
+    assert math.isclose(tg.api_share(vf, "openai"), 0.3)  # "x" is not a named vendor
+    assert math.isclose(tg.api_shift(vf, "anthropic"), 0.2)
+    assert tg.named_alive(vf) == 0.0  # meta and mistral are missing
+    present = pd.concat([vf, vf.iloc[:2].assign(vendor=["meta", "mistral"])])
+    assert tg.named_alive(present, "2023-12") == 1.0
 
 
 def test_normalized_miss_maps_the_band_to_unit_interval():
-    for t in tg.TARGETS:
+    for t in (*tg.TARGETS, *tg.BACKTEST):
         assert t.miss(t.value) == 0.0
-        assert math.isclose(t.miss(t.lo), -1.0)
-        assert t.hit(t.lo) and t.hit(t.value)
-        if math.isfinite(t.hi):
+        assert t.hit(t.lo) and t.hit(t.value) and t.hit(t.hi)
+        if t.lo < t.value:
+            assert math.isclose(t.miss(t.lo), -1.0)
+        if t.hi > t.value:
             assert math.isclose(t.miss(t.hi), 1.0)
-            assert not t.hit(t.hi * 1.01)
-        else:
-            assert t.miss(t.value * 10) == 0.0
         assert math.isnan(t.miss(float("nan")))
-    ratio = tg.by_key("price_fall")  # log scale: 10 -> 40 is one band, 40 -> 160 two
-    assert math.isclose(ratio.miss(160.0), 2.0)
+    ratio = tg.by_key("price_fall")  # log scale: 10 -> 30 is one band, 30 -> 90 two
+    assert math.isclose(ratio.miss(90.0), 2.0)
+    alive = tg.by_key("named_alive")  # the figure is the band's top: no division by zero
+    assert alive.miss(1.0) == 0.0 and math.isclose(alive.miss(0.0), -10.0)
 
 
-def test_loss_is_zero_on_target_and_charges_undefined_targets():
-    on = {t.key: t.value for t in tg.TARGETS}
-    assert calibrate.loss(on) == 0.0
-    undefined = {**on, "vc_top2_share": float("nan")}
-    assert calibrate.loss(undefined) == calibrate.UNDEFINED_MISS
+def test_band_hits_need_every_quantity_of_the_band():
+    means = {t.key: t.value for t in tg.TARGETS}
+    assert all(tg.band_hits(means).values()) and len(tg.band_hits(means)) == 11
+    hits = tg.band_hits({**means, "openai_api_shift": 0.1})
+    assert not hits["api_shares"] and sum(hits.values()) == 10
 
 
-def test_search_bounds_lie_inside_declared_ranges():
-    from aimarket import load_scenario
+# -- the ABC problem ------------------------------------------------------------------------
+def test_priors_are_the_calibrated_records_ranges_and_never_value_open_negatively():
+    prior = abc.prior()
+    draws = [prior.rvs() for _ in range(300)]
+    for u in problem.records():
+        x = np.array([d[u.name] for d in draws])
+        assert u.lo <= x.min() and x.max() <= u.hi, u.name
+        if "openness" in u.name:
+            assert u.lo >= 0.0
+    over = problem.overrides({u.name: u.lo for u in problem.records()})
+    assert over["developers.segments.hobbyist.types.frontier.share"] == 0.05
 
-    calibrate.check_bounds(load_scenario("timeline"))
-    with pytest.raises(ValueError):
-        calibrate.check_bounds(
-            load_scenario("timeline"),
-            [calibrate.Parameter("market.compute_cost_decline", 0.5, 1.5, "out of range")],
-        )
+
+def test_each_draw_has_its_own_seed_and_the_same_draw_the_same_run():
+    values = {u.name: (u.lo + u.hi) / 2 for u in problem.records()}
+    other = {**values, "runway": values["runway"] + 1e-9}
+    assert problem.draw_seed(values, 1) == problem.draw_seed(dict(reversed(values.items())), 1)
+    assert len({problem.draw_seed(values, 1), problem.draw_seed(values, 2),
+                problem.draw_seed(other, 1)}) == 3  # fmt: skip
+    sim = problem.Simulator(developers=200)
+    a, b = sim(values), sim(values)
+    assert a == b or all(x == y or (math.isnan(x) and math.isnan(y)) for x, y in
+                         zip(a.values(), b.values(), strict=True))  # fmt: skip
+    assert set(a) == {t.key for t in (*tg.TARGETS, *tg.BACKTEST)}
 
 
-# -- the calibrated values: the model's data file --------------------------------------------
-def test_calibration_reads_the_values_the_baseline_is_built_from():
-    """The calibration's values file is the model's simulation/data/calibrated.toml: every
-    fitted parameter in it is the baseline's value."""
-    from aimarket import load_scenario
+def test_distance_is_at_most_one_inside_every_band_and_clips_misses():
+    d = problem.Distance()
+    assert d(problem.observed(tg.TARGETS)) == 0.0
+    edges = {t.key: t.lo for t in tg.TARGETS}
+    assert math.isclose(d(edges), 1.0) or d(edges) < 1.0
+    undefined = {**problem.observed(tg.TARGETS), "price_ratio": float("nan")}
+    far = {**problem.observed(tg.TARGETS), "price_ratio": 1e9}
+    assert math.isclose(d(undefined), d(far)) and math.isclose(d(far), 3 / math.sqrt(14))
 
-    assert calibrate.CALIBRATED == ROOT / "simulation" / "data" / "calibrated.toml"
+
+def test_weighted_median_and_resampling():
+    assert stats.weighted_median([1.0, 2.0, 3.0], [0.1, 0.1, 0.8]) == 3.0
+    assert list(stats.weighted_quantiles([3.0, 1.0, 2.0], [1, 1, 2], [0.2, 0.5, 1.0])) == [1, 2, 3]
+    inf = abc.Inference(Path("x"), pd.DataFrame({"a": [1.0, 2.0]}), np.array([0.25, 0.75]),
+                        pd.DataFrame(), 0, 0.0, abc.QUICK)  # fmt: skip
+    draws = abc.resample(inf, 100)
+    assert (draws["a"] == 2.0).sum() == 75 and abc.resample(inf, 100).equals(draws)
+
+
+# -- the posterior as data, and the sweep design over it -------------------------------------
+def test_shipped_posterior_and_median_keep_every_parameter_s_meaning():
+    """Every draw and the median lie inside their record's range (acceptance 5); the
+    baseline is built from the median."""
+    draws = posterior.table()
+    assert set(draws.columns) == {u.name for u in problem.records()} and len(draws) >= 100
     values = calibrate.read_calibrated()
-    assert set(values) == {p.path for p in calibrate.PARAMETERS}
-    baseline = load_scenario("baseline")
-    for p in calibrate.PARAMETERS:
-        assert values[p.path] == calibrate.field_info(baseline, p.path)[0], p.path
-    assert not (ROOT / "experiments" / "analysis" / "calibrated.toml").exists()
+    for u in problem.records():
+        assert u.lo <= draws[u.name].min() and draws[u.name].max() <= u.hi, u.name
+        for path in u.paths:
+            assert u.lo <= values[path] <= u.hi, path
+    baseline = load_scenario("baseline").to_dict()
+    assert baseline["innovation"]["community_quality"] == values["innovation.community_quality"]
+    assert calibrate.CALIBRATED == ROOT / "simulation" / "data" / "calibrated.toml"
 
 
-def test_written_values_are_the_committed_file_s_data(tmp_path):
-    """Writing the current values again gives the committed file's data exactly (nested
-    tables, base = "firms.toml") under a header saying the file is generated."""
-    out = calibrate.write_calibrated(tmp_path / "calibrated.toml", calibrate.read_calibrated())
-    committed = tomllib.loads(calibrate.CALIBRATED.read_text())
-    assert tomllib.loads(out.read_text()) == committed
-    assert committed["base"] == "firms.toml"
-    assert out.read_text().startswith("# Calibrated values")
-    assert "Generated by the calibration" in calibrate.CALIBRATED.read_text()
+def test_posterior_design_runs_the_draws():
+    plan = Plan.build(Sweep(name="p", design="posterior", n=3, steps=2))
+    assert len(plan.points) == 3 and list(plan.points.columns) == list(posterior.table().columns)
+    first = posterior.table().iloc[0]
+    over = plan.point_overrides[0]
+    for name in first.index:
+        for path in UNCERTAINTIES[name].paths:
+            assert over[path] == pytest.approx(first[name])
+    with pytest.raises(ScenarioError, match="takes no uncertainties"):
+        Plan.build(Sweep(name="p", design="posterior", uncertainties=["runway"]))
+    with pytest.raises(ScenarioError, match="between 1 and"):
+        Plan.build(Sweep(name="p", design="posterior", n=10**6))
 
 
-def test_quick_fit_writes_the_values_file_and_the_report(tmp_path):
-    """A tiny fit on a temporary copy of the model's data: the fitted values land in the
-    copy's nested tables (other values kept), the copy loads as a scenario over its
-    firms.toml, and the model's own file is untouched."""
-    from aimarket import load_scenario
-
-    for name in ("firms.toml", "calibrated.toml"):
-        (tmp_path / name).write_bytes((calibrate.CALIBRATED.parent / name).read_bytes())
-    toml, report = tmp_path / "calibrated.toml", tmp_path / "calibration.md"
-    with toml.open("a") as f:
-        f.write("\n[vcs.seedfund]\ncapital = 123.0\n")  # a value the fit does not touch
+# -- end to end -----------------------------------------------------------------------------
+def test_quick_calibration_writes_every_file(tmp_path):
+    """The one command at a tiny budget writes the values, the draws, both documents, the
+    figure and the ODD block (resuming is checked after a kill, below)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    stale = f"intro\n{report.ODD_BEGIN}\nSTALE-BLOCK\n{report.ODD_END}\nrest\n"
+    (docs / "ODD.md").write_text(stale)
     committed = calibrate.CALIBRATED.read_bytes()
-    assert calibrate.main(["--quick", "--report", str(report), "--toml", str(toml)]) == 0
-    assert calibrate.CALIBRATED.read_bytes() == committed
-    text = toml.read_text()
-    assert text.startswith("# Calibrated values") and "Last fit: loss" in text
-    data = tomllib.loads(text)
-    assert data["base"] == "firms.toml" and data["vcs"]["seedfund"]["capital"] == 123.0
-    fitted = calibrate.read_calibrated(toml)
-    scenario = load_scenario(toml)
-    for p in calibrate.PARAMETERS:
-        assert p.lo <= fitted[p.path] <= p.hi
-        assert calibrate.field_info(scenario, p.path)[0] == fitted[p.path]
-    text = report.read_text()
+    argv = ["--quick", "--store", str(tmp_path / "store"), "--data", str(tmp_path / "data"),
+            "--docs", str(docs)]  # fmt: skip
+    assert cli.main(argv) == 0
+    assert calibrate.CALIBRATED.read_bytes() == committed  # the model's own data untouched
+    for f in ("data/calibrated.toml", "data/posterior.csv", "docs/calibration.md",
+              "docs/forecast.md", "docs/figures/forecast.png", "store/abc.db",
+              "store/backtest.db"):  # fmt: skip
+        assert (tmp_path / f).stat().st_size > 0, f
+    text = (docs / "calibration.md").read_text()
     for t in tg.TARGETS:
-        assert f"SF #{t.sf}: {t.name}" in text
-    assert "Untuned forecast" in text and "2026-H2" in text
-    assert str(toml) in text
+        assert f"SF #{t.sf}" in text and t.name in text
+    assert "Identifiability" in text and "Backtest" in text
+    assert "conditional on the January 2025" in (docs / "forecast.md").read_text()
+    odd = (docs / "ODD.md").read_text()
+    assert "STALE-BLOCK" not in odd and "Commoditize the complement" in odd
+    assert odd.startswith("intro\n") and odd.endswith("rest\n")
+    assert tomllib.loads((tmp_path / "data/calibrated.toml").read_text())["base"] == "firms.toml"
 
 
-def test_committed_report_lists_every_target_and_parameter():
+KILL_SCRIPT = """
+import sys
+from pathlib import Path
+from aimarket.experiments.analysis.calibrate import abc
+abc.infer(Path(sys.argv[1]), budget=abc.Budget(population=12, generations=5, minutes=5,
+          simulations=10**6, min_distance=0.0, developers=100, workers=1), log=lambda *_: None)
+"""
+
+
+def _generations(db: Path) -> list[tuple[int, float]]:
+    if not db.exists():
+        return []
+    with sqlite3.connect(db) as con:
+        try:
+            return con.execute("select t, epsilon from populations where t >= 0").fetchall()
+        except sqlite3.OperationalError:  # tables not created yet
+            return []
+
+
+def test_calibration_resumes_after_a_kill(tmp_path):
+    """Killed (SIGKILL) once its second generation is stored, the inference resumes from
+    its store: the stored generations are kept and the rest are added."""
+    db = tmp_path / "abc.db"
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(db)])
+    try:
+        while len(_generations(db)) < 2 and proc.poll() is None:
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    before = _generations(db)
+    assert 2 <= len(before) < 5, "the inference finished before the kill"
+    budget = abc.Budget(population=12, generations=5, minutes=5, simulations=10**6,
+                        min_distance=0.0, developers=100, workers=1)  # fmt: skip
+    inf = abc.infer(db, budget=budget, log=lambda *_: None)
+    after = _generations(db)
+    assert after[: len(before)] == before and [t for t, _ in after] == list(range(5))
+    assert len(inf.population) == 12
+
+
+# -- the committed documents ----------------------------------------------------------------
+def test_committed_documents_cover_every_target_parameter_and_answer():
     text = (ROOT / "docs" / "calibration.md").read_text()
     assert "python -m aimarket.experiments.analysis.calibrate" in text
-    for t in tg.TARGETS:
-        assert f"SF #{t.sf}: {t.name}" in text
-    for p in calibrate.PARAMETERS:
-        assert f"`{p.path}`" in text
-    assert "Untuned forecast" in text
+    for t in (*tg.TARGETS, *tg.BACKTEST):
+        assert t.name in text, t.key
+    for u in problem.records():
+        assert f"`{u.name}`" in text
+    odd = (ROOT / "docs" / "ODD.md").read_text()
+    block = odd.split(report.ODD_BEGIN)[1].split(report.ODD_END)[0]
+    for question in ("Commoditize the complement", "Scorched earth", "The Linux of AI",
+                     "Open now, closed later"):  # fmt: skip
+        assert question in text and question in block
+    forecast = (ROOT / "docs" / "forecast.md").read_text()
+    assert "conditional on the January 2025" in forecast and "2026Q4" in forecast
+    assert (ROOT / "docs" / "figures" / "forecast.png").stat().st_size > 0

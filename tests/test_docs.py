@@ -14,12 +14,12 @@ import re
 import subprocess
 from pathlib import Path
 
-from aimarket.experiments.analysis.calibrate import PARAMETERS
 from aimarket.experiments.analysis.targets import TARGETS
 from aimarket.simulation import metrics, paramdoc
 from aimarket.simulation.model import MarketModel
 from aimarket.simulation.params import iter_fields
 from aimarket.simulation.scenario import POLICIES, Scenario
+from aimarket.simulation.uncertainties import UNCERTAINTIES
 
 REPO = Path(__file__).resolve().parent.parent
 ODD = REPO / "docs" / "ODD.md"
@@ -190,7 +190,7 @@ def test_every_use_of_a_fact_flagged_after_2024_is_listed():
     assert flagged, "docs/facts.md flags no row: has its status column moved?"
     uses = [(path, field.metadata.get("source", "")) for path, field, _ in iter_fields(Scenario)]
     uses += [(t.key, f"SF #{t.sf}") for t in TARGETS]
-    uses += [(p.path, p.role) for p in PARAMETERS]
+    uses += [(u.name, u.source) for u in UNCERTAINTIES]
     listed = section(FACTS.read_text(encoding="utf-8"), "flagged rows still in use", "facts")
     unlisted = [
         f"{name} (SF {sorted(cited_rows(text) & flagged)})"

@@ -216,9 +216,9 @@ def test_timeline_counterfactuals_drop_their_event():
 
 @pytest.mark.parametrize("policy", ["closed", "open_lagged"])
 def test_closing_by_pivot_freezes_weights_without_double_counting(policy):
-    # Community gains already in the vendor's capability must not be added again to the
-    # frozen weights: released open weights never exceed the vendor's own frontier at the
-    # freeze plus the community gains made on them since.
+    # The community's gains live in the open product's stock, not in the vendor's own
+    # capability, so they are counted once: released open weights never exceed the
+    # vendor's frontier at the freeze (or its lagged release) plus that stock.
     shocks = {"close": {"kind": "policy_pivot", "step": 15, "vendor": "giver", "policy": policy}}
     vendors = {"giver": api_vendor(1.0, policy="open", rd_budget=300.0), "lab": api_vendor(1.0)}
     scenario = market(vendors, shocks, **{"mechanisms.community": True, "mechanisms.rd": True})
@@ -227,7 +227,7 @@ def test_closing_by_pivot_freezes_weights_without_double_counting(policy):
     model.run(1)
     frozen = giver.capability
     j = giver.open_product
-    assert model.products.capability[j] <= frozen + 1e-12
+    assert model.products.capability[j] <= frozen + model.products.community[j] + 1e-12
     model.run(20)
     gained = model.products.community[j]
     lag = giver.options.open_lag if policy == "open_lagged" else 0  # closed: no lagged release

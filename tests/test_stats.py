@@ -16,8 +16,6 @@ from scipy import stats as sps
 from aimarket.experiments import meta_pairs
 from aimarket.experiments.analysis import aggregate as agg
 from aimarket.experiments.analysis import stats
-from aimarket.experiments.analysis import targets as tg
-from aimarket.experiments.analysis.calibrate import measures
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -112,8 +110,8 @@ def test_no_interval_is_computed_outside_the_statistics_module():
 
 def test_printed_intervals_take_their_critical_value_from_stats(monkeypatch):
     """With the t critical value patched to 0 in stats, every t interval shrinks to its
-    mean: summaries, series bands, paired contrasts, the calibration report's summary and
-    meta_pairs' table all get theirs from stats.t_critical."""
+    mean: summaries, series bands, paired contrasts and meta_pairs' table all get theirs
+    from stats.t_critical."""
     monkeypatch.setattr(stats, "t_critical", lambda n, level=stats.LEVEL: np.zeros(np.shape(n)))
     rng = np.random.default_rng(2)
     runs = pd.DataFrame(
@@ -126,10 +124,6 @@ def test_printed_intervals_take_their_critical_value_from_stats(monkeypatch):
     assert np.allclose(series["hi"], series["mean"])
     contrasts = agg.paired_contrasts(runs, "closed", ["y"])
     assert np.allclose(contrasts[["lo", "hi"]].to_numpy(), contrasts["mean_diff"].to_numpy()[0])
-    values = pd.DataFrame({t.key: rng.normal(size=5) for t in tg.TARGETS})
-    ev = measures.Evaluation(values, pd.DataFrame(), developers=10, replicates=5, seconds=0.0)
-    target = measures.summary(ev).iloc[0]
-    assert target["ci_lo"] == target["mean"] == target["ci_hi"]
     table = meta_pairs.paired_table(
         pd.DataFrame({"x": [1.0, 3.0]}), pd.DataFrame({"x": [0.0, 0.0]})
     )

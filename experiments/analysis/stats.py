@@ -174,3 +174,24 @@ def describe(groups, level: float = LEVEL) -> pd.DataFrame:
     out["hi"] = out["mean"] + half
     out["n"] = out["n"].astype(int)
     return out[["n", "mean", "sd", "se", "lo", "hi", "q_lo", "q_hi"]]
+
+
+def weighted_quantiles(values, weights, qs) -> np.ndarray:
+    """Quantiles ``qs`` of weighted values (a weighted sample, e.g. an ABC population):
+    for each q, the smallest value whose cumulative weight share reaches q."""
+    x, w = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    order = np.argsort(x)
+    cum = np.cumsum(w[order]) / w.sum()
+    idx = np.minimum(np.searchsorted(cum, np.asarray(qs, dtype=float)), len(x) - 1)
+    return x[order][idx]
+
+
+def weighted_median(values, weights) -> float:
+    """The weighted median (:func:`weighted_quantiles` at one half)."""
+    return float(weighted_quantiles(values, weights, [0.5])[0])
+
+
+def median(values) -> float:
+    """The median of the finite values (NaN if there are none)."""
+    x = finite(values)
+    return float(np.median(x)) if x.size else float("nan")

@@ -22,6 +22,7 @@ from aimarket.experiments.engine.outcomes import (
     function_ref,
 )
 from aimarket.experiments.engine.uncertainty import Uncertainty
+from aimarket.simulation import posterior
 from aimarket.simulation.errors import ScenarioError
 from aimarket.simulation.mechanics.calendar import MAX_STEPS
 from aimarket.simulation.merging import expand, flatten, leaf_paths, overlap
@@ -208,6 +209,13 @@ def uncertainties(sweep: Sweep, kind: str) -> list[Uncertainty]:
             f"sweep '{name}': uncertainties must be a table, or a list of Uncertainty or of "
             f"names of uncertain parameters ({', '.join(UNCERTAINTIES.names())})"
         )
+    if kind == "posterior":
+        if uncertainties:
+            raise ScenarioError(
+                f"sweep '{name}': design 'posterior' sets the calibrated parameters "
+                "itself; it takes no uncertainties"
+            )
+        uncertainties = [uncertainty.listed(name, c) for c in posterior.table().columns]
     if kind == "points":
         named = {u.name for u in uncertainties}
         extra = [c for c in getattr(sweep.design, "columns", []) if c not in named]

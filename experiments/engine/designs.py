@@ -1,14 +1,16 @@
 """Experimental designs: which points of the uncertainty space a sweep visits.
 
 A design turns the sweep's uncertainties into a table of points, one row per point and
-one column per uncertainty (by name). Five kinds:
+one column per uncertainty (by name). Six kinds:
 
 * ``grid``: the full factorial of every uncertainty's ``values``;
 * ``zip``: the i-th value of every uncertainty together (all lists the same length);
 * ``lhs``: a Latin hypercube of ``n`` points over the uncertainties' ranges;
 * ``sobol``: a scrambled Sobol sequence of ``n`` points (``n`` a power of two);
 * ``points``: a user-supplied :class:`pandas.DataFrame` (or CSV/Parquet file), one
-  column per uncertainty name or dotted parameter path.
+  column per uncertainty name or dotted parameter path;
+* ``posterior``: the calibration's posterior ensemble (:mod:`aimarket.simulation.posterior`),
+  its first ``n`` draws (all without ``n``), one column per calibrated record.
 
 Sampled designs (``lhs``, ``sobol``) draw from ``scipy.stats.qmc`` seeded from the
 sweep's root seed, so the same sweep always visits the same points.
@@ -24,12 +26,13 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from aimarket.simulation import posterior
 from aimarket.simulation.errors import ScenarioError
 
 if TYPE_CHECKING:
     from aimarket.experiments.engine.uncertainty import Uncertainty
 
-KINDS: tuple[str, ...] = ("grid", "zip", "lhs", "sobol", "points")
+KINDS: tuple[str, ...] = ("grid", "zip", "lhs", "sobol", "points", "posterior")
 SAMPLED: tuple[str, ...] = ("lhs", "sobol")
 
 #: Mixed into the root seed for the design's own sampler, so it never shares a stream
@@ -50,6 +53,8 @@ def build(
         raise ScenarioError(f"design kind {kind!r} is unknown; choose one of: {', '.join(KINDS)}")
     if kind == "points":
         return _points(points, uncertainties)
+    if kind == "posterior":
+        return posterior.draws(None if n is None else int(n))
     if not uncertainties and kind in ("grid", "zip"):
         return pd.DataFrame(index=pd.RangeIndex(1))  # one point: the base scenario
     if not uncertainties:

@@ -265,8 +265,8 @@ class DeveloperParams:
         FrozenMap(),
         doc="share of developers whose own cloud is each named cloud (the rest have none); "
         "models offered there get the segment's native_bonus",
-        source="Synergy Research: AWS, Azure and Google Cloud about 31%, 25% and 11% of "
-        "cloud infrastructure spend in 2024",
+        source="SF #22: AWS, Azure and Google Cloud about 30%, 21% and 12% of cloud "
+        "infrastructure services (2024-Q4)",
     )
 
     def validate(self, path: str) -> None:

@@ -1,59 +1,27 @@
-"""Calibrate baseline parameters to the stylized facts dated up to the end of 2024.
+"""Calibration as inference: ABC-SMC over the stylized facts dated up to the end of 2024.
 
-    python -m aimarket.experiments.analysis.calibrate                # fit (~5 min on 2 cores)
-    python -m aimarket.experiments.analysis.calibrate --report-only  # evaluate the baseline
-    python -m aimarket.experiments.analysis.calibrate --quick --report /tmp/c.md \\
-        --toml /tmp/calibrated.toml
+    python -m aimarket.experiments.analysis.calibrate            # the full calibration
+    python -m aimarket.experiments.analysis.calibrate --quick --data /tmp/d --docs /tmp/docs
 
-The fit (:mod:`.search`) varies the parameters in :data:`PARAMETERS` within bounds inside
-their declared ranges and minimizes the squared normalized misses of the targets
-(:mod:`aimarket.experiments.analysis.targets`) on the ``timeline`` scenario's first 24
-months, by differential evolution on fixed seeds. The fitted values are the model's data:
-they are written into ``simulation/data/calibrated.toml`` (:mod:`.values`; nested TOML
-merged over ``firms.toml`` to make the baseline), from which the calibration also reads
-the current values. The report, ``docs/calibration.md`` (:mod:`.report`), gives each
-target measured on independent replicates of the full 48-month timeline (:mod:`.measures`,
-intervals from :mod:`aimarket.experiments.analysis.stats`) and the timeline's 2025-2026
-path, an untuned forecast. ``--report-only`` evaluates the baseline as it is.
+* :mod:`.problem`: priors from the calibrated uncertainty records, the simulator (the
+  ``timeline``'s first 24 months, seeded from each draw) and the distance to the bands of
+  :mod:`aimarket.experiments.analysis.targets`;
+* :mod:`.abc`: pyabc's ABC-SMC on a process pool, with a resumable SQLite store;
+* :mod:`.ensemble`: runs across the posterior draws x seeds;
+* :mod:`.identify`: each parameter's posterior against its prior, the targets' intervals;
+* :mod:`.answers`: the headline answers across the posterior;
+* :mod:`.forecast`: the 2025-2026 path, an untuned forecast;
+* :mod:`.report` and :mod:`.cli`: the documents and the command.
+
+The posterior ships as data (``simulation/data/posterior.csv``, read by
+:mod:`aimarket.simulation.posterior`) with its median in ``calibrated.toml`` (:mod:`.values`).
+The command needs pyabc (extra ``calibrate``); without it, it says so in one line.
 """
 
-from aimarket.experiments.analysis.calibrate.cli import REPORT, main
-from aimarket.experiments.analysis.calibrate.measures import Evaluation, evaluate, summary
-from aimarket.experiments.analysis.calibrate.report import render
-from aimarket.experiments.analysis.calibrate.search import (
-    PARAMETERS,
-    UNDEFINED_MISS,
-    Fit,
-    Objective,
-    Parameter,
-    check_bounds,
-    field_info,
-    fit,
-    loss,
-)
 from aimarket.experiments.analysis.calibrate.values import (
     CALIBRATED,
     read_calibrated,
     write_calibrated,
 )
 
-__all__ = [
-    "CALIBRATED",
-    "PARAMETERS",
-    "REPORT",
-    "UNDEFINED_MISS",
-    "Evaluation",
-    "Fit",
-    "Objective",
-    "Parameter",
-    "check_bounds",
-    "evaluate",
-    "field_info",
-    "fit",
-    "loss",
-    "main",
-    "read_calibrated",
-    "render",
-    "summary",
-    "write_calibrated",
-]
+__all__ = ["CALIBRATED", "read_calibrated", "write_calibrated"]

@@ -1,9 +1,15 @@
-"""The calibration's command line: fit, write the calibrated values and the report.
+"""The calibration's command line: infer, ship the posterior, write the documents.
 
-    python -m aimarket.experiments.analysis.calibrate                # fit (~5 min), report
-    python -m aimarket.experiments.analysis.calibrate --report-only  # evaluate the baseline
-    python -m aimarket.experiments.analysis.calibrate --quick --report /tmp/c.md \\
-        --toml /tmp/calibrated.toml                                 # a tiny fit elsewhere
+    python -m aimarket.experiments.analysis.calibrate            # the full calibration
+    python -m aimarket.experiments.analysis.calibrate --quick --data /tmp/d --docs /tmp/docs
+
+One command runs every stage; a stage whose store is complete is not run again, so a
+killed calibration resumes where it stopped (``--fresh`` starts over, moving the old
+stores aside). Stages: the ABC-SMC fit on the 2024 targets and the one on the 2023
+quantities (:mod:`.abc`, stores in ``--store``); the posterior median and draws written to
+``--data`` (``calibrated.toml``, ``posterior.csv``); the runs across the posterior (targets,
+headline answers, forecast) and the documents in ``--docs`` (``calibration.md``,
+``forecast.md``, ``figures/forecast.png`` and the headline-answers block of ``ODD.md``).
 """
 
 from __future__ import annotations
@@ -11,82 +17,144 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from aimarket.experiments.analysis import targets as tg
-from aimarket.experiments.analysis.calibrate.measures import evaluate, summary
-from aimarket.experiments.analysis.calibrate.report import render
-from aimarket.experiments.analysis.calibrate.search import fit
-from aimarket.experiments.analysis.calibrate.values import (
-    CALIBRATED,
-    read_calibrated,
-    write_calibrated,
-)
+import pandas as pd
 
-#: The committed report (in a source checkout: the repository's docs/).
-REPORT = Path(__file__).resolve().parents[3] / "docs" / "calibration.md"
+from aimarket.experiments.analysis import targets as tg
+from aimarket.experiments.analysis.calibrate import (
+    abc,
+    answers,
+    ensemble,
+    forecast,
+    identify,
+    problem,
+    report,
+)
+from aimarket.experiments.analysis.calibrate.values import write_calibrated
+from aimarket.simulation.files import atomic_write_bytes
+from aimarket.simulation.posterior import POSTERIOR
+from aimarket.simulation.scenarios import DATA
+
 PROG = "python -m aimarket.experiments.analysis.calibrate"
+#: The repository's docs/ (in a source checkout).
+DOCS = Path(__file__).resolve().parents[3] / "docs"
+#: Posterior draws shipped as data.
+SHIPPED = 200
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
-        description="Fit baseline parameters to end-2024 stylized facts; write the report.",
+        description="Calibrate the model to the facts up to 2024 (ABC-SMC); write the "
+        "posterior and the reports.",
     )
-    p.add_argument("--report-only", action="store_true", help="evaluate the current "
-                   "baseline against the targets and write the report; no fit")  # fmt: skip
-    p.add_argument("--quick", action="store_true", help="a tiny fit (tests: seconds)")
-    p.add_argument("--report", type=Path, default=REPORT, help="report path (markdown)")
-    p.add_argument("--toml", type=Path, default=CALIBRATED,
-                   help="calibrated values read and, after a fit, written (default: the "
-                   "model's simulation/data/calibrated.toml)")  # fmt: skip
-    p.add_argument("--developers", type=int, default=2000, help="developers in the fit")
-    p.add_argument("--seeds", type=int, default=3, help="common random seeds in the fit")
-    p.add_argument("--maxiter", type=int, default=25, help="DE generations")
-    p.add_argument("--popsize", type=int, default=5, help="DE population per parameter")
-    p.add_argument("--workers", type=int, default=2, help="processes for the fit")
-    p.add_argument("--replicates", type=int, default=10, help="report replicates")
-    p.add_argument("--report-developers", type=int, default=0,
-                   help="developers in report runs (0: the baseline's count)")  # fmt: skip
+    p.add_argument("--quick", action="store_true", help="a tiny calibration (CI: about a minute)")
+    p.add_argument("--fresh", action="store_true", help="start over: move old stores aside")
+    p.add_argument("--store", type=Path, default=Path("results/calibration"),
+                   help="folder of the inference stores (resumable)")  # fmt: skip
+    p.add_argument("--data", type=Path, default=DATA, help="where calibrated.toml and "
+                   "posterior.csv go (default: the model's own data)")  # fmt: skip
+    p.add_argument("--docs", type=Path, default=DOCS, help="where the documents go")
+    p.add_argument("--workers", type=int, default=2, help="processes")
+    p.add_argument("--minutes", type=float, default=30.0, help="time for the 2024 fit")
+    p.add_argument("--draws", type=int, default=100, help="posterior draws in the reports")
+    p.add_argument("--seeds", type=int, default=2, help="seeds per draw in the reports")
+    p.add_argument("--developers", type=int, default=10_000, help="developers in report runs")
     return p
 
 
-def _toml_name(path: Path) -> str:
-    """The values file as the report names it: repository-relative for the model's own."""
-    return "simulation/data/calibrated.toml" if path.resolve() == CALIBRATED else str(path)
+def _budgets(args) -> tuple[abc.Budget, abc.Budget]:
+    if args.quick:
+        return abc.QUICK, abc.QUICK
+    full = abc.Budget(minutes=args.minutes, workers=args.workers)
+    return full, replace(full, population=300, generations=10, minutes=args.minutes / 2.5)
+
+
+def _fresh(store: Path) -> None:
+    if store.exists() and any(store.iterdir()):
+        aside = store.with_name(f"{store.name}.old-{time.strftime('%Y%m%d-%H%M%S')}")
+        store.rename(aside)
+        print(f"moved the old stores aside to {aside}")
+
+
+def _ship(fit: abc.Inference, data: Path) -> pd.DataFrame:
+    """Write the posterior median (calibrated.toml) and draws (posterior.csv) to ``data``."""
+    median = abc.median(fit)
+    data.mkdir(parents=True, exist_ok=True)
+    write_calibrated(data / "calibrated.toml", problem.overrides(median), [
+        f"The median of the ABC-SMC posterior ({fit.simulations:,} simulations); its draws "
+        "are in posterior.csv.",
+    ])  # fmt: skip
+    draws = abc.resample(fit, SHIPPED).map(lambda x: float(f"{x:.6g}"))
+    atomic_write_bytes(data / POSTERIOR.name, draws.to_csv(index=False).encode())
+    return draws
+
+
+def _at(values: dict[str, float]) -> pd.DataFrame:
+    return pd.DataFrame([values])
+
+
+def _quantities(draws, median, seeds, n_median, targets, args):
+    """Targets over draws x seeds and their seed means at the median."""
+    runs = ensemble.targets(draws, seeds, args.developers, args.workers)
+    at_median = ensemble.targets(_at(median), n_median, args.developers, args.workers)
+    return identify.quantities(runs, at_median, targets)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.quick:
-        args.developers, args.seeds, args.maxiter, args.popsize = 200, 1, 1, 2
-        args.workers, args.replicates = 1, 2
-        args.report_developers = args.report_developers or 200
+        args.draws, args.seeds, args.developers, args.workers = 4, 1, 300, 1
     command = f"{PROG} {shlex.join(list(sys.argv[1:] if argv is None else argv))}".strip()
-    before = read_calibrated(args.toml)
-    fitted, overrides = None, {}
-    evaluated = "the current baseline defaults (no overrides)"
-    if not args.report_only:
-        fitted = fit(developers=args.developers, n_seeds=args.seeds, maxiter=args.maxiter,
-                     popsize=args.popsize, workers=args.workers)  # fmt: skip
-        write_calibrated(args.toml, fitted.values, [
-            f"Last fit: loss {fitted.loss_fit:.4f} (before the fit: {fitted.loss_start:.4f})."
-        ])  # fmt: skip
-        overrides = dict(fitted.values)
-        evaluated = f"baseline defaults with the fitted values (written to `{args.toml.name}`)"
-        print(f"fit: loss {fitted.loss_start:.4f} -> {fitted.loss_fit:.4f} in "
-              f"{fitted.seconds:.0f} s; wrote {args.toml}")  # fmt: skip
-    developers = args.report_developers or None
-    ev = evaluate(overrides, args.replicates, developers)
-    plain = evaluate(overrides, args.replicates, developers, "baseline")
-    text = render(ev, command=command, evaluated=evaluated, overrides=overrides, fitted=fitted,
-                  before=before, plain=plain, toml=_toml_name(args.toml))  # fmt: skip
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(text)
-    s = summary(ev)
-    for t in tg.TARGETS:
-        r = s.loc[t.key]
-        print(f"{t.key:24s} {r['mean']:10.4g}  [{t.band()}]  {'hit' if r['hit'] else 'MISS'}")
-    print(f"wrote {args.report} ({ev.seconds:.0f} s of evaluation)")
+    t0 = time.perf_counter()
+    if args.fresh:
+        _fresh(args.store)
+    budget, backtest_budget = _budgets(args)
+    print("[1/5] ABC-SMC on the 2024 targets ...")
+    fit = abc.infer(args.store / "abc.db", tg.TARGETS, budget)
+    print("[2/5] ABC-SMC on the 2023 quantities (backtest) ...")
+    back = abc.infer(args.store / "backtest.db", tg.BACKTEST, backtest_budget)
+    draws = _ship(fit, args.data).iloc[: args.draws]
+    print(f"wrote {args.data / 'calibrated.toml'} and {args.data / POSTERIOR.name}")
+    n_median = max(args.seeds, 4 if args.quick else 20)
+    settings = dict(draws=len(draws), seeds=args.seeds, developers=args.developers,
+                    median_seeds=n_median, answer_seeds=args.seeds)  # fmt: skip
+    print("[3/5] targets and backtest across the posterior ...")
+    quantities = _quantities(draws, abc.median(fit), args.seeds, n_median, tg.TARGETS, args)
+    back_draws = abc.resample(back, len(draws))
+    back_fit = _quantities(back_draws, abc.median(back), args.seeds, n_median, tg.BACKTEST, args)
+    back_pred = _quantities(back_draws, abc.median(back), args.seeds, n_median, tg.TARGETS, args)
+    print("[4/5] headline answers across the posterior ...")
+    runs = answers.run(draws.iloc[: max(2, len(draws) // 2)], args.seeds, args.developers,
+                       args.workers)  # fmt: skip
+    print("[5/5] forecast ...")
+    paths = forecast.run(draws, args.seeds, args.developers, args.workers)
+    res = report.Results(command, fit, back, identify.parameters(fit), quantities, back_fit,
+                         back_pred, answers.summarize(runs), paths, settings)  # fmt: skip
+    written = _write_docs(res, args.docs)
+    hits = identify.bands_hit(quantities)
+    print(f"bands hit at the posterior median: {sum(hits.values())} of {len(hits)}")
+    print(f"wrote {', '.join(map(str, written))} ({(time.perf_counter() - t0) / 60:.1f} min)")
     return 0
+
+
+def _write_docs(res: report.Results, docs: Path) -> list[Path]:
+    docs.mkdir(parents=True, exist_ok=True)
+    fig = forecast.figure(res.paths, docs / "figures" / "forecast.png")
+    written = [fig]
+    texts = {"calibration.md": report.calibration_md(res),
+             "forecast.md": report.forecast_md(res, "figures/forecast.png")}  # fmt: skip
+    for name, text in texts.items():
+        atomic_write_bytes(docs / name, text.encode())
+        written.append(docs / name)
+    odd = docs / "ODD.md"
+    if odd.is_file():
+        block = report.answers_block(res.answers, res.settings)
+        text = report.replace_block(odd.read_text(encoding="utf-8"), block)
+        atomic_write_bytes(odd, text.encode())
+        written.append(odd)
+    return written

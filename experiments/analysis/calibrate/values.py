@@ -2,8 +2,7 @@
 
 The file is nested TOML with ``base = "firms.toml"``; the built-in ``baseline`` is
 ``firms.toml`` with this file merged on top (see :mod:`aimarket.simulation.scenarios`).
-The calibration reads the current values from it and, after a fit, writes the fitted
-values back into it, keeping any other value it holds.
+The calibration writes the posterior median into it (every calibrated path, nothing else).
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import tomli_w
 
+from aimarket.simulation.files import atomic_write_bytes
 from aimarket.simulation.merging import expand, flatten
 from aimarket.simulation.scenarios import DATA
 
@@ -28,28 +28,19 @@ HEADER = (
 )
 
 
-def _tables(path: Path) -> dict:
-    """The file's tables without ``base`` ({} if there is no file)."""
-    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    data.pop("base", None)
-    return data
-
-
 def read_calibrated(path: Path = CALIBRATED) -> dict[str, float]:
     """The numeric values of a calibrated-values file by dotted path ({} if it is absent)."""
-    data = _tables(Path(path))
+    path = Path(path)
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    data.pop("base", None)
     return {k: float(v) for k, v in flatten(data).items() if isinstance(v, int | float)}
 
 
 def write_calibrated(path: Path, values: Mapping[str, float], notes: Sequence[str] = ()) -> Path:
-    """Write ``values`` (dotted paths) into the calibrated-values file at ``path``: nested
-    tables, ``base = "firms.toml"``, a header saying it is generated (and ``notes``), the
-    file's other values kept. Written to a temporary file and renamed into place."""
+    """Write ``values`` (dotted paths) as the calibrated-values file at ``path``: nested
+    tables, ``base = "firms.toml"`` and a header saying it is generated (and ``notes``)."""
     path = Path(path)
-    data = expand({**flatten(_tables(path)), **{k: float(v) for k, v in values.items()}})
+    data = expand({k: float(v) for k, v in values.items()})
     comment = "".join(f"# {line}\n" for line in (*HEADER, *notes))
-    text = comment + tomli_w.dumps({"base": BASE, **data})
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+    atomic_write_bytes(path, (comment + tomli_w.dumps({"base": BASE, **data})).encode())
     return path

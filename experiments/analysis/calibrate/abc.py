@@ -1,0 +1,153 @@
+"""Approximate Bayesian computation (ABC-SMC, pyabc) over the calibration problem.
+
+pyabc draws parameter sets from the priors of :mod:`.problem`, simulates each, keeps those
+whose distance to the facts is below a threshold that falls generation by generation (the
+median distance of the previous generation), and moves the kept population with a
+multivariate normal kernel. Every generation is written to an SQLite store; a run that is
+killed resumes from the last finished generation (:func:`infer` with the same ``store``).
+Its result is a weighted population: the posterior ensemble.
+
+pyabc's workers reseed themselves from the operating system, so two calibrations differ in
+their draws (the posterior shipped as data is what the model uses); each simulation is
+seeded from its own parameter values, so a draw always gives the same run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyabc
+from pyabc.sampler import MulticoreEvalParallelSampler, SingleCoreSampler
+
+from aimarket.experiments.analysis import stats
+from aimarket.experiments.analysis import targets as tg
+from aimarket.experiments.analysis.calibrate import problem
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long an inference may run: generations, population, minutes, simulations, and
+    the distance at which it stops early; ``developers`` per simulation."""
+
+    population: int = 400
+    generations: int = 12
+    minutes: float = 30.0
+    simulations: int = 200_000
+    min_distance: float = 0.9
+    developers: int = 2000
+    workers: int = 2
+
+
+#: Small enough for CI (seconds), still two generations.
+QUICK = Budget(population=16, generations=2, minutes=2.0, simulations=2000, min_distance=0.0,
+               developers=200, workers=1)  # fmt: skip
+
+
+def prior() -> pyabc.Distribution:
+    """Uniform (or log-uniform) over each calibrated record's range."""
+    rvs = {}
+    for u in problem.records():
+        if u.log_scale:
+            rvs[u.name] = pyabc.RV("loguniform", u.lo, u.hi)
+        else:
+            rvs[u.name] = pyabc.RV("uniform", u.lo, u.hi - u.lo)
+    return pyabc.Distribution(**rvs)
+
+
+def _sampler(workers: int):
+    return SingleCoreSampler() if workers <= 1 else MulticoreEvalParallelSampler(n_procs=workers)
+
+
+@dataclass
+class Inference:
+    """A finished (or stopped) inference: the final weighted population and its record."""
+
+    store: Path
+    population: pd.DataFrame  # one row per particle, one column per parameter
+    weights: np.ndarray
+    generations: pd.DataFrame  # t, epsilon, samples, particles
+    simulations: int
+    seconds: float
+    budget: Budget
+
+
+def infer(
+    store: Path,
+    targets: Sequence[tg.Target] = tg.TARGETS,
+    budget: Budget = Budget(),
+    log=print,
+) -> Inference:
+    """Run (or resume) ABC-SMC on ``targets``, storing generations in ``store``."""
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    logging.getLogger("Sampler").setLevel(logging.WARNING)
+    store = Path(store)
+    store.parent.mkdir(parents=True, exist_ok=True)
+    abc = pyabc.ABCSMC(
+        models=problem.Simulator(developers=budget.developers),
+        parameter_priors=prior(),
+        distance_function=problem.Distance(targets),
+        population_size=budget.population,
+        sampler=_sampler(budget.workers),
+        eps=pyabc.QuantileEpsilon(alpha=0.5),
+    )
+    db = f"sqlite:///{store}"
+    t0 = time.perf_counter()
+    done = 0
+    if store.exists() and pyabc.History(db).max_t >= 0:
+        history = abc.load(db, 1)
+        done = history.max_t + 1
+        log(f"resuming {store.name} after generation {done} of {budget.generations}")
+    else:
+        abc.new(db, problem.observed(targets))
+    history = abc.history
+    if done < budget.generations and not _converged(history, budget):
+        history = abc.run(
+            minimum_epsilon=budget.min_distance,
+            max_nr_populations=budget.generations - done,
+            max_walltime=timedelta(minutes=budget.minutes),
+            max_total_nr_simulations=budget.simulations,
+        )
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    pops = history.get_all_populations()
+    pops = pops[pops["t"] >= 0].rename(columns={"population_end_time": "end"})
+    return Inference(
+        store=store,
+        population=frame[[u.name for u in problem.records()]].reset_index(drop=True),
+        weights=np.asarray(weights, dtype=float),
+        generations=pops[["t", "epsilon", "samples", "particles"]].reset_index(drop=True),
+        simulations=int(history.total_nr_simulations),
+        seconds=time.perf_counter() - t0,
+        budget=budget,
+    )
+
+
+def _converged(history: pyabc.History, budget: Budget) -> bool:
+    pops = history.get_all_populations()
+    eps = pops.loc[pops["t"] >= 0, "epsilon"]
+    return bool(len(eps)) and float(eps.iloc[-1]) <= budget.min_distance
+
+
+def median(inference: Inference) -> dict[str, float]:
+    """The weighted posterior median of each parameter (four significant figures)."""
+    return {
+        name: float(
+            f"{stats.weighted_median(inference.population[name].to_numpy(), inference.weights):.4g}"
+        )
+        for name in inference.population.columns
+    }
+
+
+def resample(inference: Inference, n: int, seed: int = 0) -> pd.DataFrame:
+    """``n`` equally weighted draws from the weighted population (systematic resampling
+    with a fixed seed: the same population gives the same draws)."""
+    w = inference.weights / inference.weights.sum()
+    u = (np.random.default_rng(seed).random() + np.arange(n)) / n
+    idx = np.minimum(np.searchsorted(np.cumsum(w), u), len(w) - 1)
+    return inference.population.iloc[idx].reset_index(drop=True)
