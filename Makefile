@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= results
 
-.PHONY: setup run test lint format bench clean lock repin
+.PHONY: setup run test lint format bench clean lock repin screenshot
 
 LOCK   := requirements/lock.txt
 
@@ -31,7 +31,7 @@ test: setup lint
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pylint --rcfile pyproject.toml aimarket simulation agents experiments
+	$(BIN)/pylint --rcfile pyproject.toml aimarket simulation agents experiments dashboard
 
 format: setup
 	$(BIN)/ruff format .
@@ -39,6 +39,11 @@ format: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench.py
+
+# Refresh the README's picture of the dashboard: the browser test in headless Chromium
+# (Debian: apt-get install chromium chromium-driver), which saves its screenshot there.
+screenshot: setup
+	CI=true AIMARKET_SCREENSHOT=docs/figures/dashboard.png $(BIN)/python -m pytest -q tests/test_dashboard_browser.py
 
 # Re-pin the baseline hashes after an intended change of mechanism or calibration; prints
 # which frames and columns moved. Commit the result saying why.
@@ -49,6 +54,7 @@ repin: setup
 lock: setup
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --extra dask --extra notebooks --extra calibrate \
+		--extra dashboard \
 		--python-version 3.11 --no-header -o $(LOCK)
 
 clean:

@@ -2,6 +2,7 @@
 
     aimarket scenarios | run ...            one market (aimarket.simulation.cli)
     aimarket sweep | status | report ...    sweeps and their results (aimarket.experiments.cli)
+    aimarket dashboard ...                  watch and compare live (aimarket.dashboard.cli)
 
 Bad input exits with status 2 and a one-line message; Ctrl-C with 130.
 """
@@ -12,6 +13,7 @@ import argparse
 import sys
 from importlib import metadata
 
+from aimarket.dashboard import cli as dashboard_cli
 from aimarket.experiments import cli as experiments_cli
 from aimarket.simulation import cli as simulation_cli
 from aimarket.simulation.errors import EXIT_BAD_INPUT, ScenarioError
@@ -40,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
     simulation_cli.add_commands(sub)
     experiments_cli.add_commands(sub)
+    dashboard_cli.add_commands(sub)
     return parser
 
 

@@ -80,7 +80,8 @@ def mark_events(ax, events: Iterable[Event], start: str, max_labels: int = 8) ->
         )
 
 
-def _dates(ax) -> None:
+def format_dates(ax) -> None:
+    """Concise calendar dates on the x axis."""
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=9))
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
 
@@ -123,7 +124,7 @@ def plot_prices(market: pd.DataFrame, events: Sequence[Event] = (), start: str =
         ax.set_ylabel("price ($ per million tokens, log scale)")
         ax.set_title("Token prices")
         ax.legend(loc="lower left")
-        _dates(ax)
+        format_dates(ax)
         if events and start:
             mark_events(ax, events, start)
         return fig
@@ -154,7 +155,7 @@ def plot_frontier(market: pd.DataFrame, events: Sequence[Event] = (), start: str
         ax.set_ylabel("capability (frontier-years)")
         ax.set_title("Capability frontier: closed versus open models")
         ax.legend(loc="lower right")
-        _dates(ax)
+        format_dates(ax)
         if events and start:
             mark_events(ax, events, start)
         return fig
@@ -181,7 +182,7 @@ def plot_shares(vendors: pd.DataFrame, top: int = 6, ax=None):
         ax.set_ylabel("share of tokens")
         ax.set_title("Market shares by vendor (tokens)")
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-        _dates(ax)
+        format_dates(ax)
         return fig
 
 
@@ -211,7 +212,7 @@ def plot_money(market: pd.DataFrame, events: Sequence[Event] = (), start: str = 
         right.set_ylabel("$ billion per month")
         right.set_title("Developer surplus (logit log-sum)")
         for ax in (left, right):
-            _dates(ax)
+            format_dates(ax)
             if events and start:
                 mark_events(ax, events, start, max_labels=4)
         fig.tight_layout()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -124,3 +127,28 @@ def tiny_sweep(**kw):
     )
     args.update(kw)
     return Sweep(**args)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_dashboard(port: int, *args: str) -> subprocess.Popen:
+    """``aimarket dashboard`` on ``port``, once it answers."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    process = subprocess.Popen(
+        [*aimarket_command(), "dashboard", "--port", str(port), *args],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:  # the socket listens before the server is up: wait for a page
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+                if page.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise AssertionError(f"the dashboard did not start: {process.communicate()}")

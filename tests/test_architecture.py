@@ -27,9 +27,15 @@ PACKAGES = {
     "simulation": "aimarket.simulation",
     "agents": "aimarket.agents",
     "experiments": "aimarket.experiments",
+    "dashboard": "aimarket.dashboard",
 }
 #: Command-line modules: they may import lazily, to start fast.
-LAZY_OK = {"aimarket.cli", "aimarket.simulation.cli", "aimarket.experiments.cli"}
+LAZY_OK = {
+    "aimarket.cli",
+    "aimarket.simulation.cli",
+    "aimarket.experiments.cli",
+    "aimarket.dashboard.cli",
+}
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 
@@ -54,7 +60,7 @@ def installed_layout(root: Path) -> Path:
     """The package laid out as a wheel installs it (aimarket/simulation/...)."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(REPO / "aimarket", root / "aimarket", ignore=ignore)
-    for folder in ("simulation", "agents", "experiments"):
+    for folder in ("simulation", "agents", "experiments", "dashboard"):
         shutil.copytree(REPO / folder, root / "aimarket" / folder, ignore=ignore)
     return root
 
@@ -150,7 +156,7 @@ def test_benchmarks_import_the_installed_package():
 
 
 def _pylint(root: Path) -> subprocess.CompletedProcess:
-    folders = ["aimarket", "simulation", "agents", "experiments"]
+    folders = ["aimarket", "simulation", "agents", "experiments", "dashboard"]
     return subprocess.run(
         [sys.executable, "-m", "pylint", "--rcfile", str(REPO / "pyproject.toml"), *folders],
         capture_output=True, text=True, cwd=root, timeout=600,
@@ -161,7 +167,7 @@ def test_lint_fails_on_a_repeated_block_of_six_lines(tmp_path):
     """`make lint` runs pylint's duplicate-code check (6 similar lines): clean on the
     package, failing once a block of it is pasted into another module."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for folder in ("aimarket", "simulation", "agents", "experiments"):
+    for folder in ("aimarket", "simulation", "agents", "experiments", "dashboard"):
         shutil.copytree(REPO / folder, tmp_path / folder, ignore=ignore)
     clean = _pylint(tmp_path)
     assert clean.returncode == 0, clean.stdout[-2000:]
@@ -202,7 +208,7 @@ def test_a_wheel_installs_exactly_one_import_name(tmp_path):
         "import sys; sys.path[:0] = sys.argv[1:]\n"
         "import importlib.util, aimarket\n"
         "assert aimarket.__file__.startswith(sys.argv[1]), aimarket.__file__\n"
-        "for name in ('simulation', 'agents', 'experiments'):\n"
+        "for name in ('simulation', 'agents', 'experiments', 'dashboard'):\n"
         "    assert importlib.util.find_spec(name) is None, name\n"
         "from aimarket import MarketModel, load_scenario\n"
         "MarketModel(load_scenario('baseline', {'developers.count': 50}), rng=1).run(2)\n"

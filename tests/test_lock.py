@@ -25,7 +25,7 @@ def locked() -> dict[str, str]:
 def test_every_declared_dependency_is_pinned_within_its_range():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     declared = list(project["dependencies"])
-    for extra in ("test", "lint", "dask", "notebooks"):
+    for extra in ("test", "lint", "dask", "notebooks", "dashboard"):
         declared += project["optional-dependencies"][extra]
     pins = locked()
     for text in declared:
