@@ -132,12 +132,17 @@ def valuation(vendor: Vendor, prospect: float, entry: EntryParams) -> float:
 
 
 def strategic_rounds(
-    clouds: Sequence[Cloud], short: Sequence[Vendor], frontier: float, entry: EntryParams
+    clouds: Sequence[Cloud],
+    short: Sequence[Vendor],
+    prospects: Sequence[float],
+    frontier: float,
+    entry: EntryParams,
 ) -> float:
     """Clouds' parents back frontier-class partners short of cash with compute credits
-    (for equity), up to the credits they have; returns the money invested ($M)."""
+    (for equity at the :func:`valuation` VCs would give, with the vendors' ``prospects``),
+    up to the credits they have; returns the money invested ($M)."""
     total = 0.0
-    for vendor in short:
+    for vendor, prospect in zip(short, prospects, strict=True):
         cloud = vendor.cloud
         behind = vendor.capability < frontier - cloud.params.strategic_gap
         if cloud.strategic_credits <= 0 or behind:
@@ -147,7 +152,7 @@ def strategic_rounds(
             continue
         cloud.strategic_credits -= amount
         cloud.model.ledger.pay(OWNERS, vendor.account, amount, "strategic_funding")
-        vendor.take_investment(OWNERS, amount, valuation(vendor, 0.0, entry))
+        vendor.take_investment(OWNERS, amount, valuation(vendor, prospect, entry))
         total += amount
     return total
 

@@ -42,10 +42,12 @@ def fund_month(model: MarketModel) -> None:
             cloud.strategic_credits += cloud.params.strategic_budget
     frontier = model.frontier(is_open=False)
     short = venture.short_of_cash(model.vendors, entry)
-    # a strategic investor leads the round; VCs fill what is left of it
-    model.strategic_funding = venture.strategic_rounds(model.clouds, short, frontier, entry)
     caps = np.array([entrant_capability(model)] + [v.capability for v in short])
     outlook, *prospects = expected_gross_profit(model, caps)
+    # a strategic investor leads the round (at the VCs' valuation); VCs fill what is left
+    model.strategic_funding = venture.strategic_rounds(
+        model.clouds, short, prospects, frontier, entry
+    )
     model.vc_funding = venture.fund(
         model.vcs, short, prospects, outlook, draws, functools.partial(spawn_entrant, model), entry
     )

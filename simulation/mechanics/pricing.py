@@ -44,21 +44,23 @@ def best_response(
     Morrow-Skerlos zeta iteration x <- c + D / L + (G / L)(x - c), with
     L = sum_s W_s a_s s_sj and G = sum_s W_s a_s s_sj^2, which converges quickly even
     where the plain markup iteration x <- c + D / (-dD/dx) oscillates (large shares).
-    Returns the best-response prices (products with -inf utility keep their price).
+    Groups that cannot use a product (-inf utility: a capability threshold) are left out
+    of its demand; a product no group can use keeps its price.
     """
-    avail = np.isfinite(v).all(axis=0)
-    full = np.concatenate([v0[:, None], np.where(np.isfinite(v), v, -np.inf)], axis=1)
+    finite = np.isfinite(v)  # a group may not be able to use a product (capability needs)
+    avail = finite.any(axis=0)
+    full = np.concatenate([v0[:, None], np.where(finite, v, -np.inf)], axis=1)
     top = np.max(full, axis=1, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
     expo = np.exp(full - top)
     rest = expo.sum(axis=1, keepdims=True) - expo[:, 1:]  # (S, J) denominator without j
-    base = v + slope[:, None] * price[None, :] - top  # price-free utility, shifted
+    base = np.where(finite, v + slope[:, None] * price[None, :] - top, -np.inf)  # price-free
     w, a = weights[:, None], slope[:, None]
     x = np.where(avail, np.maximum(price, cost), price)
     for _ in range(iterations):
-        own = np.exp(np.minimum(np.where(avail, base - a * x, -np.inf), 700.0))
-        # alone in the segment (no rival, no outside option): the whole segment
-        s = np.where(rest > 0, own / np.where(rest > 0, own + rest, 1.0), 1.0)
+        own = np.exp(np.minimum(base - a * x, 700.0))
+        # alone in the segment (no rival, no outside option): the whole segment, if usable
+        s = np.where(rest > 0, own / np.where(rest > 0, own + rest, 1.0), finite * 1.0)
         demand = (w * s).sum(axis=0)
         lam = (w * a * s).sum(axis=0)
         gam = (w * a * s * s).sum(axis=0)
