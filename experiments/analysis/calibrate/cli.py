@@ -98,11 +98,12 @@ def _at(values: dict[str, float]) -> pd.DataFrame:
     return pd.DataFrame([values])
 
 
-def _quantities(draws, median, seeds, n_median, targets, args):
-    """Targets over draws x seeds and their seed means at the median."""
+def _runs(draws, median, seeds, n_median, args) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every target and backtest quantity over draws x seeds, and over seeds at the
+    median (one set of runs serves both the 2023 and the 2024 quantities)."""
     runs = ensemble.targets(draws, seeds, args.developers, args.workers)
     at_median = ensemble.targets(_at(median), n_median, args.developers, args.workers)
-    return identify.quantities(runs, at_median, targets)
+    return runs, at_median
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,12 +123,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"wrote {args.data / 'calibrated.toml'} and {args.data / POSTERIOR.name}")
     n_median = max(args.seeds, 4 if args.quick else 20)
     settings = dict(draws=len(draws), seeds=args.seeds, developers=args.developers,
-                    median_seeds=n_median, answer_seeds=args.seeds)  # fmt: skip
+                    median_seeds=n_median)  # fmt: skip
     print("[3/5] targets and backtest across the posterior ...")
-    quantities = _quantities(draws, abc.median(fit), args.seeds, n_median, tg.TARGETS, args)
-    back_draws = abc.resample(back, len(draws))
-    back_fit = _quantities(back_draws, abc.median(back), args.seeds, n_median, tg.BACKTEST, args)
-    back_pred = _quantities(back_draws, abc.median(back), args.seeds, n_median, tg.TARGETS, args)
+    quantities = identify.quantities(
+        *_runs(draws, abc.median(fit), args.seeds, n_median, args), tg.TARGETS
+    )
+    back_runs = _runs(abc.resample(back, len(draws)), abc.median(back), args.seeds, n_median, args)
+    back_fit = identify.quantities(*back_runs, tg.BACKTEST)
+    back_pred = identify.quantities(*back_runs, tg.TARGETS)
     print("[4/5] headline answers across the posterior ...")
     runs = answers.run(draws.iloc[: max(2, len(draws) // 2)], args.seeds, args.developers,
                        args.workers)  # fmt: skip

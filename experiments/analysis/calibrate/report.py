@@ -85,7 +85,7 @@ def answers_block(a: pd.DataFrame, settings: dict) -> str:
             for _, r in a.iterrows()]  # fmt: skip
     n = int(a["n_draws"].iloc[0])
     return "\n".join([
-        f"Across {n} posterior draws x {settings['answer_seeds']} seeds "
+        f"Across {n} posterior draws x {settings['seeds']} seeds "
         f"({settings['developers']:,} developers, `baseline` for 120 months, the platform's "
         "policies on the same seeds). A draw holds when its mean over seeds does.",
         "",
