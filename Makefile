@@ -54,7 +54,7 @@ repin: setup
 lock: setup
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --extra dask --extra notebooks --extra calibrate \
-		--extra dashboard \
+		--extra dashboard --extra ema \
 		--python-version 3.11 --no-header -o $(LOCK)
 
 clean:

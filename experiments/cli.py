@@ -73,12 +73,88 @@ def add_commands(sub) -> None:
     p.add_argument("--out", help="folder for report.md and its PNG figures (default DIR/report)")
     p.set_defaults(func=cmd_report)
 
+    _add_study_commands(sub)
+
     p = sub.add_parser("status", help="summarize a sweep results folder")
     p.add_argument("dir", help="results folder")
     p.add_argument(
         "--verify", action="store_true", help="also check every file's checksum (reads them all)"
     )
     p.set_defaults(func=cmd_status)
+
+
+def _add_study_commands(sub) -> None:
+    """``sensitivity``, ``discover`` and ``export`` on a results folder."""
+    p = sub.add_parser("sensitivity", help="Sobol indices or Morris screening of a sweep folder")
+    p.add_argument("dir", help="results folder of a 'saltelli' or 'morris' design")
+    p.add_argument("--outcome", required=True, help="outcome to analyse, e.g. platform_payoff")
+    p.add_argument("--contrast", help="paired policy contrast, e.g. policy:open-closed")
+    p.add_argument("--method", choices=("sobol", "morris"), help="default: the design's")
+    p.add_argument("--second-order", action="store_true", help="also S2 (Sobol)")
+    p.add_argument("--out", help="folder for tables and figures (default DIR/analysis)")
+    p.set_defaults(func=cmd_sensitivity)
+
+    p = sub.add_parser("discover", help="PRIM: where in uncertainty space an outcome crosses V")
+    p.add_argument("dir", help="results folder of a design over uncertainties")
+    p.add_argument("--outcome", required=True, help="outcome, e.g. platform_payoff")
+    side = p.add_mutually_exclusive_group(required=True)
+    side.add_argument("--below", type=float, metavar="V", help="cases: outcome below V")
+    side.add_argument("--above", type=float, metavar="V", help="cases: outcome above V")
+    p.add_argument("--contrast", help="paired policy contrast, e.g. policy:open-closed")
+    p.add_argument("--density", type=float, default=0.8, help="min density of the box (0.8)")
+    p.add_argument("--out", help="folder for tables and figures (default DIR/analysis)")
+    p.set_defaults(func=cmd_discover)
+
+    p = sub.add_parser("export", help="write a sweep folder's tidy tables for spreadsheets")
+    p.add_argument("dir", help="results folder")
+    p.add_argument("--format", default="csv", choices=("csv", "parquet"), help="default csv")
+    p.add_argument("--out", help="folder for the tables (default DIR/export)")
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from aimarket.experiments.analysis.sensitivity import sensitivity, write_sensitivity
+    from aimarket.experiments.analysis.sensitivity.report import summary_lines
+
+    table = sensitivity(
+        args.dir,
+        args.outcome,
+        contrast=args.contrast,
+        method=args.method,
+        second_order=args.second_order,
+    )
+    paths = write_sensitivity(table, writable_folder(args.out or Path(args.dir) / "analysis"))
+    print("\n".join(summary_lines(table)))
+    print("wrote " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from aimarket.experiments.analysis.sensitivity import discover, write_discovery
+    from aimarket.experiments.analysis.sensitivity.report import box_lines
+
+    box = discover(
+        args.dir,
+        args.outcome,
+        below=args.below,
+        above=args.above,
+        contrast=args.contrast,
+        min_density=args.density,
+    )
+    paths = write_discovery(box, writable_folder(args.out or Path(args.dir) / "analysis"))
+    print("\n".join(box_lines(box)))
+    print("wrote " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from aimarket.experiments.analysis.export import export
+    from aimarket.experiments.analysis.sensitivity.data import open_folder
+
+    results = open_folder(args.dir)
+    paths = export(results, writable_folder(args.out or Path(args.dir) / "export"), args.format)
+    print("wrote " + ", ".join(str(p) for p in paths))
+    return 0
 
 
 def default_out(

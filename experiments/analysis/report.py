@@ -23,6 +23,8 @@ import pandas as pd
 from aimarket.experiments.analysis import aggregate as agg
 from aimarket.experiments.analysis import figures
 from aimarket.experiments.analysis.console import table_outcomes
+from aimarket.experiments.analysis.sensitivity.report import challenger
+from aimarket.experiments.analysis.sensitivity.report import section as sensitivity_section
 from aimarket.experiments.analysis.tables import markdown_table
 from aimarket.experiments.engine.store import Results, load
 from aimarket.simulation.errors import ScenarioError
@@ -136,14 +138,6 @@ def _phase_axes(results: Results) -> tuple[str, str] | None:
     return (numeric[0], numeric[1]) if len(numeric) >= 2 else None
 
 
-def _challenger(policies: list[str], reference: str) -> str | None:
-    """The policy a phase diagram sets against the reference: open if it can, else the
-    first other policy."""
-    if "open" in policies and reference != "open":
-        return "open"
-    return next((p for p in policies if p != reference), None)
-
-
 def _phase_figure(results: Results, outcome: str, policies: list[str]):
     """The phase diagram over the first two swept parameters, and its caption (None if
     fewer than two numeric parameters vary)."""
@@ -152,18 +146,18 @@ def _phase_figure(results: Results, outcome: str, policies: list[str]):
         return None
     x, y = axes
     reference = results.manifest.get("reference") or policies[0]
-    challenger = _challenger(policies, reference)
-    paired = challenger is not None and reference in policies
+    other = challenger(policies, reference)
+    paired = other is not None and reference in policies
     fig = figures.plot_phase(
         results,
         outcome,
         x,
         y,
-        policy=challenger if paired else None,
+        policy=other if paired else None,
         reference=reference if paired else None,
     )
     what = (
-        f"mean paired difference of {outcome}, {challenger} minus {reference} "
+        f"mean paired difference of {outcome}, {other} minus {reference} "
         "(blue: the policy does better)."
         if paired
         else f"mean {outcome}."
@@ -270,10 +264,10 @@ def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path
             "",
         ]
     units = "; ".join(f"`{o}`: {agg.unit(o) or '-'}" for o in outcomes)
-    lines += [f"Units: {units}. Every outcome is defined in `experiments/engine/outcomes.py`.", ""]
-    lines += ["## Figures", ""]
-    for path, caption in made:
-        lines += [f"![{path.stem}]({path.name})", "", f"*{caption}*", ""]
+    lines += [f"Units: {units}. Every outcome is defined in `experiments/engine/outcomes.py`."]
+    lines += ["", "## Figures", ""]
+    lines += [x for p, cap in made for x in (f"![{p.stem}]({p.name})", "", f"*{cap}*", "")]
+    lines += sensitivity_section(results, outcomes[:3], out)
     report = out / "report.md"
     tmp = report.with_name(".report.md.tmp")
     tmp.write_text("\n".join(lines))

@@ -19,6 +19,12 @@ Three kinds appear, and the project's column names say which:
   percentiles of the values themselves (linear interpolation): what single runs do under
   the swept uncertainty, which more runs do not shrink.
 
+* **Sensitivity indices** (:mod:`aimarket.experiments.analysis.sensitivity`): first-order
+  and total Sobol indices take the :func:`spread` of SALib's bootstrap resamples of the
+  index (a percentile bootstrap interval); second-order Sobol indices and Morris'
+  mu* come with SALib's bootstrap half-width (a normal approximation, ``z`` times the
+  resamples' sd), made an interval by :func:`around`.
+
 Every function drops non-finite values first and returns NaN where the quantity is
 undefined (an interval of fewer than two values, the spread of none).
 """
@@ -122,6 +128,14 @@ def spread(values, level: float = LEVEL) -> tuple[float, float]:
     tail = (1 - level) / 2
     lo, hi = np.percentile(x, [100 * tail, 100 * (1 - tail)])
     return (float(lo), float(hi))
+
+
+def around(center, half_width) -> tuple[float, float]:
+    """The interval ``center`` +- ``half_width`` (NaN if either is not finite)."""
+    c, h = float(center), float(half_width)
+    if not (np.isfinite(c) and np.isfinite(h)):
+        return NAN_PAIR
+    return (c - abs(h), c + abs(h))
 
 
 @dataclass(frozen=True)

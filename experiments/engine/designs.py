@@ -1,19 +1,29 @@
 """Experimental designs: which points of the uncertainty space a sweep visits.
 
 A design turns the sweep's uncertainties into a table of points, one row per point and
-one column per uncertainty (by name). Six kinds:
+one column per uncertainty (by name). Eight kinds:
 
 * ``grid``: the full factorial of every uncertainty's ``values``;
 * ``zip``: the i-th value of every uncertainty together (all lists the same length);
 * ``lhs``: a Latin hypercube of ``n`` points over the uncertainties' ranges;
 * ``sobol``: a scrambled Sobol sequence of ``n`` points (``n`` a power of two);
+* ``saltelli``: Saltelli's sample for Sobol indices, ``n`` base points (a power of two)
+  giving ``n * (2 d + 2)`` points for ``d`` uncertainties (first, second and total
+  order), sampled by SALib;
+* ``morris``: ``n`` Morris trajectories of ``d + 1`` points each on a 4-level grid
+  (elementary effects), sampled by SALib;
 * ``points``: a user-supplied :class:`pandas.DataFrame` (or CSV/Parquet file), one
   column per uncertainty name or dotted parameter path;
 * ``posterior``: the calibration's posterior ensemble (:mod:`aimarket.simulation.posterior`),
   its first ``n`` draws (all without ``n``), one column per calibrated record.
 
-Sampled designs (``lhs``, ``sobol``) draw from ``scipy.stats.qmc`` seeded from the
-sweep's root seed, so the same sweep always visits the same points.
+Sampled designs (``lhs``, ``sobol``, ``saltelli``, ``morris``) are seeded from the sweep's
+root seed, so the same sweep always visits the same points. ``saltelli`` and ``morris``
+keep their points in the order SALib's analysis expects (``point`` is the row), and
+their runs share seeds across points (:data:`COMMON_SEEDS`): replicate ``r`` of every
+point runs on the same seed, so the indices measure the inputs, not the draws.
+:func:`problem` is the SALib problem of a list of uncertainties, used by the design and
+by the analysis of its results alike.
 """
 
 from __future__ import annotations
@@ -24,6 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from SALib.sample import morris as morris_sampler
+from SALib.sample import sobol as saltelli_sampler
 from scipy.stats import qmc
 
 from aimarket.simulation import posterior
@@ -32,8 +44,17 @@ from aimarket.simulation.errors import ScenarioError
 if TYPE_CHECKING:
     from aimarket.experiments.engine.uncertainty import Uncertainty
 
-KINDS: tuple[str, ...] = ("grid", "zip", "lhs", "sobol", "points", "posterior")
-SAMPLED: tuple[str, ...] = ("lhs", "sobol")
+KINDS: tuple[str, ...] = (
+    "grid", "zip", "lhs", "sobol", "saltelli", "morris", "points", "posterior"
+)  # fmt: skip
+SAMPLED: tuple[str, ...] = ("lhs", "sobol", "saltelli", "morris")
+#: Designs analysed by SALib: the method each supports, and they share seeds across points.
+SALIB: dict[str, str] = {"saltelli": "sobol", "morris": "morris"}
+COMMON_SEEDS: tuple[str, ...] = tuple(SALIB)
+#: The most points a SALib design may have (its n times 2d + 2, or d + 1).
+MAX_SALIB_POINTS = 2**22
+#: Levels of the Morris grid (SALib's default; the analysis must use the same).
+MORRIS_LEVELS = 4
 
 #: Mixed into the root seed for the design's own sampler, so it never shares a stream
 #: with any run (runs are seeded from ``SeedSequence(root).spawn``).
@@ -85,26 +106,74 @@ def build(
                 f"for design '{kind}'"
             )
     rng = np.random.default_rng([DESIGN_SALT, int(seed)])
+    if kind in SALIB:
+        return _salib(kind, uncertainties, n, rng)
     d = len(uncertainties)
     if kind == "lhs":
         unit = qmc.LatinHypercube(d=d, seed=rng).random(n)
     else:
-        m = int(np.log2(n))
-        if 2**m != n:
-            lower, upper = 2**m, 2 ** (m + 1)
-            raise ScenarioError(
-                f"design 'sobol' needs n a power of two (got {n}; try {lower} or {upper})"
-            )
-        unit = qmc.Sobol(d=d, scramble=True, seed=rng).random_base2(m)
+        unit = qmc.Sobol(d=d, scramble=True, seed=rng).random_base2(_log2(n, kind))
     columns = {u.name: u.from_unit(unit[:, k]) for k, u in enumerate(uncertainties)}
     return pd.DataFrame(columns)
+
+
+def _log2(n: int, kind: str) -> int:
+    m = int(np.log2(n))
+    if 2**m != n:
+        lower, upper = 2**m, 2 ** (m + 1)
+        raise ScenarioError(
+            f"design '{kind}' needs n a power of two (got {n}; try {lower} or {upper})"
+        )
+    return m
+
+
+def problem(uncertainties: Sequence[Uncertainty], kind: str = "saltelli") -> dict[str, Any]:
+    """The SALib problem of ``uncertainties``: names and bounds, each a range (lo, hi);
+    a ScenarioError names an uncertainty without one."""
+    for u in uncertainties:
+        if u.lo is None:
+            raise ScenarioError(
+                f"uncertainty '{u.name}' needs a range (lo, hi) for design '{kind}' "
+                "(SALib's designs vary inputs over intervals, not lists of choices)"
+            )
+    if len(uncertainties) < 2:
+        raise ScenarioError(f"design '{kind}' needs at least two uncertainties")
+    return {
+        "num_vars": len(uncertainties),
+        "names": [u.name for u in uncertainties],
+        "bounds": [[float(u.lo), float(u.hi)] for u in uncertainties],
+    }
+
+
+def _salib(
+    kind: str, uncertainties: Sequence[Uncertainty], n: int, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Saltelli's sample (``n`` base points, second order included) or ``n`` Morris
+    trajectories, in SALib's order."""
+    spec = problem(uncertainties, kind)
+    d = len(uncertainties)
+    size = n * (2 * d + 2) if kind == "saltelli" else n * (d + 1)
+    if size > MAX_SALIB_POINTS:
+        raise ScenarioError(
+            f"design '{kind}' with n = {n} and {d} uncertainties has {size:,} points: "
+            f"allowed at most {MAX_SALIB_POINTS:,}"
+        )
+    if kind == "saltelli":
+        values = saltelli_sampler.sample(
+            spec, 2 ** _log2(n, kind), calc_second_order=True, scramble=True, seed=rng
+        )
+    else:
+        if n < 2:
+            raise ScenarioError(f"design 'morris' needs n >= 2 trajectories (got {n})")
+        values = morris_sampler.sample(spec, n, num_levels=MORRIS_LEVELS, seed=rng)
+    return pd.DataFrame(values, columns=spec["names"])
 
 
 def _need_values(u: Uncertainty, kind: str) -> list[Any]:
     if not u.values:
         raise ScenarioError(
             f"uncertainty '{u.name}' needs a list of values for design '{kind}' "
-            "(a range lo..hi is only for sampled designs: lhs, sobol)"
+            f"(a range lo..hi is only for sampled designs: {', '.join(SAMPLED)})"
         )
     return list(u.values)
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from aimarket.experiments.engine import checks, designs, seeds
+from aimarket.experiments.engine import checks, designs, functional, seeds
 from aimarket.experiments.engine.uncertainty import Uncertainty
 from aimarket.simulation.errors import ScenarioError
 
@@ -41,6 +41,8 @@ class Plan:
     outcome_refs: list[dict[str, str]]
     spec: dict[str, Any]
     spec_hash: str
+    model_ref: dict[str, str] | None = None
+    common_seeds: bool = False
     _records: list[dict[str, Any]] | None = None
 
     # -- building --------------------------------------------------------------------------
@@ -48,25 +50,19 @@ class Plan:
     def build(cls, sweep: Sweep) -> Plan:
         """Check the whole sweep and lay out its runs; a ScenarioError names any problem."""
         checks.check_fields(sweep)
+        kind = checks.design_kind(sweep)
+        if sweep.model is not None:
+            return cls._build_function(sweep, kind)
         base = checks.base_scenario(sweep)
         steps = checks.check_steps(sweep, base)
         base_dict = base.to_dict()
-        kind = checks.design_kind(sweep)
         uncertainties = checks.uncertainties(sweep, kind)
         outcome_names, outcome_refs = checks.outcomes(sweep, [u.name for u in uncertainties])
         for u in uncertainties:
             for path in u.paths:
                 checks.check_path(base, base_dict, path, f"uncertainty '{u.name}'")
         policies = checks.policies(sweep, base, uncertainties)
-        points = designs.build(
-            kind,
-            uncertainties,
-            n=sweep.n,
-            points=sweep.design if kind == "points" else None,
-            seed=int(sweep.seed),
-        )
-        if len(points) == 0:
-            raise ScenarioError(f"sweep '{sweep.name}': design '{kind}' is empty: it has no points")
+        points = _points(sweep, kind, uncertainties)
         rows = points.to_dict("records")
         point_overrides = [_point_overrides(uncertainties, row, base_dict) for row in rows]
         hashes = _scenario_hashes(sweep.name, base, points, point_overrides, policies)
@@ -84,10 +80,42 @@ class Plan:
             outcome_refs=outcome_refs,
             spec={},
             spec_hash="",
+            common_seeds=kind in designs.COMMON_SEEDS,
         )
-        plan.spec = plan._spec_record(kind)
-        plan.spec_hash = seeds.digest(seeds.canonical(plan.spec))  # also checks it is plain data
-        return plan
+        return plan._finish(kind)
+
+    @classmethod
+    def _build_function(cls, sweep: Sweep, kind: str) -> Plan:
+        """The plan of a function model (:mod:`aimarket.experiments.engine.functional`)."""
+        ref, uncertainties = functional.setup(sweep, kind)
+        points = _points(sweep, kind, uncertainties)
+        overrides = [
+            functional.point_overrides(uncertainties, r) for r in points.to_dict("records")
+        ]
+        plan = cls(
+            sweep=sweep,
+            base={},
+            steps=1,
+            uncertainties=uncertainties,
+            points=points,
+            policies={"base": {}},
+            point_overrides=overrides,
+            scenario_hashes={
+                (i, "base"): functional.scenario_hash(ref, o) for i, o in enumerate(overrides)
+            },
+            outcome_names=[],
+            outcome_refs=[],
+            spec={},
+            spec_hash="",
+            model_ref=ref,
+            common_seeds=kind in designs.COMMON_SEEDS,
+        )
+        return plan._finish(kind)
+
+    def _finish(self, kind: str) -> Plan:
+        self.spec = self._spec_record(kind)
+        self.spec_hash = seeds.digest(seeds.canonical(self.spec))  # also checks it is plain data
+        return self
 
     def _spec_record(self, kind: str) -> dict[str, Any]:
         """The sweep as plain data, as the results folder records it; its hash names it."""
@@ -109,6 +137,12 @@ class Plan:
             "outcomes": self.outcome_names,
             "outcome_functions": self.outcome_refs,
             "series": list(sweep.series),
+            **(
+                {"model": [self.model_ref["module"], self.model_ref["name"]]}
+                if self.model_ref
+                else {}
+            ),
+            **({"common_seeds": True} if self.common_seeds else {}),
         }
 
     # -- runs ------------------------------------------------------------------------------
@@ -124,15 +158,23 @@ class Plan:
         root = int(self.sweep.seed)
         for i in range(len(self.points)):
             for r in range(self.sweep.replicates):
-                seq = seeds.run_seed(root, i, r)
+                seq = seeds.run_seed(root, self.seed_point(i), r)
                 for pname in self.policies:
+                    rid = seeds.run_id(self.scenario_hashes[(i, pname)], self.steps, seq)
+                    if self.common_seeds:  # two points may coincide (Morris): ids stay unique
+                        rid = seeds.digest([rid, i])
                     yield {
-                        "run_id": seeds.run_id(self.scenario_hashes[(i, pname)], self.steps, seq),
+                        "run_id": rid,
                         "policy": pname,
                         "point": i,
                         "replicate": r,
                         "seed": seeds.seed_label(seq),
                     }
+
+    def seed_point(self, point: int) -> int:
+        """The point index a run's seed is spawned from: its own, or 0 for every point of a
+        design with common seeds (:data:`~aimarket.experiments.engine.designs.COMMON_SEEDS`)."""
+        return 0 if self.common_seeds else int(point)
 
     def task(self, run: Mapping[str, Any]) -> dict[str, Any]:
         """Everything a worker needs to execute one run (small, picklable, plain data)."""
@@ -147,6 +189,8 @@ class Plan:
             "outcome_functions": self.outcome_refs,
             "series": list(self.sweep.series),
             "params": self.parameters(i),
+            "seed_point": self.seed_point(i),
+            "model": self.model_ref,
         }
 
     def parameters(self, point: int) -> dict[str, Any]:
@@ -161,6 +205,19 @@ class Plan:
         """One row per planned run: ids, policy, point, replicate, seed, parameters."""
         rows = [{**r, **self.parameters(r["point"])} for r in self.runs()]
         return pd.DataFrame(rows)
+
+
+def _points(sweep: Sweep, kind: str, uncertainties: list[Uncertainty]) -> pd.DataFrame:
+    points = designs.build(
+        kind,
+        uncertainties,
+        n=sweep.n,
+        points=sweep.design if kind == "points" else None,
+        seed=int(sweep.seed),
+    )
+    if len(points) == 0:
+        raise ScenarioError(f"sweep '{sweep.name}': design '{kind}' is empty: it has no points")
+    return points
 
 
 def _point_overrides(

@@ -90,6 +90,15 @@ class Results:
 
     @property
     def outcomes(self) -> list[str]:
+        """The outcome columns: the spec's, or for a function model (whose outcomes are
+        what it returns) every numeric column that is not bookkeeping or a parameter."""
+        if self.manifest.get("spec", {}).get("model"):
+            skip = {*RESERVED, *self.parameters}
+            return [
+                c
+                for c in self.runs.columns
+                if c not in skip and pd.api.types.is_numeric_dtype(self.runs[c])
+            ]
         return [c for c in self.manifest.get("outcomes", []) if c in self.runs.columns]
 
     @property

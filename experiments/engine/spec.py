@@ -58,7 +58,9 @@ class Sweep:
     to keep.
     ``table`` lists the outcomes of the printed policy comparison and ``reference`` the
     policy that differences are taken against. ``quick`` holds replacements for
-    ``--quick`` (keys: n, replicates, steps, overrides, design, seed).
+    ``--quick`` (keys: n, replicates, steps, overrides, design, seed). ``model``: a
+    function of the uncertainties to sweep instead of the market model
+    (:mod:`aimarket.experiments.engine.functional`).
     """
 
     name: str = "sweep"
@@ -77,6 +79,7 @@ class Sweep:
     reference: str | None = None
     quick: Mapping[str, Any] | None = None
     description: str = ""
+    model: Callable | None = None
 
     # -- variants --------------------------------------------------------------------------
     def variant(

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aimarket.experiments.engine import outcomes
+from aimarket.experiments.engine import functional, outcomes
 from aimarket.experiments.engine.seeds import run_seed
 from aimarket.simulation.model import MarketModel
 from aimarket.simulation.scenario import Scenario
@@ -94,8 +94,10 @@ def execute_many(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _run(task: dict[str, Any]) -> dict[str, Any]:
+    if task.get("model"):
+        return functional.run(task)
     scenario = Scenario.from_dict(task["base"]).with_overrides(task["overrides"])
-    seed = run_seed(task["root_seed"], task["point"], task["replicate"])
+    seed = run_seed(task["root_seed"], task.get("seed_point", task["point"]), task["replicate"])
     # Numerical warnings (overflow in exp() at extreme parameters, say) are counted and
     # recorded with the run rather than printed from every worker.
     with warnings.catch_warnings(record=True) as caught:
