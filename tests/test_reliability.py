@@ -85,3 +85,23 @@ def test_no_arguments_prints_usage_and_version_works(cli_main):
     assert "sweep" in out and "run" in out
     code, out, _ = cli_main(["--version"])
     assert code == 0 and out.startswith("aimarket ")
+
+
+def test_numerical_warnings_count_overflow_but_not_underflow(monkeypatch):
+    """A run's ``warnings`` flags numerical trouble: an overflow counts, while underflow
+    (tiny logit weights rounding to zero, as in every baseline month) does not."""
+    from aimarket.experiments import Sweep
+    from aimarket.experiments.engine import worker
+
+    plan = Sweep(name="w", overrides={"developers.count": 200}, steps=6).plan()
+    task = plan.task(next(plan.runs()))
+    assert worker.execute(task)["warnings"] == 0
+    original = MarketModel.run
+
+    def overflowing(self, steps=None):
+        np.exp(np.array([1000.0]))  # overflow: a warning under the worker's errstate
+        return original(self, steps)
+
+    monkeypatch.setattr(MarketModel, "run", overflowing)
+    result = worker.execute(task)
+    assert result["status"] == "ok" and result["warnings"] == 1
