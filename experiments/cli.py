@@ -91,6 +91,11 @@ def _add_study_commands(sub) -> None:
     p.add_argument("--contrast", help="paired policy contrast, e.g. policy:open-closed")
     p.add_argument("--method", choices=("sobol", "morris"), help="default: the design's")
     p.add_argument("--second-order", action="store_true", help="also S2 (Sobol)")
+    p.add_argument(
+        "--transform",
+        choices=("rank", "positive"),
+        help="analyse the values' ranks (heavy tails) or whether they are above zero",
+    )
     p.add_argument("--out", help="folder for tables and figures (default DIR/analysis)")
     p.set_defaults(func=cmd_sensitivity)
 
@@ -122,6 +127,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         contrast=args.contrast,
         method=args.method,
         second_order=args.second_order,
+        transform=args.transform,
     )
     paths = write_sensitivity(table, writable_folder(args.out or Path(args.dir) / "analysis"))
     print("\n".join(summary_lines(table)))

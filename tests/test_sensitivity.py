@@ -227,3 +227,27 @@ def test_bad_contrast_and_not_a_folder_are_one_line_errors(tmp_path, capsys):
     folder = _run(tmp_path, "m", model=linear, design="morris", n=4, uncertainties=unit)
     assert main(["sensitivity", str(folder), "--outcome", "linear", "--contrast", "open"]) == 2
     assert "policy:A-B" in capsys.readouterr().err
+
+
+def centred(a, b, c):
+    return (a - 0.5) * np.exp(8 * b) + 0.0 * c
+
+
+def test_transforms_analyse_the_sign_or_the_ranks(tmp_path):
+    """'positive' asks which inputs decide whether the value is above zero (here only a),
+    'rank' is invariant under a monotone map of the values."""
+    unit = {k: (0.0, 1.0) for k in "abc"}
+    folder = _run(tmp_path, "centred", model=centred, design="saltelli", n=256,
+                  uncertainties=unit)  # fmt: skip
+    sign = sensitivity(folder, "centred", transform="positive")
+    first = sign[sign["index"] == "S1"].set_index("input")["value"]
+    assert first["a"] == pytest.approx(1.0, abs=0.05)
+    assert abs(first["b"]) < 0.05 and abs(first["c"]) < 0.05
+    assert sign["transform"].eq("positive").all()
+    assert sign.attrs["label"].startswith("whether > 0")
+    raw = sensitivity(folder, "centred")
+    assert raw.set_index(["input", "index"]).loc[("b", "ST"), "value"] > 0.3  # b scales it
+    ranks = sensitivity(folder, "centred", transform="rank")
+    assert ranks.attrs["label"].startswith("rank of")
+    with pytest.raises(ScenarioError, match="transform"):
+        sensitivity(folder, "centred", transform="log")

@@ -209,3 +209,35 @@ def median(values) -> float:
     """The median of the finite values (NaN if there are none)."""
     x = finite(values)
     return float(np.median(x)) if x.size else float("nan")
+
+
+# -- variance shares of replicated designs (sensitivity analysis) --------------------------
+def within_share(values: pd.Series, level: str) -> float:
+    """The share of the variance of ``values`` that lies within the groups of index
+    ``level``: the mean within-group variance over the variance of all values (NaN with
+    fewer than two values in every group, or no variance at all)."""
+    groups = values.groupby(level=level)
+    if len(values) < 2 or groups.size().max() < 2:
+        return float("nan")
+    total = values.var(ddof=1)
+    return float(groups.var(ddof=1).mean() / total) if total > 0 else float("nan")
+
+
+def residual_share(table: np.ndarray) -> float:
+    """For a complete two-way table (rows: design points, columns: replicates on common
+    seeds), the share of the row means' variance that is the two-way residual's
+    (interaction) variance over the number of columns: the noise that stays in the row
+    means once the column effect, common to every row, is set aside (NaN if undefined)."""
+    x = np.asarray(table, dtype=float)
+    rows, cols = x.shape if x.ndim == 2 else (0, 0)
+    if rows < 2 or cols < 2:
+        return float("nan")
+    resid = x - x.mean(axis=1, keepdims=True) - x.mean(axis=0, keepdims=True) + x.mean()
+    residual = float((resid**2).sum() / ((rows - 1) * (cols - 1)))
+    means = float(x.mean(axis=1).var(ddof=1))
+    return residual / cols / means if means > 0 else float("nan")
+
+
+def ranks(values) -> np.ndarray:
+    """The ranks of ``values`` (1..n; ties get their mean rank)."""
+    return stats.rankdata(np.asarray(values, dtype=float))

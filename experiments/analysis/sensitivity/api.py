@@ -43,6 +43,7 @@ def sensitivity(
     contrast: str | None = None,
     method: str | None = None,
     second_order: bool = False,
+    transform: str | None = None,
     level: float = LEVEL,
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -50,8 +51,10 @@ def sensitivity(
     ``"policy:open-closed"``) in a sweep folder of design ``saltelli`` (method ``sobol``)
     or ``morris``: one row per input and index with ``value``, ``lo``, ``hi``; for Sobol,
     the convergence check's ``value_half``, ``lo_half``, ``hi_half`` and ``agree``. The
-    frame's ``attrs`` hold the design, N, replicates and the seeds' share of variance."""
-    study = data.study(folder, outcome, contrast)
+    frame's ``attrs`` hold the design, N, replicates and the seeds' share of variance.
+    ``transform``: analyse the per-point values' ``rank`` or whether they are
+    ``positive`` (see :func:`~aimarket.experiments.analysis.sensitivity.data.transform`)."""
+    study = data.transform(data.study(folder, outcome, contrast), transform)
     method = method_of(study.kind, method)
     kind = {v: k for k, v in designs.SALIB.items()}[method]
     data.require(study, kind, method)
@@ -71,6 +74,7 @@ def sensitivity(
             problem, study.points.to_numpy(float), study.y, level=level, seed=seed
         )
         n = len(study.y) // (problem["num_vars"] + 1)
+    table.insert(0, "transform", transform or "")
     table.insert(0, "method", method)
     table.insert(0, "contrast", study.contrast.label if study.contrast else "")
     table.insert(0, "outcome", outcome)
@@ -128,7 +132,9 @@ def discover(
 def _stem(table: pd.DataFrame, prefix: str) -> str:
     contrast = str(table["contrast"].iloc[0]) if "contrast" in table.columns else ""
     name = f"{prefix}-{table['outcome'].iloc[0]}"
-    return name + (f"-{contrast.replace(' - ', '-minus-')}" if contrast else "")
+    name += f"-{contrast.replace(' - ', '-minus-')}" if contrast else ""
+    how = str(table["transform"].iloc[0]) if "transform" in table.columns else ""
+    return name + (f"-{how}" if how else "")
 
 
 def write_tables(table: pd.DataFrame, out: Path, stem: str) -> list[Path]:

@@ -10,6 +10,7 @@ does not grow with the time series a sweep kept.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aimarket.experiments.analysis import stats
 from aimarket.experiments.engine import designs
 from aimarket.experiments.engine.outcomes import RESERVED
 from aimarket.experiments.engine.store import Results, load
@@ -76,7 +78,8 @@ class Study:
 
     @property
     def label(self) -> str:
-        return self.outcome + (f" ({self.contrast.label})" if self.contrast else "")
+        label = self.outcome + (f" ({self.contrast.label})" if self.contrast else "")
+        return self.extra.get("what", "") + label
 
     @property
     def problem(self) -> dict[str, Any]:
@@ -164,15 +167,27 @@ def _per_run(
 
 
 def seed_share(per_run: pd.Series) -> float:
-    """The share of run-to-run variance that is within design points (due to seeds):
-    the mean within-point variance over the variance of all runs (NaN with one
-    replicate a point, or no variance at all)."""
-    sizes = per_run.groupby(level="point").size()
-    if len(per_run) < 2 or sizes.max() < 2:
-        return float("nan")
-    within = per_run.groupby(level="point").var(ddof=1).mean()
-    total = per_run.var(ddof=1)
-    return float(within / total) if total > 0 else float("nan")
+    """The share of run-to-run variance that is within design points (due to seeds)."""
+    return stats.within_share(per_run, "point")
+
+
+#: What ``transform`` may do to the per-point values before the analysis.
+TRANSFORMS = ("rank", "positive")
+
+
+def transform(study: Study, how: str | None) -> Study:
+    """The study with its per-point values transformed: ``rank`` (their ranks, 1..n:
+    indices robust to a heavy tail) or ``positive`` (1 where the value is above zero,
+    else 0: which inputs decide *whether* it is positive)."""
+    if how is None:
+        return study
+    if how not in TRANSFORMS:
+        raise ScenarioError(
+            f"--transform {how!r} is unknown; choose one of: {', '.join(TRANSFORMS)}"
+        )
+    y = stats.ranks(study.y) if how == "rank" else (study.y > 0).astype(float)
+    what = "rank of " if how == "rank" else "whether > 0: "
+    return dataclasses.replace(study, y=y, extra={**study.extra, "transform": how, "what": what})
 
 
 def noise_share(per_run: pd.Series) -> float:
@@ -181,17 +196,9 @@ def noise_share(per_run: pd.Series) -> float:
     With common seeds, run (point i, replicate r) = point effect + replicate effect (the
     same seed at every point) + residual. The replicate effect moves every point mean
     alike, so it changes no index; the residual's variance over R stays in the point
-    means. Estimated on the points that have every replicate: the two-way residual
-    variance / R over the variance of the point means (NaN with one replicate)."""
-    table = per_run.unstack("replicate").dropna()
-    points, reps = table.shape
-    if reps < 2 or points < 2:
-        return float("nan")
-    x = table.to_numpy(dtype=float)
-    resid = x - x.mean(axis=1, keepdims=True) - x.mean(axis=0, keepdims=True) + x.mean()
-    residual = float((resid**2).sum() / ((points - 1) * (reps - 1)))
-    means = float(x.mean(axis=1).var(ddof=1))
-    return residual / reps / means if means > 0 else float("nan")
+    means. Estimated on the points that have every replicate
+    (:func:`~aimarket.experiments.analysis.stats.residual_share`)."""
+    return stats.residual_share(per_run.unstack("replicate").dropna().to_numpy(dtype=float))
 
 
 def require(study: Study, kind: str, method: str) -> None:
