@@ -251,3 +251,15 @@ def test_transforms_analyse_the_sign_or_the_ranks(tmp_path):
     assert ranks.attrs["label"].startswith("rank of")
     with pytest.raises(ScenarioError, match="transform"):
         sensitivity(folder, "centred", transform="log")
+
+
+def test_a_function_model_refuses_what_it_would_ignore(tmp_path):
+    unit = {"a": (0.0, 1.0), "b": (0.0, 1.0)}
+    with pytest.raises(ScenarioError, match="no scenario to override"):
+        Sweep(name="f", model=noisy, design="lhs", n=4, uncertainties=unit,
+              overrides={"developers.count": 5}).plan()  # fmt: skip
+    with pytest.raises(ScenarioError, match="takes no policies"):
+        Sweep(name="f", model=noisy, design="lhs", n=4, uncertainties=unit,
+              policies={"x": {"a": 1}}).plan()  # fmt: skip
+    with pytest.raises(ScenarioError, match="has no argument 'z'"):
+        Sweep(name="f", model=linear, design="lhs", n=4, uncertainties={"z": (0.0, 1.0)}).plan()

@@ -45,6 +45,11 @@ def setup(sweep: Sweep, kind: str) -> tuple[dict[str, str], list[Uncertainty]]:
         ) from None
     if sweep.policies:
         raise ScenarioError(f"sweep '{name}': a function model takes no policies")
+    if sweep.overrides:
+        raise ScenarioError(
+            f"sweep '{name}': a function model has no scenario to override (--set, "
+            "overrides); fix an argument with a default in the function instead"
+        )
     uncertainties = checks.uncertainties(sweep, kind)
     accepted = inspect.signature(sweep.model).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
