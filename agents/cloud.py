@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from aimarket.agents.base import MarketAgent
+from aimarket.agents.venture import OWNERS
 from aimarket.simulation.mechanics import pricing
 
 if TYPE_CHECKING:
+    from aimarket.agents.vendor import Vendor
     from aimarket.simulation.model import MarketModel
     from aimarket.simulation.parameters import CloudParams
 
@@ -25,6 +27,10 @@ class Cloud(MarketAgent):
     ``partner_markup`` for serving and cost plus ``training_markup`` for training compute.
     For open weights it competes on price with the other hosts (see
     :func:`aimarket.simulation.mechanics.pricing.hosting_prices`).
+
+    It books its own sales (:meth:`serve`, :meth:`sell_training`, :meth:`host`) and pays
+    its suppliers (:meth:`pay_suppliers`) in the model's ledger; its parent backs
+    partners with compute credits (:meth:`receive_credits`, :meth:`back`).
     """
 
     def __init__(self, model: MarketModel, name: str, params: CloudParams, index: int):
@@ -58,7 +64,67 @@ class Cloud(MarketAgent):
         """Serving cost, $/Mtok, of models with the given efficiency (scalar or array)."""
         p = self.params
         mult = p.cost_multiplier * (p.open_cost_multiplier if is_open else 1.0)
-        return self.model.serving_cost * efficiency * mult
+        return self.model.state.serving_cost * efficiency * mult
+
+    def partner_price(self, efficiency: float) -> float:
+        """What a closed partner pays it per Mtok served, $/Mtok: cost plus
+        ``partner_markup``."""
+        return self.unit_cost(efficiency, False) * (1 + self.params.partner_markup)
+
+    # -- money flows (settlement, phase 6) -----------------------------------------------
+    def reset_flows(self) -> None:
+        """Zero this month's revenue and costs."""
+        self.revenue = 0.0
+        self.costs = 0.0
+
+    def pay_suppliers(self, amount: float) -> None:
+        """Pay its suppliers (hardware, energy) ``amount`` ($M) for compute it sold."""
+        self.model.ledger.pay(self.account, "suppliers", amount, "cloud_costs")
+        self.costs += amount
+
+    def serve(self, vendor: Vendor, tokens: float) -> float:
+        """Serve ``tokens`` (Ttok) of a partner's closed model: the vendor pays the partner
+        price (serving fees), the cloud pays its suppliers the raw cost. Returns the fees
+        ($M)."""
+        efficiency = vendor.params.efficiency
+        fees = self.partner_price(efficiency) * tokens
+        self.model.ledger.pay(vendor.account, self.account, fees, "serving_fees")
+        self.revenue += fees
+        self.pay_suppliers(self.unit_cost(efficiency, False) * tokens)
+        return fees
+
+    def sell_training(self, vendor: Vendor, amount: float) -> None:
+        """Sell ``amount`` ($M) of training compute to a partner, bought from suppliers at
+        cost (the price less ``training_markup``)."""
+        self.model.ledger.pay(vendor.account, self.account, amount, "training_compute")
+        self.revenue += amount
+        self.pay_suppliers(amount / (1 + self.params.training_markup))
+
+    def host(self, j: int, tokens: float) -> None:
+        """Developers buy ``tokens`` (Ttok) of open model ``j`` from it at its hosting price
+        (plus the tax on open-weight tokens, paid to the government); it pays its
+        suppliers its hosting cost."""
+        model = self.model
+        price = model.hosting[self.index, j]
+        model.ledger.pay("developers", self.account, price * tokens, "hosting_sales")
+        tax = model.state.open_tax * price * tokens
+        model.ledger.pay("developers", "government", tax, "open_tax")
+        self.revenue += price * tokens
+        self.pay_suppliers(model.host_cost[self.index, j] * tokens)
+
+    # -- strategic investment (funding, phase 2) -------------------------------------------
+    def receive_credits(self) -> None:
+        """Its parent adds this month's compute credits for strategic investments (from
+        its entry month on)."""
+        if self.active:
+            self.strategic_credits += self.params.strategic_budget
+
+    def back(self, vendor: Vendor, amount: float, value: float) -> None:
+        """Its parent (the external account ``owners``) invests ``amount`` ($M) of its
+        credits in ``vendor`` at pre-money ``value``."""
+        self.strategic_credits -= amount
+        self.model.ledger.pay(OWNERS, vendor.account, amount, "strategic_funding")
+        vendor.take_investment(OWNERS, amount, value)
 
 
 def set_hosting_prices(

@@ -128,7 +128,7 @@ class DeveloperPopulation(MarketAgent):
     # -- derived quantities --------------------------------------------------------------
     def tokens_per_developer(self) -> np.ndarray:
         """Ttok/month of one adopting developer, per group."""
-        tokens = self._segment_tokens[self.group_segment] * self.model.demand_index
+        tokens = self._segment_tokens[self.group_segment] * self.model.state.demand_index
         return tokens * self._weight / self._mass
 
     def segment_weights(self) -> np.ndarray:

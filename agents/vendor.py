@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from aimarket.agents.accounts import VendorAccounts
 from aimarket.agents.base import MarketAgent
-from aimarket.simulation.mechanics import complement
 from aimarket.simulation.policies import POLICIES
 
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from aimarket.simulation.parameters import InnovationParams, Mechanisms, VendorParams
 
 
-class Vendor(MarketAgent):
+class Vendor(VendorAccounts, MarketAgent):
     """A foundation-model vendor.
 
     Business model ``api`` earns from selling tokens of its closed model; ``platform``
@@ -26,7 +26,8 @@ class Vendor(MarketAgent):
     State: capability (frontier-years), talent (R&D multiplier), cash ($M, kept in the
     model's ledger), price ($/Mtok), and this month's flows. What it needs of the
     scenario (its own parameters, the innovation parameters and the mechanism switches)
-    is passed in when it is created.
+    is passed in when it is created. It books its own money flows in settlement
+    (:class:`~aimarket.agents.accounts.VendorAccounts`).
     """
 
     def __init__(
@@ -190,7 +191,8 @@ class Vendor(MarketAgent):
                 released = self.release.released_capability(self)
             released += products.community[j]
             # a regulatory cap on open release applies to new releases only
-            products.capability[j] = min(released, max(self.model.open_cap, products.capability[j]))
+            cap = self.model.state.open_cap
+            products.capability[j] = min(released, max(cap, products.capability[j]))
 
     def leads(self) -> bool:
         """Its model is at least as capable as every rival model on the market: it has
@@ -276,23 +278,3 @@ class Vendor(MarketAgent):
         old = products.price[j]
         products.price[j] = old + adjustment * (target - old)
         products.cost[j] = cost
-
-    # -- phase 6: the platform's own AI --------------------------------------------------
-    def choose_ai(self, options: list[tuple[float, float]]) -> tuple[float, float, int, float]:
-        """The option that maximizes complement revenue minus AI cost among ``options``
-        (capability, unit price $/Mtok); returns (complement revenue gain, AI cost, the
-        option's index, tokens used). See :mod:`aimarket.simulation.mechanics.complement`."""
-        par = self.params
-        best = None
-        for k, (cap, unit) in enumerate(options):
-            a, gain, cost = complement.deployment(
-                par.complement_revenue,
-                par.complement_strength,
-                cap,
-                par.internal_tokens,
-                unit,
-                par.complement_half,
-            )
-            if best is None or gain - cost > best[0] - best[1]:
-                best = (gain, cost, k, a * par.internal_tokens)
-        return best

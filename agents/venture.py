@@ -47,12 +47,16 @@ class VentureCapitalist(MarketAgent):
         self.params = params
         self.entry = entry
         self.account = f"vc:{name}"
-        self.funded = 0.0  # this month, $M
-        self.deals = 0  # this month
+        self.reset_flows()
 
     @property
     def cash(self) -> float:
         return self.model.ledger.balance(self.account)
+
+    def reset_flows(self) -> None:
+        """Zero this month's investments: money funded ($M) and deals."""
+        self.funded = 0.0
+        self.deals = 0
 
     def offer(self, value: float, noise: float) -> float:
         """What it invests ($M) in a venture worth ``value`` at exit, given its standard
@@ -150,9 +154,7 @@ def strategic_rounds(
         amount = min(cloud.strategic_credits, need(vendor, entry))
         if amount <= 0:
             continue
-        cloud.strategic_credits -= amount
-        cloud.model.ledger.pay(OWNERS, vendor.account, amount, "strategic_funding")
-        vendor.take_investment(OWNERS, amount, valuation(vendor, prospect, entry))
+        cloud.back(vendor, amount, valuation(vendor, prospect, entry))
         total += amount
     return total
 

@@ -27,28 +27,28 @@ if TYPE_CHECKING:
 def fund_month(model: MarketModel) -> None:
     """VCs fund follow-on rounds of vendors short of cash, then new entrants
     (:func:`aimarket.agents.venture.fund`)."""
-    model.entries = 0
-    model.vc_funding = 0.0
+    state = model.state
+    state.entries = 0
+    state.vc_funding = 0.0
     entry = model.scenario.entry
     s = model.streams
     draws = venture.FundingDraws.draw(s.entry, s.funding, entry, len(model.vcs))
     for vc in model.vcs:
-        vc.funded, vc.deals = 0.0, 0
-    model.strategic_funding = 0.0
+        vc.reset_flows()
+    state.strategic_funding = 0.0
     if not model.scenario.mechanisms.venture:
         return
     for cloud in model.clouds:
-        if cloud.active:
-            cloud.strategic_credits += cloud.params.strategic_budget
+        cloud.receive_credits()
     frontier = model.frontier(is_open=False)
     short = venture.short_of_cash(model.vendors, entry)
     caps = np.array([entrant_capability(model)] + [v.capability for v in short])
     outlook, *prospects = expected_gross_profit(model, caps)
     # a strategic investor leads the round (at the VCs' valuation); VCs fill what is left
-    model.strategic_funding = venture.strategic_rounds(
+    state.strategic_funding = venture.strategic_rounds(
         model.clouds, short, prospects, frontier, entry
     )
-    model.vc_funding = venture.fund(
+    state.vc_funding = venture.fund(
         model.vcs, short, prospects, outlook, draws, functools.partial(spawn_entrant, model), entry
     )
 
@@ -66,7 +66,7 @@ def expected_gross_profit(model: MarketModel, capability: np.ndarray) -> np.ndar
     :func:`aimarket.simulation.mechanics.pricing.newcomer_gross_profit`)."""
     dev = model.developers
     cloud = model.partner_cloud(VendorParams())
-    cost = cloud.unit_cost(1.0, False) * (1 + cloud.params.partner_markup)
+    cost = cloud.partner_price(1.0)
     others = choice.log_sum(model.mean_utilities(), dev.outside_utilities())[:, None]
     slope = dev.alpha / model.serving_cost_reference
     weights = model.demand_weights()
@@ -77,8 +77,8 @@ def spawn_entrant(model: MarketModel, round_size: float, open_pitch: bool) -> Ve
     """A funded startup becomes a vendor, built on the best open weights or a given
     distance behind the closed frontier, whichever is higher."""
     entry = model.scenario.entry
-    model._entrants += 1
-    model.entries += 1
+    model.state.entrants += 1
+    model.state.entries += 1
     params = VendorParams(
         policy="open_lagged" if open_pitch else "closed",
         capability=entrant_capability(model),
@@ -86,7 +86,7 @@ def spawn_entrant(model: MarketModel, round_size: float, open_pitch: bool) -> Ve
         rd_budget=entry.burn * round_size,
         opex=venture.ENTRANT_OPEX * round_size,
     )
-    name = f"entrant{model._entrants}"
+    name = f"entrant{model.state.entrants}"
     vendor = model.add_vendor(name, params, cash=0.0)
     model.events.append((model.steps, name, "entered"))
     return vendor

@@ -22,6 +22,7 @@ from aimarket.simulation.parameters import CloudParams, VendorParams
 from aimarket.simulation.products import ProductTable
 from aimarket.simulation.scenario import Scenario
 from aimarket.simulation.scenarios import load_scenario
+from aimarket.simulation.state import MarketState
 
 
 class MarketModel(mesa.Model):
@@ -38,6 +39,10 @@ class MarketModel(mesa.Model):
     mechanism (:mod:`aimarket.simulation.mechanics.streams`), so the same seed gives the
     same bytes out and changing one vendor's policy leaves the other mechanisms' draws
     unchanged. Without a scenario the model runs the built-in ``baseline``.
+
+    The market's state besides its agents and products (indices, regulation, this
+    month's counters) is one record, ``model.state``
+    (:class:`~aimarket.simulation.state.MarketState`).
     """
 
     def __init__(self, scenario: Scenario | None = None, *, rng=None):
@@ -51,18 +56,8 @@ class MarketModel(mesa.Model):
         self.ledger = Ledger()
         self.products = ProductTable()
         self.events: list[tuple[int, str, str]] = []  # (step, who, what happened)
-        self.fired_shocks: set[str] = set()
-        self.open_cap = np.inf  # regulatory cap on open-weight capability (frontier-years)
-        self.open_tax = 0.0  # regulatory tax on open-weight tokens, share of hosting price
-        self.regulated = False
-        self.incidents = 0  # misuse incidents this month
-        self.cost_index = 1.0  # compute cost relative to step 0
-        self.demand_index = 1.0  # token demand relative to step 0
-        self.serving_cost = scenario.market.serving_cost
+        self.state = MarketState(serving_cost=scenario.market.serving_cost)
         self._create_agents(scenario)
-        self._entrants = 0
-        self.entries = self.exits = 0
-        self.vc_funding = self.strategic_funding = 0.0
         self.measured: dict[str, float] = {}  # this month's market metrics
         self.datacollector = metrics.collector(self, self.measured)
 
@@ -138,8 +133,7 @@ class MarketModel(mesa.Model):
 
     def closed_unit_cost(self, vendor: Vendor) -> float:
         """What a closed vendor pays its partner cloud per Mtok served (cost + markup)."""
-        cloud = vendor.cloud
-        return cloud.unit_cost(vendor.params.efficiency, False) * (1 + cloud.params.partner_markup)
+        return vendor.cloud.partner_price(vendor.params.efficiency)
 
     @property
     def vendor_agents(self) -> mesa.agent.AgentSet:
@@ -200,20 +194,22 @@ class MarketModel(mesa.Model):
         for v in self.vendors:
             v.reset_flows()
         for c in self.clouds:
-            c.revenue = 0.0
-            c.costs = 0.0
+            c.reset_flows()
 
     # 1 ----------------------------------------------------------------------------------
     def progress(self) -> None:
+        """The compute cost index falls and token demand grows (with time since step 0);
+        this month's shocks fire."""
         market = self.scenario.market
         mech = self.scenario.mechanisms
+        state = self.state
         years = self.steps / 12.0
         if mech.cost_decline:
-            self.cost_index = (1.0 - market.compute_cost_decline) ** years
+            state.cost_index = (1.0 - market.compute_cost_decline) ** years
         if mech.demand_growth:
-            self.demand_index = (1.0 + market.demand_growth) ** years
-        self.serving_cost = market.serving_cost * self.cost_index
-        self.incidents = 0
+            state.demand_index = (1.0 + market.demand_growth) ** years
+        state.serving_cost = market.serving_cost * state.cost_index
+        state.incidents = 0
         shocks.fire(self)
 
     # 2 ----------------------------------------------------------------------------------
@@ -279,14 +275,14 @@ class MarketModel(mesa.Model):
     @property
     def serving_cost_reference(self) -> float:
         """P in utility: developers judge prices relative to the serving-cost index."""
-        return self.scenario.market.serving_cost * self.cost_index
+        return self.scenario.market.serving_cost * self.state.cost_index
 
     def demand_weights(self) -> np.ndarray:
         """Token demand by segment that sellers face (Ttok/month): developers in the
         market, or everyone's if nobody is in yet."""
         dev = self.developers
         weights = dev.segment_weights()
-        return weights if weights.sum() > 0 else dev.base_tokens * self.demand_index
+        return weights if weights.sum() > 0 else dev.base_tokens * self.state.demand_index
 
     def pricing(self) -> None:
         """Closed vendors move to their best response against last month's prices;
@@ -295,6 +291,7 @@ class MarketModel(mesa.Model):
 
     # 5 ----------------------------------------------------------------------------------
     def adoption(self) -> None:
+        """Developers enter, reconsider and choose; products' ecosystem shares follow."""
         self.developers.choose(self.mean_utilities())
         p = self.products
         n = p.n
@@ -310,7 +307,7 @@ class MarketModel(mesa.Model):
         """A vendor out of cash leaves, bought out (its investors get part of their money
         back): its API closes, its open weights stay out."""
         vendor.alive = False
-        self.exits += 1
+        self.state.exits += 1
         if self.scenario.mechanisms.venture:
             venture.buy_out(vendor, self.scenario.entry)
         if vendor.closed_product is not None:

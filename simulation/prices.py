@@ -58,7 +58,7 @@ def _host(model: MarketModel, best, cost, hosts, host_cost, open_now) -> None:
     n = p.n
     # ``best`` is an effective price to developers; under an open-weight tax the host
     # keeps only its share of it.
-    lone_host_markup = np.maximum(best / (1.0 + model.open_tax) - cost, 0.0)
+    lone_host_markup = np.maximum(best / (1.0 + model.state.open_tax) - cost, 0.0)
     model.hosting[:, :n] = clouds.set_hosting_prices(
         model.clouds, model.hosting[:, :n], host_cost, hosts, lone_host_markup
     )
@@ -77,7 +77,7 @@ def _host(model: MarketModel, best, cost, hosts, host_cost, open_now) -> None:
         shares = np.where(several[None, :], share, shares)
         paid = np.where(several, np.nansum(share * np.nan_to_num(price), axis=0), paid)
         paid_cost = np.where(several, (share * host_cost).sum(axis=0), paid_cost)
-    taxed = paid * (1.0 + model.open_tax)
+    taxed = paid * (1.0 + model.state.open_tax)
     p.price[:n] = np.where(open_now & has_host, taxed, p.price[:n])
     p.cost[:n] = np.where(open_now & has_host, paid_cost, p.cost[:n])
     p.available[:n] &= ~(p.is_open[:n] & ~has_host)

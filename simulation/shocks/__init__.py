@@ -78,8 +78,8 @@ def fire(model: MarketModel) -> None:
         kind = SHOCKS[params.kind]
         if kind.recurring:
             kind.fire(model, name, params, model.streams.shock(name))
-        elif name not in model.fired_shocks and kind.due(model, name, params):
-            model.fired_shocks.add(name)
+        elif name not in model.state.fired_shocks and kind.due(model, name, params):
+            model.state.fired_shocks.add(name)
             kind.fire(model, name, params, model.streams.shock(name))
 
 

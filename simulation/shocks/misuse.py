@@ -38,16 +38,16 @@ class Misuse(ShockKind):
         incident = params.step == model.steps or u_incident < params.incident_rate * excess
         if not incident:
             return
-        model.incidents += 1
+        model.state.incidents += 1
         model.events.append((model.steps, name, "misuse incident"))
-        if model.regulated or u_law >= params.regulation_probability:
+        if model.state.regulated or u_law >= params.regulation_probability:
             return
-        model.regulated = True
+        model.state.regulated = True
         if params.regulation == "tax":
-            model.open_tax = params.tax
+            model.state.open_tax = params.tax
             model.events.append((model.steps, name, f"open weights taxed at {params.tax:.0%}"))
         else:
-            model.open_cap = params.capability_threshold
+            model.state.open_cap = params.capability_threshold
             model.events.append(
                 (model.steps, name, f"open release capped at {params.capability_threshold:g}")
             )
