@@ -22,6 +22,7 @@ from aimarket.simulation.parameters import CloudParams, VendorParams
 from aimarket.simulation.products import ProductTable
 from aimarket.simulation.scenario import Scenario
 from aimarket.simulation.scenarios import load_scenario
+from aimarket.simulation.schedule import PHASES, Phase
 from aimarket.simulation.state import MarketState
 
 
@@ -40,10 +41,13 @@ class MarketModel(mesa.Model):
     same bytes out and changing one vendor's policy leaves the other mechanisms' draws
     unchanged. Without a scenario the model runs the built-in ``baseline``.
 
-    The market's state besides its agents and products (indices, regulation, this
-    month's counters) is one record, ``model.state``
-    (:class:`~aimarket.simulation.state.MarketState`).
+    A month (:meth:`step`) runs the phases of :attr:`PHASES` in order; the market's state
+    besides its agents and products (indices, regulation, this month's counters) is one
+    record, ``model.state`` (:class:`~aimarket.simulation.state.MarketState`).
     """
+
+    #: The month's phases, in order (:mod:`aimarket.simulation.schedule`).
+    PHASES: tuple[Phase, ...] = PHASES
 
     def __init__(self, scenario: Scenario | None = None, *, rng=None):
         scenario = scenario if scenario is not None else load_scenario("baseline")
@@ -152,27 +156,11 @@ class MarketModel(mesa.Model):
 
     # -- the month -------------------------------------------------------------------------
     def step(self) -> None:
-        """One month, in the brief's order:
-
-        1. progress: the compute cost index falls, token demand grows, shocks fire;
-        2. funding: VCs raise money, fund rounds and entrants; entrants become vendors;
-        3. innovation: vendors spend on R&D; capabilities move (own R&D x talent,
-           spillover from open weights, community improvements); release decisions;
-        4. pricing: closed vendors set API prices (logit best response); clouds set
-           hosting prices for open weights (Bertrand undercutting);
-        5. adoption: developers enter (Bass), reconsider and choose (logit);
-        6. settlement: every payment from payer to payee; platforms book complement
-           revenue; vendors out of cash exit;
-        7. collection: metrics are measured and recorded.
-        """
-        self.open_books()
-        self.progress()
-        self.funding()
-        self.innovation()
-        self.pricing()
-        self.adoption()
-        self.settlement()
-        self.collect()
+        """One month: each phase of :attr:`PHASES` in order, one method call each
+        (``open_books``, then progress, funding, innovation, pricing, adoption,
+        settlement and collection; ODD section 2.4)."""
+        for phase in self.PHASES:
+            getattr(self, phase.method)()
 
     def run(self, steps: int | None = None, *, progress: bool = False) -> MarketModel:
         """Advance ``steps`` months (default: the scenario's ``steps``)."""
@@ -184,6 +172,7 @@ class MarketModel(mesa.Model):
             self.step()
         return self
 
+    # 0 ----------------------------------------------------------------------------------
     def open_books(self) -> None:
         """Zero this month's flows (cash balances carry over); vendors that exited last
         month leave the schedule."""

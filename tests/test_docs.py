@@ -47,13 +47,14 @@ def section(text: str, title_word: str, doc: str = "docs/ODD.md") -> str:
 
 
 def step_phases() -> list[str]:
-    """Phase names of ``MarketModel.step``'s docstring: lines ``N. name: ...``."""
-    return re.findall(r"^\s*\d+\.\s+([a-z_]+):", MarketModel.step.__doc__, flags=re.MULTILINE)
+    """Phase names of the tuple ``MarketModel.step`` iterates."""
+    return [phase.name for phase in MarketModel.PHASES]
 
 
 def test_generated_tables_are_up_to_date():
     text = odd_text()
-    for marker in (paramdoc.BEGIN, paramdoc.END, paramdoc.ENTITIES_BEGIN, paramdoc.ENTITIES_END):
+    markers = (paramdoc.BEGIN, paramdoc.END, paramdoc.ENTITIES_BEGIN, paramdoc.ENTITIES_END)
+    for marker in (*markers, paramdoc.SCHEDULE_BEGIN, paramdoc.SCHEDULE_END):
         assert marker in text, f"docs/ODD.md lacks the marker {marker!r}"
     assert paramdoc.render(text) == text, (
         "the tables in docs/ODD.md are stale: run "
