@@ -35,6 +35,9 @@ MAX_SEED = 999
 #: Steps of a slider over an uncertainty's range.
 SLIDER_STEPS = 100
 POLICY_PREFIX = "policy_"
+#: Significant digits of a slider's starting value (the value it shows; untouched, the
+#: scenario keeps its own).
+SHOWN_DIGITS = 10
 
 
 def value_at(scenario: Scenario, path: str) -> Any:
@@ -76,6 +79,7 @@ def _developers_range() -> tuple[int, int]:
 
 def _slider(u: UncertainParameter, scenario: Scenario) -> dict[str, Any]:
     value = min(max(float(value_at(scenario, u.paths[0])), u.lo), u.hi)
+    value = float(f"{value:.{SHOWN_DIGITS}g}")  # 0.829, not 0.8290000000000001
     label = f"{u.doc} ({u.unit})" if u.unit else u.doc
     step = (u.hi - u.lo) / SLIDER_STEPS
     return {"type": "SliderFloat", "value": value, "min": u.lo, "max": u.hi, "step": step,
