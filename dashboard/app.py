@@ -41,6 +41,7 @@ STYLE = """
 .aimarket-panels { display: flex; flex-wrap: wrap; gap: 8px 18px; }
 .aimarket-panel { margin: 0; width: 470px; }
 .aimarket-panel figcaption { font-weight: 600; font-size: 13px; }
+.aimarket-panel svg { background: #fff; }
 .aimarket-panel svg text { fill: #333; }
 .aimarket-panel svg text.event { font-size: 9px; fill: #444; }
 .aimarket-legend { list-style: none; padding: 0 0 0 60px !important; margin: 0;

@@ -48,6 +48,9 @@ def test_controls_are_generated_from_the_records():
         slider = params[u.name]
         assert (slider["min"], slider["max"]) == (u.lo, u.hi)
         assert u.lo <= slider["value"] <= u.hi
+        steps = (slider["value"] - u.lo) / slider["step"]  # starts on a step: shown as it is
+        assert steps == pytest.approx(round(steps), abs=1e-6), u.name
+        assert (u.hi - u.lo) / slider["step"] >= controls.SLIDER_STEPS
     assert set(params["scenario"]["values"]) >= {"baseline", "meta_closed"}
     assert params["defaults"]["seed"] == 0 and "defaults" not in params["defaults"]
 

@@ -119,14 +119,17 @@ while (walker.nextNode()) {
 }
 return out;
 """
-#: Each slider: its label, the width of its track, the value it shows, its value.
+#: Each slider: its label, the width of its track, the value it shows (blank when hidden
+#: or cut by the card's edges), its value.
 SLIDERS = """
+const card = arguments[0].getBoundingClientRect();
 return [...arguments[0].querySelectorAll('.v-input__slider')].map(s => {
   const label = s.querySelector('.v-label'), shown = s.querySelector('.v-slider__thumb-label');
   const box = shown ? shown.getBoundingClientRect() : {width: 0};
+  const inside = box.width > 0 && box.left >= card.left && box.right <= card.right;
   return [label ? label.textContent : '',
           s.querySelector('.v-slider__track-container').getBoundingClientRect().width,
-          box.width > 0 ? shown.textContent.trim() : '',
+          inside ? shown.textContent.trim() : '',
           s.querySelector('[role=slider]').getAttribute('aria-valuenow')];
 });
 """
@@ -171,16 +174,33 @@ def assert_a_person_can_read_it(driver) -> None:
             assert shown and float(shown) == pytest.approx(float(value), rel=1e-3), (label, shown)
         assert_no_text_overlaps(driver, card(driver, title))
     assert_no_text_overlaps(driver, driver.find_element(By.CLASS_NAME, "aimarket-readout"))
+    tabs = driver.find_elements(By.CLASS_NAME, "v-tab")
+    assert [t.text.lower() for t in tabs] == [t.lower() for t in TABS]
+    month = readout(driver, "month")
+    for k, tab in enumerate(TABS):
+        driver.find_elements(By.CLASS_NAME, "v-tab")[k].click()
+        WebDriverWait(driver, 60).until(lambda d, t=tab: shown_charts(d) == TABS[t])
+        assert chart_months(driver) == {month}
+        assert_wide_panels_with_legends_outside(driver, tab)
+    driver.find_elements(By.CLASS_NAME, "v-tab")[0].click()
+    WebDriverWait(driver, 60).until(lambda d: shown_charts(d) == next(iter(TABS.values())))
+
+
+def assert_wide_panels_with_legends_outside(driver, tab: str) -> None:
     panels = driver.execute_script(PANELS)
-    assert len(panels) >= 2
+    assert len(panels) >= 2, tab
     for title, plot, legend, entries in panels:
         assert plot[2] - plot[0] > 340 and entries > 0, title  # the panel's svg is 470 px
         assert not overlaps(plot, legend, slack=0) and legend[1] >= plot[3], title
     svgs = driver.execute_script("return [...document.querySelectorAll('.aimarket-panel svg')]"
                                  ".map(s => s.getBoundingClientRect().width)")  # fmt: skip
-    assert min(svgs) >= 400, svgs
-    tabs = [t.text for t in driver.find_elements(By.CLASS_NAME, "v-tab")]
-    assert [t.lower() for t in tabs] == [t.lower() for t in TABS], tabs
+    assert min(svgs) >= 400, (tab, svgs)
+
+
+def shown_charts(driver) -> tuple[str, ...]:
+    """The names of the charts on the page, in order."""
+    script = "return [...document.querySelectorAll('.aimarket-chart')].map(c => c.id)"
+    return tuple(i.removeprefix("aimarket-chart-") for i in driver.execute_script(script))
 
 
 def test_switch_meta_closed_then_compare_for_two_years_in_a_browser(browser, dashboard, tmp_path):
