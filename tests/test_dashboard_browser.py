@@ -30,7 +30,10 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ready  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
+from aimarket.dashboard.app import readout_rows, start_values  # noqa: E402
 from aimarket.dashboard.charts import TABS  # noqa: E402
+from aimarket.dashboard.controls import model_params  # noqa: E402
+from aimarket.dashboard.runs import DashboardModel  # noqa: E402
 from aimarket.simulation.scenarios import load_scenario  # noqa: E402
 
 MONTHS = 24
@@ -228,6 +231,14 @@ def test_switch_meta_closed_then_compare_for_two_years_in_a_browser(browser, das
     assert readout(browser, "policy") == "open" and readout(browser, "policy-closed") == "closed"
     difference = float(readout(browser, "payoff")) - float(readout(browser, "payoff-closed"))
     assert float(readout(browser, "payoff-difference")) == pytest.approx(difference, abs=0.11)
+    # untouched sliders leave the scenario as it is: the page runs what Python runs
+    params = {**start_values(model_params("baseline")), "compare": True}
+    model = DashboardModel(**params)
+    for _ in range(MONTHS):
+        model.step()
+    expected = {row[1]: row[2] for row in readout_rows(model)}
+    for key in ("aimarket-payoff", "aimarket-payoff-closed", "aimarket-open-share"):
+        assert readout(browser, key.removeprefix("aimarket-")) == expected[key], key
     assert_a_person_can_read_it(browser)
     captions = [e.text for e in browser.find_elements(By.TAG_NAME, "figcaption")]
     assert any(c.startswith("Paired difference") for c in captions), captions
