@@ -96,8 +96,11 @@ class Chart:
 
 
 def _events(model: DashboardModel, run: Run, labels: int = 4) -> tuple:
-    frame = plots.events_frame(plots.notable(run.model.events), model.scenario.market.start)
-    return tuple((r.date, f"{r.who}: {r.what}") for r in frame.head(labels).itertuples())
+    """The first ``labels`` notable events: (the month's first day, "who: what"); step 1
+    is the scenario's start month, as in :func:`aimarket.simulation.plots.events_frame`."""
+    start = pd.Period(model.scenario.market.start, "M")
+    shown = plots.notable(run.model.events)[:labels]
+    return tuple(((start + s - 1).to_timestamp(), f"{who}: {what}") for s, who, what in shown)
 
 
 def _title(model: DashboardModel, run: Run, title: str) -> str:
@@ -222,13 +225,18 @@ def payoff_parts(model: DashboardModel, run: Run) -> pd.DataFrame:
     R&D cost (negative) and the rest (API revenue less serving, AI and fixed costs),
     summed over platform vendors from the vendor frame."""
     frames = model.frames(run)
-    vendors = frames.vendors[frames.vendors["business_model"] == "platform"]
-    flows = vendors.groupby("date")[["complement_revenue", "rd_spend"]].sum()
-    payoff = frames.market.set_index("date")["platform_payoff"]
-    flows = flows.reindex(payoff.index, fill_value=0.0).cumsum()
-    parts = pd.DataFrame({"payoff": payoff})
-    parts["complement revenue"] = flows["complement_revenue"]
-    parts["R&D cost"] = -flows["rd_spend"]
+    dates = pd.DatetimeIndex(frames.market["date"])
+    payoff = frames.market["platform_payoff"].to_numpy(dtype=float)
+    vendors = frames.vendors
+    rows = dates.get_indexer(vendors["date"].to_numpy())
+    platform = (vendors["business_model"] == "platform").to_numpy() & (rows >= 0)
+    rows = rows[platform]
+    parts = pd.DataFrame({"payoff": payoff}, index=pd.Index(dates, name="date"))
+    for name, column, sign in (("complement revenue", "complement_revenue", 1.0),
+                               ("R&D cost", "rd_spend", -1.0)):  # fmt: skip
+        flow = np.zeros(len(dates))
+        np.add.at(flow, rows, vendors[column].to_numpy(dtype=float)[platform])
+        parts[name] = sign * np.cumsum(flow)
     rest = parts["payoff"] - parts["complement revenue"] - parts["R&D cost"]
     parts["API revenue less serving, AI and fixed costs"] = rest
     return parts
