@@ -8,15 +8,18 @@ Serves ``aimarket dashboard`` on a free local port, opens it at 1400x1000, runs 
 ``M`` (charts grow with the months shown), then presses Step ``R`` times on each tab and
 times, in the browser, from the click to the first frame painted after every chart on
 the page shows the new month (``data-month``). Then compare mode (tick it, Reset), the
-same. Prints the median and slowest per tab, and where the server's time goes (the step,
-the metric frames, each chart, measured in this process). Needs Debian's ``chromium``
-and ``chromium-driver`` and selenium. The targets (150 ms, 250 ms in compare mode at
-10,000 developers) live in docs/performance.md, never in a test.
+same. Prints the host's load average (the figures depend on it: other processes take
+the CPU from both the server and the browser), the median and slowest per tab, and
+where the server's time goes (the step, the metric frames, each chart, measured in this
+process). Needs Debian's ``chromium`` and ``chromium-driver`` and selenium. The targets
+(150 ms, 250 ms in compare mode at 10,000 developers) live in docs/performance.md,
+never in a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import statistics
 import subprocess
@@ -150,7 +153,9 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     in_browser(args.months, args.repeat)
+    print(f"load average after the browser runs: {os.getloadavg()[0]:.1f}")
     for compare in (False, True):
         server_side(args.months, args.repeat, compare)
 
