@@ -126,9 +126,18 @@ def _series(frame: _Frame) -> list[str]:
                    f'y2="{zero:.1f}" stroke="#000" stroke-width="0.8"/>')  # fmt: skip
     for s in (s for s in series if s.kind in ("line", "dashed")):
         dash = ' stroke-dasharray="5 3"' if s.kind == "dashed" else ""
-        out.append(f'<polyline points="{_points(xs, frame.y(s.values))}" fill="none" '
-                   f'stroke="{s.color}" stroke-width="{s.width}"{dash}/>')  # fmt: skip
+        ys = frame.y(s.values)
+        for part in _finite_runs(np.asarray(s.values, dtype=float)):
+            out.append(f'<polyline points="{_points(xs[part], ys[part])}" fill="none" '
+                       f'stroke="{s.color}" stroke-width="{s.width}"{dash}/>')  # fmt: skip
     return out
+
+
+def _finite_runs(values: np.ndarray) -> list[slice]:
+    """The stretches of finite values: a line has a gap where a value is missing."""
+    finite = np.r_[False, np.isfinite(values), False]
+    edges = np.flatnonzero(np.diff(finite.astype(np.int8)))
+    return [slice(a, b) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _events(frame: _Frame) -> list[str]:

@@ -10,6 +10,7 @@ import socket
 import weakref
 
 import matplotlib.dates as mdates
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import frame_digest, free_port, run_cli, small_scenario, start_dashboard
@@ -151,6 +152,18 @@ def test_the_compare_payoff_difference_has_its_own_axis_and_every_panel_a_legend
         assert legend is not None, panel.title
         assert [t.get_text() for t in legend.get_texts()] == [s.label for s in panel.series]
         assert legend.get_window_extent().y1 <= ax.get_window_extent().y0, panel.title
+
+
+def test_svg_panels_scale_their_own_data_and_leave_gaps_where_values_are_missing():
+    dates = pd.date_range("2023-01-01", periods=6, freq="MS")
+    line = charts.Series("price", "#000000", np.array([3.0, 40.0, np.nan, 8.0, 9.0, 0.5]))
+    prices = charts.Panel("prices", "$", dates, (line,), log=True)
+    assert svg.y_scale(prices) == (0.1, 100.0, [0.1, 1.0, 10.0, 100.0])
+    assert svg.panel_html(prices).count("<polyline") == 2  # no line through the gap
+    stack = tuple(charts.Series(n, "#123456", np.full(6, 0.25), "area") for n in "abc")
+    assert charts.Panel("shares", "", dates, stack).data_range() == (0.0, 0.75)
+    bottom, top, ticks = svg.y_scale(charts.Panel("small", "", dates, (line,)))
+    assert bottom <= 0.5 and 40 <= top <= 50 and ticks[0] == bottom and ticks[-1] == top
 
 
 def test_shocks_are_marked_in_the_month_they_fire():
