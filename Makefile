@@ -40,7 +40,8 @@ format: setup
 bench: setup
 	$(BIN)/python benchmarks/bench.py
 
-# Refresh the README's picture of the dashboard: the browser test in headless Chromium
+# Refresh the README's picture of the dashboard (compare mode after 24 months, 1400x1000):
+# the browser test in headless Chromium
 # (Debian: apt-get install chromium chromium-driver), which saves its screenshot there.
 screenshot: setup
 	CI=true AIMARKET_SCREENSHOT=docs/figures/dashboard.png $(BIN)/python -m pytest -q tests/test_dashboard_browser.py

@@ -23,10 +23,12 @@ asset proxy looks first) instead of a CDN.
 import os
 
 #: Solara's settings read these when it is first imported: no telemetry; no check of the
-#: rules of hooks (it warns about Mesa's own components at every start).
+#: rules of hooks (it warns about Mesa's own components at every start); no "runs on
+#: Solara" banner (fixed at the window's lower right, over the charts).
 QUIET_SOLARA = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
     "SOLARA_CHECK_HOOKS": "off",
+    "SOLARA_THEME_SHOW_BANNER": "false",
 }
 #: The scenario the served page starts from (set by ``aimarket dashboard --scenario``).
 SCENARIO_VARIABLE = "AIMARKET_DASHBOARD_SCENARIO"

@@ -9,15 +9,46 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable
 
-import reacton.ipywidgets as rw
 import solara
 from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
 
 from aimarket.dashboard import SCENARIO_VARIABLE, controls
-from aimarket.dashboard.charts import CHARTS, MIME, render
+from aimarket.dashboard.charts import CHARTS, TABS
 from aimarket.dashboard.runs import DashboardModel
+from aimarket.dashboard.svg import chart_html
+
+#: The page's style sheet: the sliders' labels above their tracks with the value shown,
+#: the readout in a wrapping grid, the charts' panels side by side.
+STYLE = """
+.v-input__slider .v-input__slot { flex-wrap: wrap; }
+.v-input__slider .v-input__slot > .v-label {
+  flex: 0 0 100%; max-width: 100%; height: auto; white-space: normal; line-height: 1.3;
+  margin: 0 0 32px 0 !important; font-size: 13px;
+}
+.v-input__slider .v-slider { flex: 1 1 100%; min-width: 150px; }
+.v-input__slider .v-slider__thumb-label-container { display: block !important; }
+.v-input__slider .v-slider__thumb-label { width: auto !important; height: 20px !important;
+  min-width: 28px; padding: 0 5px; border-radius: 4px !important; font-size: 12px;
+  transform: translateY(-100%) translateY(-6px) translateX(-50%) !important; }
+.v-input__slider .v-slider__thumb-label > * { transform: none !important; }
+.aimarket-readout { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr));
+  gap: 6px 18px; margin: 4px 0 8px 0; }
+.aimarket-readout dt { font-size: 12px; color: #555; }
+.aimarket-readout dd { margin: 0; font-size: 17px; font-weight: 600; }
+.aimarket-chart h3 { margin: 10px 0 2px 0; font-size: 16px; }
+.aimarket-panels { display: flex; flex-wrap: wrap; gap: 8px 18px; }
+.aimarket-panel { margin: 0; width: 470px; }
+.aimarket-panel figcaption { font-weight: 600; font-size: 13px; }
+.aimarket-panel svg { background: #fff; }
+.aimarket-panel svg text { fill: #333; }
+.aimarket-panel svg text.event { font-size: 9px; fill: #444; }
+.aimarket-legend { list-style: none; padding: 0 0 0 60px !important; margin: 0;
+  display: flex; flex-wrap: wrap; gap: 2px 14px; font-size: 12px; }
+.aimarket-legend .swatch { display: inline-block; width: 14px; height: 4px;
+  vertical-align: middle; margin-right: 5px; }
+"""
 
 #: Element ids of the readout, for users to copy from and tests to read.
 READOUT_IDS = {
@@ -59,31 +90,18 @@ def readout_rows(model: DashboardModel) -> list[tuple[str, str, str]]:
 
 
 def readout_html(model: DashboardModel) -> str:
-    """The readout as a plain-text definition list."""
+    """The readout as a plain-text definition list, one item per line of
+    :func:`readout_rows` (the page sets them in a wrapping grid)."""
     lines = [
-        f'<dt>{html.escape(label)}</dt><dd id="{key}">{html.escape(text)}</dd>'
+        f'<div><dt>{html.escape(label)}</dt><dd id="{key}">{html.escape(text)}</dd></div>'
         for label, key, text in readout_rows(model)
     ]
     return '<dl class="aimarket-readout">' + "".join(lines) + "</dl>"
 
 
-def Readout(model: DashboardModel):
-    """The numbers beside the charts."""
-    return solara.HTML(tag="div", unsafe_innerHTML=readout_html(model))
-
-
-def chart(name: str, draw: Callable) -> Callable:
-    """A page component drawing chart ``name`` (SolaraViz redraws it every month)."""
-
-    def Chart(model: DashboardModel):
-        image = render(draw(model))
-        return rw.Image(value=image, format=MIME, layout={"max_width": "100%"})
-
-    Chart.__name__ = f"Chart_{name}"
-    return Chart
-
-
-COMPONENTS = [Readout, *(chart(name, draw) for name, draw in CHARTS.items())]
+def tab_html(model: DashboardModel, tab: str) -> str:
+    """The charts of ``tab`` (a key of :data:`TABS`) as HTML."""
+    return "".join(chart_html(CHARTS[name](model)) for name in TABS[tab])
 
 
 def start_values(params: dict) -> dict:
@@ -92,13 +110,29 @@ def start_values(params: dict) -> dict:
 
 
 @solara.component
+def Main(model: DashboardModel):
+    """The readout and the charts of the chosen tab (only those are drawn each month)."""
+    update_counter.get()
+    tab, set_tab = solara.use_state(0)
+    names = list(TABS)
+    solara.HTML(tag="div", unsafe_innerHTML=readout_html(model))
+    with solara.v.Tabs(v_model=tab, on_v_model=set_tab):
+        for name in names:
+            solara.v.Tab(children=[name])
+    solara.HTML(tag="div", unsafe_innerHTML=tab_html(model, names[tab]))
+
+
+@solara.component
 def Dashboard(scenario: str = "baseline"):
     """The dashboard for ``scenario`` (a built-in name or a TOML file), one model per
     session. A model that Reset replaces is freed: the agents' id counters hold their
     model weakly (:mod:`aimarket.agents.base`)."""
     params = solara.use_memo(lambda: controls.model_params(scenario), [scenario])
-    model = solara.use_memo(lambda: DashboardModel(**start_values(params)), [params])
-    SolaraViz(model, components=COMPONENTS, model_params=params, name="aimarket")
+    first = solara.use_memo(lambda: DashboardModel(**start_values(params)), [params])
+    model = solara.use_reactive(first)
+    solara.Style(STYLE)
+    SolaraViz(model, components=[], model_params=params, name="aimarket")
+    Main(model.value)
 
 
 def page(scenario: str = "baseline"):

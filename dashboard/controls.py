@@ -16,7 +16,9 @@ the scenario's own value, so switching scenario keeps each scenario's settings.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from aimarket.simulation.params import iter_fields
@@ -32,9 +34,15 @@ SCENARIO_OWN = "as in scenario"
 MAX_DEVELOPERS = 50_000
 DEVELOPERS_STEP = 100
 MAX_SEED = 999
-#: Steps of a slider over an uncertainty's range.
+#: At least this many steps of a slider over an uncertainty's range. A step is a power of
+#: ten, fine enough that the starting value lies on a step (the slider shows its value
+#: rounded to the step's decimals), and no finer than 10^FINEST.
 SLIDER_STEPS = 100
+FINEST = -6
 POLICY_PREFIX = "policy_"
+#: Significant digits of a slider's starting value (the value it shows; untouched, the
+#: scenario keeps its own).
+SHOWN_DIGITS = 6
 
 
 def value_at(scenario: Scenario, path: str) -> Any:
@@ -74,10 +82,21 @@ def _developers_range() -> tuple[int, int]:
     return lo, min(int(meta["hi"]), MAX_DEVELOPERS)
 
 
+def slider_step(lo: float, hi: float, value: float) -> float:
+    """The step of a slider from ``lo`` to ``hi`` starting at ``value``: see
+    :data:`SLIDER_STEPS`."""
+    exponent = math.floor(math.log10((hi - lo) / SLIDER_STEPS))
+    for x in (lo, value):
+        if x != 0:
+            exponent = min(exponent, int(Decimal(repr(x)).normalize().as_tuple().exponent))
+    return float(f"1e{max(exponent, FINEST)}")
+
+
 def _slider(u: UncertainParameter, scenario: Scenario) -> dict[str, Any]:
     value = min(max(float(value_at(scenario, u.paths[0])), u.lo), u.hi)
+    value = float(f"{value:.{SHOWN_DIGITS}g}")  # 0.829, not 0.8290000000000001
     label = f"{u.doc} ({u.unit})" if u.unit else u.doc
-    step = (u.hi - u.lo) / SLIDER_STEPS
+    step = slider_step(u.lo, u.hi, value)
     return {"type": "SliderFloat", "value": value, "min": u.lo, "max": u.hi, "step": step,
             "label": label}  # fmt: skip
 

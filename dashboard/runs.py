@@ -123,6 +123,7 @@ class DashboardModel(mesa.Model):
         return out
 
     def date(self) -> str:
-        """This month as YYYY-MM (the month before the start before the first step)."""
+        """The month last run as YYYY-MM (the scenario's start month before the first
+        step, which runs it)."""
         start = pd.Period(self.scenario.market.start, "M")
-        return str(start + int(self.steps) - 1)
+        return str(start + max(int(self.steps) - 1, 0))

@@ -10,13 +10,15 @@ import socket
 import weakref
 
 import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
 import pytest
 from conftest import frame_digest, free_port, run_cli, small_scenario, start_dashboard
 
 pytest.importorskip("solara", reason="the dashboard extra is not installed")
 
 from aimarket import MarketModel
-from aimarket.dashboard import app, charts, controls, server
+from aimarket.dashboard import app, charts, controls, server, svg
 from aimarket.dashboard.runs import DashboardModel
 from aimarket.simulation import plots
 from aimarket.simulation.policies import POLICIES
@@ -47,6 +49,9 @@ def test_controls_are_generated_from_the_records():
         slider = params[u.name]
         assert (slider["min"], slider["max"]) == (u.lo, u.hi)
         assert u.lo <= slider["value"] <= u.hi
+        steps = (slider["value"] - u.lo) / slider["step"]  # starts on a step: shown as it is
+        assert steps == pytest.approx(round(steps), abs=1e-6), u.name
+        assert (u.hi - u.lo) / slider["step"] >= controls.SLIDER_STEPS
     assert set(params["scenario"]["values"]) >= {"baseline", "meta_closed"}
     assert params["defaults"]["seed"] == 0 and "defaults" not in params["defaults"]
 
@@ -93,17 +98,72 @@ def test_the_dashboard_stops_at_the_scenario_horizon():
     assert not model.running and model.steps == 2
 
 
+def test_month_zero_shows_the_scenario_start_month():
+    model = small_model()
+    start = pd.Period(model.scenario.market.start, "M")
+    assert model.date() == str(start)
+    model.step()
+    assert model.date() == str(start)  # the first step runs the start month
+    model.step()
+    assert model.date() == str(start + 1)
+
+
 @pytest.mark.parametrize("compare", [False, True])
 def test_every_chart_draws_before_and_after_the_first_month(compare):
     model = small_model(compare=compare)
-    for name, draw in charts.CHARTS.items():
-        assert charts.render(draw(model)).lstrip().startswith(b"<?xml"), name
+    for name, chart in charts.CHARTS.items():
+        assert not chart(model).panels and charts.EMPTY in svg.chart_html(chart(model)), name
+        assert charts.figure(chart(model)).axes, name
     for _ in range(3):
         model.step()
     for name, draw in charts.CHARTS.items():
-        figure = draw(model)
-        assert len(figure.axes) >= len(model.runs), name
-        assert b"<svg" in charts.render(figure), name
+        chart = draw(model)
+        assert len(chart.panels) >= len(model.runs), name
+        page = svg.chart_html(chart)
+        assert page.count("<svg") == len(chart.panels) and 'data-month="3"' in page, name
+        assert len(charts.figure(chart).axes) >= len(chart.panels), name
+    shown = "".join(app.tab_html(model, tab) for tab in charts.TABS)
+    assert all(f'id="aimarket-chart-{name}"' in shown for name in charts.CHARTS)
+
+
+def test_the_compare_payoff_difference_has_its_own_axis_and_every_panel_a_legend():
+    """Month 24, seed 1, 10,000 developers: the difference is hundreds of $M where the
+    payoffs are tens of $B; on a shared axis it was a flat line."""
+    params = app.start_values(controls.model_params("baseline"))
+    model = DashboardModel(**{**params, "compare": True, "seed": 1})
+    for _ in range(24):
+        model.step()
+    chart = charts.payoff(model)
+    difference = chart.panels[0]
+    assert difference.title.startswith("Paired difference") and len(chart.panels) == 3
+    lo, hi = difference.data_range()
+    own = hi - lo
+    assert own > 0
+    figure = charts.figure(chart)
+    figure.draw_without_rendering()
+    bottom, top = figure.axes[0].get_ylim()
+    assert top - bottom <= 10 * own, (bottom, top, own)
+    page_bottom, page_top, _ = svg.y_scale(difference)
+    assert page_top - page_bottom <= 10 * own
+    payoffs = chart.panels[1].data_range()
+    assert payoffs[1] - payoffs[0] > 10 * own  # the reason it needs its own axis
+    for ax, panel in zip(figure.axes[: len(chart.panels)], chart.panels, strict=True):
+        legend = ax.get_legend()
+        assert legend is not None, panel.title
+        assert [t.get_text() for t in legend.get_texts()] == [s.label for s in panel.series]
+        assert legend.get_window_extent().y1 <= ax.get_window_extent().y0, panel.title
+
+
+def test_svg_panels_scale_their_own_data_and_leave_gaps_where_values_are_missing():
+    dates = pd.date_range("2023-01-01", periods=6, freq="MS")
+    line = charts.Series("price", "#000000", np.array([3.0, 40.0, np.nan, 8.0, 9.0, 0.5]))
+    prices = charts.Panel("prices", "$", dates, (line,), log=True)
+    assert svg.y_scale(prices) == (0.1, 100.0, [0.1, 1.0, 10.0, 100.0])
+    assert svg.panel_html(prices).count("<polyline") == 2  # no line through the gap
+    stack = tuple(charts.Series(n, "#123456", np.full(6, 0.25), "area") for n in "abc")
+    assert charts.Panel("shares", "", dates, stack).data_range() == (0.0, 0.75)
+    bottom, top, ticks = svg.y_scale(charts.Panel("small", "", dates, (line,)))
+    assert bottom <= 0.5 and 40 <= top <= 50 and ticks[0] == bottom and ticks[-1] == top
 
 
 def test_shocks_are_marked_in_the_month_they_fire():
@@ -113,11 +173,14 @@ def test_shocks_are_marked_in_the_month_they_fire():
     fired = [e for e in model.runs[0].model.events if e[1:] == ("meta", "weights leaked")]
     assert fired, model.runs[0].model.events
     start = model.scenario.market.start
-    when = mdates.date2num(plots.events_frame(fired, start)["date"].iloc[0])
-    figure = charts.draw_prices(model)
+    when = plots.events_frame(fired, start)["date"].iloc[0]
+    chart = charts.prices(model)
+    assert (when, "meta: weights leaked") in chart.panels[0].events
+    figure = charts.figure(chart)
     marks = [line for line in figure.axes[0].lines if len(set(line.get_xdata())) == 1]
-    assert marks and any(mdates.date2num(line.get_xdata()[0]) == when for line in marks)
+    assert any(mdates.date2num(line.get_xdata()[0]) == mdates.date2num(when) for line in marks)
     assert any("weights leaked" in t.get_text() for t in figure.axes[0].texts)
+    assert "meta: weights leaked</text>" in svg.chart_html(chart)
 
 
 def test_payoff_parts_add_up_to_the_payoff():
