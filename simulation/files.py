@@ -4,9 +4,12 @@ sees half a file), used by a run's output and by the sweeps' results store."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import stat
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -37,22 +40,95 @@ def writable_folder(text: str | Path, option: str = "--out") -> Path:
     return path
 
 
-def read_toml(path: str | Path, what: str) -> dict[str, Any]:
-    """A TOML file's tables, with ``name`` defaulting to the file's stem; a missing or
-    malformed file is a ScenarioError naming ``what`` it should have been."""
+#: Limits of what an input file or a path may be: nesting of tables and lists (deeper is
+#: refused), bytes in a path component and in a whole path (the usual Linux limits).
+MAX_DEPTH = 32
+NAME_MAX = 255
+PATH_MAX = 4096
+
+
+def check_path_text(text: str | Path, option: str) -> None:
+    """Refuse a path the file system would refuse by its length (a component over
+    :data:`NAME_MAX` bytes, the whole over :data:`PATH_MAX`) or with a NUL byte."""
+    raw = os.fsencode(str(text))
+    if b"\0" in raw:
+        raise ScenarioError(f"{option}: the path contains a NUL byte")
+    if len(raw) > PATH_MAX:
+        raise ScenarioError(f"{option}: the path is {len(raw)} bytes; allowed at most {PATH_MAX}")
+    longest = max((len(part) for part in raw.split(b"/")), default=0)
+    if longest > NAME_MAX:
+        raise ScenarioError(
+            f"{option} {str(text)[:40]}...: a path component is {longest} bytes; "
+            f"allowed at most {NAME_MAX}"
+        )
+
+
+def regular_file(path: str | Path, what: str) -> Path:
+    """``path`` once it is known to be a regular file (not a FIFO, device, socket or
+    folder, not a symlink loop), checked by its type before anything reads it."""
     path = Path(path)
+    check_path_text(path, f"{what} file")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        mode = os.stat(path).st_mode
     except FileNotFoundError:
         raise ScenarioError(f"{what} file not found: {path}") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{what} file {path} is a directory, not a TOML file") from None
+    except OSError as exc:
+        reason = "a symlink loop" if exc.errno == errno.ELOOP else exc.strerror
+        raise ScenarioError(f"{what} file {path} cannot be read: {reason}") from None
+    if stat.S_ISDIR(mode):
+        raise ScenarioError(f"{what} file {path} is a directory, not a TOML file")
+    if not stat.S_ISREG(mode):
+        raise ScenarioError(
+            f"{what} file {path} is not a regular file (a FIFO, device or socket); give a file"
+        )
+    return path
+
+
+def check_depth(data: Any, where: str) -> None:
+    """Refuse tables and lists nested deeper than :data:`MAX_DEPTH` (walked without
+    recursion, so any depth is safe to check)."""
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        if isinstance(node, dict | list):
+            if depth > MAX_DEPTH:
+                raise ScenarioError(
+                    f"{where}: tables and lists nest deeper than {MAX_DEPTH} levels"
+                )
+            stack.extend((child, depth + 1) for child in children)
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
+    """TOML text parsed, with nesting, over-long integers and syntax errors as one-line
+    ScenarioErrors naming ``where``; a leading byte-order mark is ignored."""
+    try:
+        data = tomllib.loads(text.removeprefix("\ufeff"))
+    except RecursionError:
+        raise ScenarioError(
+            f"{where}: tables and lists nest deeper than {MAX_DEPTH} levels"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{where}: not valid TOML ({exc})") from None
+    except ValueError:  # an integer of more digits than Python converts (4300)
+        raise ScenarioError(
+            f"{where}: an integer has more digits than allowed ({sys.get_int_max_str_digits()})"
+        ) from None
+    check_depth(data, where)
+    return data
+
+
+def read_toml(path: str | Path, what: str) -> dict[str, Any]:
+    """A TOML file's tables, with ``name`` defaulting to the file's stem; a missing,
+    malformed or non-regular file is a ScenarioError naming ``what`` it should have been."""
+    path = regular_file(path, what)
+    try:
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a text (UTF-8) file, so not TOML") from None
     except OSError as exc:
         raise ScenarioError(f"{what} file {path} cannot be read: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    data = parse_toml(text, str(path))
     data.setdefault("name", path.stem)
     return data
 

@@ -50,3 +50,116 @@ def test_an_option_the_base_leaves_unset_can_be_swept_and_numpy_scalars_are_acce
     assert [o["vendors.meta.open_lag"] for o in plan.point_overrides] == [1, 2]
     plan = _plan(overrides={"vendors.mistral.open_lag": np.int64(3)})
     assert plan.base["vendors"]["mistral"]["open_lag"] == 3
+
+
+# -- finding 8 and 9: hangs and tracebacks on hostile input --------------------------------
+def test_run_outside_0_to_1200_months_is_refused_in_one_line(make_scenario):
+    from aimarket.simulation.model import MarketModel
+
+    model = MarketModel(make_scenario(developers=40, steps=2))
+
+    def no_step():
+        raise AssertionError("run() stepped instead of refusing")
+
+    model.step = no_step  # so a run of 10**9 months fails at once instead of hanging
+    for steps in (-1, 10**9, 2.5):
+        with pytest.raises(ScenarioError, match=r"allowed \[0, 1200\]|\[0, 1200\]"):
+            model.run(steps)
+    assert model.run(0) is model
+
+
+def _unblock(fifo, seconds=5.0):
+    """Open ``fifo`` for writing once someone reads it and close it at once (so a reader
+    that should never have opened it gets an empty file instead of hanging)."""
+    import os
+    import threading
+    import time
+
+    def writer():
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+                return
+            except OSError:
+                time.sleep(0.05)
+
+    threading.Thread(target=writer, daemon=True).start()
+
+
+def _hostile_files(tmp_path):
+    (tmp_path / "loop.toml").symlink_to("loop.toml")
+    (tmp_path / "base.toml").write_text('base = "loop.toml"\n')
+    (tmp_path / "deep.toml").write_text("a = " + "[" * 3000 + "]" * 3000 + "\n")
+    (tmp_path / "digits.toml").write_text("[developers]\ncount = " + "1" * 5000 + "\n")
+    (tmp_path / "huge.toml").write_text("[innovation]\nspillover = 1" + "0" * 400 + "\n")
+    return ["loop.toml", "base.toml", "deep.toml", "digits.toml", "huge.toml", "fifo.toml"]
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_hostile_files_are_one_line_errors(cli_main, tmp_path, command):
+    import os
+
+    names = _hostile_files(tmp_path)
+    os.mkfifo(tmp_path / "fifo.toml")
+    said = {
+        "loop.toml": "symlink loop",
+        "base.toml": "symlink loop",
+        "deep.toml": "nest deeper than 32",
+        "digits.toml": "more digits than allowed",
+        "huge.toml": "beyond a float's range",
+        "fifo.toml": "not a regular file",
+    }
+    for name in names:
+        if name == "fifo.toml":
+            _unblock(tmp_path / name)
+        path = str(tmp_path / name)
+        argv = ["run", "--scenario", path] if command == "run" else ["sweep", path]
+        if command == "sweep" and name in ("base.toml", "huge.toml"):
+            continue  # scenario files, not sweeps
+        code, _, err = cli_main([*argv, "--steps", "1", "--out", str(tmp_path / "o")])
+        assert code == 2, (name, err)
+        assert said[name] in err and len(err.strip().splitlines()) == 1, (name, err)
+
+
+def test_a_byte_order_mark_is_ignored(cli_main, tmp_path):
+    (tmp_path / "bom.toml").write_bytes(b"\xef\xbb\xbf[developers]\ncount = 40\n")
+    code, _, err = cli_main(
+        ["run", "--scenario", str(tmp_path / "bom.toml"), "--steps", "1", "--no-plots"]
+    )
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--out", "{long}"],
+        ["status", "{long}"],
+        ["report", "{long}"],
+        ["sweep", "{long}.toml"],
+        ["run", "--set", "developers.count=" + "[" * 3000],
+        ["run", "--set", "developers.count=" + "1" * 5000],
+    ],
+)
+def test_over_long_paths_and_values_are_one_line_errors(cli_main, tmp_path, argv):
+    long = str(tmp_path / ("x" * 300))
+    code, _, err = cli_main([a.replace("{long}", long) for a in argv])
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "at most 255" in err or "too deeply or has too many digits" in err
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        (["--executor", "dask://::::"], "dask://HOST:PORT"),
+        (["--executor", "foo"], "is unknown"),
+        (["--workers", "0"], "at least 1"),
+        (["--workers", "-3"], "at least 1"),
+    ],
+)
+def test_bad_executors_are_refused_before_the_folder_is_written(cli_main, tmp_path, option, said):
+    spec = "experiments/examples/meta_policy.toml"
+    out = tmp_path / "out"
+    code, _, err = cli_main(["sweep", spec, "--out", str(out), "--quick", *option])
+    assert code == 2 and said in err and len(err.strip().splitlines()) == 1, err
+    assert not out.exists()

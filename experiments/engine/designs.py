@@ -40,6 +40,7 @@ from scipy.stats import qmc
 
 from aimarket.simulation import posterior
 from aimarket.simulation.errors import ScenarioError
+from aimarket.simulation.files import regular_file
 
 if TYPE_CHECKING:
     from aimarket.experiments.engine.uncertainty import Uncertainty
@@ -207,6 +208,7 @@ def _points(points: pd.DataFrame | None, uncertainties: Sequence[Uncertainty]) -
 
 def read_points(path: str) -> pd.DataFrame:
     """A points table from a CSV or Parquet file."""
+    regular_file(path, "design points")
     try:
         if str(path).endswith(".parquet"):
             return pd.read_parquet(path)
