@@ -163,3 +163,89 @@ def test_bad_executors_are_refused_before_the_folder_is_written(cli_main, tmp_pa
     code, _, err = cli_main(["sweep", spec, "--out", str(out), "--quick", *option])
     assert code == 2 and said in err and len(err.strip().splitlines()) == 1, err
     assert not out.exists()
+
+
+# -- finding 10: the calibration command ---------------------------------------------------
+
+
+def _no_fit(monkeypatch):
+    """The calibration's command line, with its fit replaced by a failure."""
+    pytest.importorskip("pyabc")
+    from aimarket.experiments.analysis.calibrate import abc, cli
+
+    def no_fit(*a, **k):
+        raise AssertionError("the calibration started")
+
+    monkeypatch.setattr(abc, "infer", no_fit)
+    return cli
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--developers", "0"], "--developers = 0 must be at least 1"),
+        (["--draws", "0"], "--draws = 0"),
+        (["--seeds", "0"], "--seeds = 0"),
+        (["--workers", "-3"], "--workers = -3"),
+        (["--minutes", "nan"], "--minutes = nan must be a finite number"),
+        (["--minutes", "-1"], "--minutes = -1.0"),
+        (["--store", "{file}"], "is not a folder"),
+        (["--data", "{data}"], "pass --ship"),
+    ],
+)
+def test_calibration_arguments_are_checked_before_anything_runs(
+    tmp_path, monkeypatch, capsys, argv, said
+):
+    cli = _no_fit(monkeypatch)
+    from aimarket.simulation.scenarios import DATA
+
+    (tmp_path / "file").write_text("")
+    fill = {"{file}": str(tmp_path / "file"), "{data}": str(DATA)}
+    argv = [fill.get(a, a) for a in argv]
+    assert cli.main(["--store", str(tmp_path / "store"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert said in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_calibration_writes_into_its_store_unless_told_to_ship(tmp_path, monkeypatch):
+    cli = _no_fit(monkeypatch)
+    from aimarket.simulation.scenarios import DATA
+
+    seen = {}
+
+    def stop(args, argv):
+        seen.update(data=args.data, docs=args.docs)
+        return 0
+
+    monkeypatch.setattr(cli, "_calibrate", stop, raising=False)
+    cli.main(["--quick", "--store", str(tmp_path / "s")])
+    assert seen == {"data": tmp_path / "s" / "data", "docs": tmp_path / "s" / "docs"}
+    args = cli.parser().parse_args(["--ship", "--store", str(tmp_path / "s")])
+    cli.check_arguments(args)
+    assert args.data == DATA
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_calibration_stops_on_ctrl_c_and_sigterm_in_one_line_keeping_its_store(tmp_path, signame):
+    import subprocess
+    import sys
+
+    pytest.importorskip("pyabc")
+    store = tmp_path / "store"
+    code = (
+        "import os, signal, time\n"
+        "from aimarket.experiments.analysis.calibrate import abc, cli\n"
+        "def infer(path, *a, **k):\n"
+        "    path.write_text('partial')\n"
+        f"    os.kill(os.getpid(), signal.{signame})\n"
+        "    time.sleep(30)\n"
+        "abc.infer = infer\n"
+        f"raise SystemExit(cli.main(['--quick', '--store', {str(store)!r}]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"calibrate: interrupted by {signame}; the stores in {store} are kept: run the same "
+        "command to resume"
+    ]
+    assert (store / "abc.db").read_text() == "partial"
