@@ -249,3 +249,31 @@ def test_calibration_stops_on_ctrl_c_and_sigterm_in_one_line_keeping_its_store(t
         "command to resume"
     ]
     assert (store / "abc.db").read_text() == "partial"
+
+
+# -- findings 7 and 11: sizes from the spec's arithmetic, unclear refusals -------------------
+def _fn(**kw):
+    return sum(kw.values())
+
+
+def test_size_limits_are_checked_before_the_design_is_built(monkeypatch):
+    from aimarket.experiments.engine import designs
+
+    def built(*a, **k):
+        raise AssertionError("the design was built")
+
+    monkeypatch.setattr(designs, "build", built)
+    values = list(range(60))
+    grid = {f"x{i}": values for i in range(5)}
+    with pytest.raises(ScenarioError, match="777,600,000 points; allowed at most"):
+        Sweep(name="g", model=_fn, uncertainties=grid).plan()
+    with pytest.raises(ScenarioError, match="100,000,000 runs; allowed at most 1,000,000"):
+        Sweep(name="r", model=_fn, uncertainties={"x": (0, 1)}, design="lhs", n=1000,
+              replicates=100_000).plan()  # fmt: skip
+    with pytest.raises(ScenarioError, match="27,000 policies; allowed at most"):
+        _plan(policies={p: [f"v{i}" for i in range(30)] for p in ("a.b", "c.d", "e.f")})
+
+
+def test_discover_refuses_a_threshold_that_is_not_a_number(cli_main, tmp_path):
+    code, _, err = cli_main(["discover", str(tmp_path), "--outcome", "y", "--below", "nan"])
+    assert code == 2 and "--below nan must be a finite number" in err, err

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from aimarket.experiments.engine import designs, uncertainty
+from aimarket.experiments.engine import designs, levels, uncertainty
 from aimarket.experiments.engine.outcomes import (
     OUTCOMES,
     RESERVED,
@@ -36,6 +36,12 @@ if TYPE_CHECKING:
 #: Upper limits of a sweep's size: design points of a sampled design, replicates a point.
 MAX_POINTS = 2**20
 MAX_REPLICATES = 100_000
+#: Upper limits of a whole sweep, checked from its arithmetic before anything is built:
+#: design points (any design), policies, and runs (points x replicates x policies; the
+#: plan of a million runs takes about 1 GB of memory).
+MAX_DESIGN_POINTS = designs.MAX_SALIB_POINTS
+MAX_POLICIES = 10_000
+MAX_RUNS = 1_000_000
 SERIES: tuple[str, ...] = ("market", "vendors")
 
 
@@ -64,6 +70,9 @@ def parse_policies(policies: Any) -> dict[str, dict[str, Any]]:
         return {"base": {}}
     leaves = flatten(policies)
     if all(isinstance(v, list | tuple) for v in leaves.values()):  # levers
+        count = int(np.prod([max(len(v), 1) for v in leaves.values()], dtype=object))
+        if count > MAX_POLICIES:
+            raise ScenarioError(f"levers make {count:,} policies; allowed at most {MAX_POLICIES:,}")
         combos: list[dict[str, Any]] = [{}]
         for path, values in leaves.items():
             if not values:
@@ -242,6 +251,21 @@ def uncertainties(sweep: Sweep, kind: str) -> list[Uncertainty]:
     return uncertainties
 
 
+def check_size(sweep: Sweep, kind: str, uncertainties: list[Uncertainty], policies: int) -> None:
+    """Refuse a sweep whose design or runs exceed :data:`MAX_DESIGN_POINTS` or
+    :data:`MAX_RUNS`, from the arithmetic of its spec, before anything is built."""
+    points = designs.size(kind, uncertainties, sweep.n, sweep.design)
+    what = f"sweep '{sweep.name}': design '{kind}' has {points:,} points"
+    if points > MAX_DESIGN_POINTS:
+        raise ScenarioError(f"{what}; allowed at most {MAX_DESIGN_POINTS:,}")
+    runs = points * int(sweep.replicates) * policies
+    if runs > MAX_RUNS:
+        raise ScenarioError(
+            f"{what} x {sweep.replicates:,} replicates x {policies:,} policies = {runs:,} "
+            f"runs; allowed at most {MAX_RUNS:,} (split the sweep, or use fewer replicates)"
+        )
+
+
 def check_steps(sweep: Sweep, base: Scenario) -> int:
     """The run length: the sweep's ``steps``, else the base scenario's; checked."""
     name = sweep.name
@@ -269,7 +293,8 @@ def design_kind(sweep: Sweep) -> str:
 def check_path(base: Scenario, base_dict: dict, path: str, who: str) -> Any:
     """The base value of parameter ``path``; a ScenarioError if it is not a parameter of
     the base scenario. A parameter the base leaves unset (a policy's option, say) gives
-    the value it takes when set to 0, so its type is known; :data:`UNSET` marks it."""
+    the value it takes when set to 0, so its type is known, as a
+    :class:`~aimarket.experiments.engine.levels.Unset`."""
     try:
         value = lookup(base_dict, path)
     except KeyError:
@@ -278,71 +303,12 @@ def check_path(base: Scenario, base_dict: dict, path: str, who: str) -> Any:
         except ScenarioError as exc:
             raise ScenarioError(f"{who}: {exc}") from None
         try:
-            return Unset(lookup(probe, path))
+            return levels.Unset(lookup(probe, path))
         except KeyError:
             raise ScenarioError(f"{who}: unknown parameter path '{path}'") from None
     if isinstance(value, Mapping):
         raise ScenarioError(f"{who}: '{path}' is a table, not a parameter")
     return value
-
-
-class Unset:
-    """A parameter the base scenario leaves unset, and a value of its type."""
-
-    def __init__(self, like: Any) -> None:
-        self.like = like
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, str):
-        return "string"
-    return "number" if isinstance(value, float) else ""
-
-
-def _a(kind: str) -> str:
-    return kind if kind.startswith("an ") else f"a {kind}"
-
-
-def check_level(u: Uncertainty, path: str, current: Any, x: Any) -> None:
-    """Refuse a design value that the model would receive only after a coercion: a
-    fraction, a number or a string for a true/false, integer or named (string) parameter,
-    or a scale/shift of one. Such parameters are discrete factors: list their levels."""
-    who = f"uncertainty '{u.name}'"
-    if isinstance(current, Unset) and u.mode != "set":
-        raise ScenarioError(f"{who}: '{path}' has no base value to {u.mode}; use mode 'set'")
-    kind = _kind(current.like if isinstance(current, Unset) else current)
-    number = isinstance(x, int | float) and not isinstance(x, bool)
-    if kind == "number" and not number:
-        raise ScenarioError(f"{who}: value {x!r} for '{path}' is not a number")
-    if kind in ("number", ""):
-        return
-    levels = "values = [false, true] (a two-level factor)" if kind == "true/false" else (
-        "its levels as a list of values (a discrete factor)"
-    )  # fmt: skip
-    if u.mode != "set" and kind != "an integer":
-        raise ScenarioError(
-            f"{who}: '{path}' is {_a(kind)} parameter and cannot be scaled or shifted; "
-            f"use mode 'set' with {levels}"
-        )
-    if u.lo is not None:
-        raise ScenarioError(
-            f"{who}: '{path}' is {_a(kind)} parameter, so a range lo..hi would be rounded; "
-            f"give {levels}"
-        )
-    ok = {
-        "true/false": isinstance(x, bool),
-        "an integer": number and isinstance(x, int),
-        "string": isinstance(x, str),
-    }[kind]
-    if not ok:
-        raise ScenarioError(
-            f"{who}: value {x!r} for '{path}' is not {_a(kind)} (the parameter's type); "
-            f"give {levels}"
-        )
 
 
 def policies(

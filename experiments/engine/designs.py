@@ -118,6 +118,22 @@ def build(
     return pd.DataFrame(columns)
 
 
+def size(kind: str, uncertainties: Sequence[Uncertainty], n: int | None, points: Any = None) -> int:
+    """How many points the design will have, from its arithmetic alone (nothing is
+    built), so that a design too large is refused before any memory is taken."""
+    d = len(uncertainties)
+    if kind == "points":
+        return len(points) if isinstance(points, pd.DataFrame) else 0
+    if kind == "posterior":
+        return int(n) if n is not None else len(posterior.table())
+    if kind == "grid":
+        return int(np.prod([max(len(u.values), 1) for u in uncertainties], dtype=object))
+    if kind == "zip":
+        return max((len(u.values) for u in uncertainties), default=1)
+    n = int(n or 0)
+    return {"saltelli": n * (2 * d + 2), "morris": n * (d + 1)}.get(kind, n)
+
+
 def _log2(n: int, kind: str) -> int:
     m = int(np.log2(n))
     if 2**m != n:

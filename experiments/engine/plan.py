@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from aimarket.experiments.engine import checks, designs, functional, seeds
+from aimarket.experiments.engine import checks, designs, functional, levels, seeds
 from aimarket.experiments.engine.uncertainty import Uncertainty
 from aimarket.simulation.errors import ScenarioError
 
@@ -64,6 +64,7 @@ class Plan:
             for p in u.paths
         }
         policies = checks.policies(sweep, base, uncertainties)
+        checks.check_size(sweep, kind, uncertainties, len(policies))
         points = _points(sweep, kind, uncertainties)
         rows = points.to_dict("records")
         point_overrides = [_point_overrides(uncertainties, row, current) for row in rows]
@@ -90,6 +91,7 @@ class Plan:
     def _build_function(cls, sweep: Sweep, kind: str) -> Plan:
         """The plan of a function model (:mod:`aimarket.experiments.engine.functional`)."""
         ref, uncertainties = functional.setup(sweep, kind)
+        checks.check_size(sweep, kind, uncertainties, 1)
         points = _points(sweep, kind, uncertainties)
         overrides = [
             functional.point_overrides(uncertainties, r) for r in points.to_dict("records")
@@ -228,13 +230,13 @@ def _point_overrides(
     """The parameter values of one design point: each uncertainty's value set, scaling
     or shifting the base value (``current``, by path) of each of its paths. Nothing is
     coerced: a value the model could take only rounded or converted is refused
-    (:func:`~aimarket.experiments.engine.checks.check_level`), and the scenario's own
+    (:func:`~aimarket.experiments.engine.levels.check_level`), and the scenario's own
     validation checks the rest."""
     over: dict[str, Any] = {}
     for u in uncertainties:
         x = _plain(row[u.name])
         for p in u.paths:
-            checks.check_level(u, p, current[p], x)
+            levels.check_level(u, p, current[p], x)
             if u.mode == "scale":
                 over[p] = current[p] * x
             elif u.mode == "shift":
