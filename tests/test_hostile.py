@@ -277,3 +277,84 @@ def test_size_limits_are_checked_before_the_design_is_built(monkeypatch):
 def test_discover_refuses_a_threshold_that_is_not_a_number(cli_main, tmp_path):
     code, _, err = cli_main(["discover", str(tmp_path), "--outcome", "y", "--below", "nan"])
     assert code == 2 and "--below nan must be a finite number" in err, err
+
+
+# -- finding 6: damaged plan, manifest and journal ----------------------------------------
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """A finished function-model sweep of 6 runs (in-process, serial)."""
+    from aimarket.experiments import run_sweep
+
+    out = tmp_path_factory.mktemp("swept") / "s"
+    run_sweep(_small_sweep(), out, executor="serial", progress=False)
+    return out
+
+
+def _small_sweep():
+    return Sweep(name="small", model=_fn, uncertainties={"x": [1.0, 2.0, 3.0]}, replicates=2)
+
+
+def _copy(folder, tmp_path):
+    import shutil
+
+    return shutil.copytree(folder, tmp_path / "copy", ignore=shutil.ignore_patterns(".lock"))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "delete"])
+def test_a_damaged_or_missing_plan_is_one_line_naming_the_command_then_rebuilt(
+    finished, tmp_path, cli_main, damage
+):
+    from aimarket.experiments import load, run_sweep
+
+    folder = _copy(finished, tmp_path)
+    plan = folder / "plan.parquet"
+    if damage == "truncate":
+        plan.write_bytes(plan.read_bytes()[:100])
+    else:
+        plan.unlink()
+    code, out, err = cli_main(["status", str(folder)])
+    assert code == 2 and "plan.parquet is" in err and "sweep command" in err, out + err
+    assert len(err.strip().splitlines()) == 1
+    summary = run_sweep(_small_sweep(), folder, executor="serial", progress=False)
+    assert summary.store_counts["pending"] == 0
+    assert load(folder).counts() == {"planned": 6, "done": 6, "failed": 0, "pending": 0}
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda m: {**m, "sessions": 3},
+        lambda m: {**m, "spec": "x"},
+        lambda m: {**m, "deep": [[[[[[]]]]]]},  # replaced by a 5000-deep list below
+    ],
+)
+def test_a_damaged_manifest_is_one_line(finished, tmp_path, cli_main, edit):
+    import json
+
+    folder = _copy(finished, tmp_path)
+    file = folder / "manifest.json"
+    manifest = edit(json.loads(file.read_text()))
+    text = json.dumps(manifest)
+    if "deep" in manifest:
+        text = text[:-1] + ', "deeper": ' + "[" * 5000 + "]" * 5000 + "}"
+    file.write_text(text)
+    for command in (["status", str(folder)], ["report", str(folder)]):
+        code, _, err = cli_main(command)
+        assert code == 2 and "manifest.json is unreadable or damaged" in err, err
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_a_journal_line_whose_files_is_a_list_is_skipped_not_a_traceback(finished, tmp_path):
+    import json
+
+    from aimarket.experiments import load
+
+    folder = _copy(finished, tmp_path)
+    journal = folder / "batches.jsonl"
+    lines = journal.read_text().splitlines()
+    first = json.loads(lines[0])
+    lines[0] = json.dumps({**first, "files": ["runs"]})
+    journal.write_text("\n".join(lines) + "\n")
+    results = load(folder)
+    assert any("line 1 is unreadable" in n for n in results.notes)
+    assert results.counts()["done"] == 6

@@ -103,7 +103,9 @@ def read(folder: Path) -> tuple[dict[str, dict], list[str]]:
         try:
             entry = json.loads(line)
             batch = entry["batch"]
-        except (ValueError, KeyError, TypeError):
+            if not _well_formed(entry):
+                raise TypeError("not a journal entry")
+        except (ValueError, KeyError, TypeError, RecursionError):
             notes.append(f"{JOURNAL} line {n} is unreadable and was skipped")
             continue
         if entry.get("moved"):
@@ -111,6 +113,21 @@ def read(folder: Path) -> tuple[dict[str, dict], list[str]]:
         else:
             entries[batch] = entry
     return entries, notes
+
+
+def _well_formed(entry: dict) -> bool:
+    """A journal entry as written: a batch id, and (unless it records a move) a list of
+    run ids and a table of files, each with its size and checksum."""
+    if not isinstance(entry.get("batch"), str):
+        return False
+    if entry.get("moved"):
+        return True
+    files = entry.get("files", {})
+    return (
+        isinstance(entry.get("runs", []), list)
+        and isinstance(files, dict)
+        and all(isinstance(f, dict) for f in files.values())
+    )
 
 
 def append(folder: Path, entry: dict) -> None:

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from aimarket.experiments.engine import encoding, journal
 from aimarket.experiments.engine.journal import Scan
-from aimarket.experiments.engine.layout import SERIES, part_name, read_manifest
+from aimarket.experiments.engine.layout import SERIES, part_name, read_manifest, read_plan
 from aimarket.experiments.engine.outcomes import RESERVED
 from aimarket.simulation.errors import ScenarioError
 
@@ -67,8 +67,8 @@ class Results:
 
     @functools.cached_property
     def plan(self) -> pd.DataFrame:
-        path = self.path / "plan.parquet"
-        return pd.read_parquet(path) if path.exists() else pd.DataFrame()
+        """Every planned run; a ScenarioError if ``plan.parquet`` is missing or damaged."""
+        return read_plan(self.path, self.manifest)
 
     @functools.cached_property
     def market(self) -> pd.DataFrame:
@@ -110,8 +110,7 @@ class Results:
 
     def counts(self) -> dict[str, int]:
         """Planned, done, failed and pending runs (runs of damaged batches are pending)."""
-        planned = self.plan["run_id"] if not self.plan.empty else []
-        return journal.counts(planned, self.runs)
+        return journal.counts(self.plan["run_id"], self.runs)
 
     @property
     def damaged_runs(self) -> set[str]:
