@@ -8,6 +8,7 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 import stat
 import sys
 import tomllib
@@ -18,6 +19,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 from aimarket.simulation.errors import ScenarioError
 
@@ -131,6 +133,54 @@ def read_toml(path: str | Path, what: str) -> dict[str, Any]:
     data = parse_toml(text, str(path))
     data.setdefault("name", path.stem)
     return data
+
+
+#: What a run's folder (``aimarket run --out``) may hold: its own files, figures, the lock.
+RUN_FILES = ("market.parquet", "vendors.parquet", "scenario.toml", "run.json", "report.md")
+
+
+def run_folder(text: str | Path) -> tuple[Path, FileLock]:
+    """The folder of ``aimarket run --out``, locked (the lock sweeps take, so neither a
+    second run nor a sweep can write into it meanwhile); a ScenarioError if it holds
+    anything but a previous run's files, or is in use."""
+    out = writable_folder(text)
+    foreign = [
+        p.name
+        for p in out.iterdir()
+        if p.name not in (*RUN_FILES, ".lock") and not (p.suffix == ".png" and p.is_file())
+    ]
+    if foreign:
+        raise ScenarioError(
+            f"--out {text}: holds other files ({', '.join(sorted(foreign)[:3])}), not only a "
+            "previous run's; choose an empty folder or a previous run's folder"
+        )
+    lock = FileLock(out / ".lock", thread_local=False)
+    try:
+        lock.acquire(blocking=False)
+    except Timeout:
+        raise ScenarioError(f"--out {text}: in use by another run or sweep; wait for it") from None
+    return out, lock
+
+
+def replace_folder(out: Path, write: Callable[[Path], object]) -> None:
+    """Fill a temporary folder beside ``out`` with ``write(tmp)``, then rename it into
+    place of ``out``: ``out`` then holds exactly the new files, never a mix of two runs'
+    (a reader sees the old folder or the new one; for a moment, none)."""
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+        write(tmp)
+        fsync_folder(tmp)
+        os.replace(out, old)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    fsync_folder(out.parent)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def atomic_write(path: Path, write: Callable[[Path], object]) -> dict[str, Any]:

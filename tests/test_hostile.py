@@ -358,3 +358,28 @@ def test_a_journal_line_whose_files_is_a_list_is_skipped_not_a_traceback(finishe
     results = load(folder)
     assert any("line 1 is unreadable" in n for n in results.notes)
     assert results.counts()["done"] == 6
+
+
+# -- finding 5: aimarket run --out ---------------------------------------------------------
+def test_run_out_is_replaced_whole_and_locked(cli_main, tmp_path):
+    import json
+
+    from filelock import FileLock
+
+    out = tmp_path / "run"
+    small = ["run", "--steps", "2", "--developers", "40", "--quiet", "--out", str(out)]
+    assert cli_main([*small, "--seed", "1"])[0] == 0
+    assert (out / "report.md").exists() and list(out.glob("*.png"))
+    assert cli_main([*small, "--seed", "2", "--no-plots"])[0] == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "market.parquet", "run.json", "scenario.toml", "vendors.parquet"
+    ]  # fmt: skip
+    assert json.loads((out / "run.json").read_text())["seed"] == 2
+    assert not list(tmp_path.glob(".run.*"))  # no temporary folder left
+    with FileLock(out / ".lock"):  # another run or a sweep holds the folder
+        code, _, err = cli_main([*small, "--seed", "3"])
+    assert code == 2 and "in use" in err, err
+    assert json.loads((out / "run.json").read_text())["seed"] == 2
+    (out / "notes.txt").write_text("mine")
+    code, _, err = cli_main([*small, "--seed", "3"])
+    assert code == 2 and "holds other files (notes.txt)" in err, err
