@@ -383,3 +383,78 @@ def test_run_out_is_replaced_whole_and_locked(cli_main, tmp_path):
     (out / "notes.txt").write_text("mine")
     code, _, err = cli_main([*small, "--seed", "3"])
     assert code == 2 and "holds other files (notes.txt)" in err, err
+
+
+# -- findings 3 and 4: every byte checked, parts of another sweep refused ------------------
+def _flip_in_footer(path, word: bytes):
+    """Change the last occurrence of ``word`` in the file (in its footer: a column name)."""
+    data = bytearray(path.read_bytes())
+    at = data.rfind(word)
+    assert at > len(data) // 2, "the word should be in the footer"
+    data[at + len(word) - 1] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_a_bit_flip_in_a_runs_footer_is_refused_by_plain_load_status_and_report(
+    finished, tmp_path, cli_main
+):
+    from aimarket.experiments import load
+
+    folder = _copy(finished, tmp_path)
+    part = sorted((folder / "runs").glob("part-*.parquet"))[0]
+    _flip_in_footer(part, b"status")
+    with pytest.raises(ScenarioError, match=r"checksum differs|unreadable"):
+        load(folder)
+    code, out, _ = cli_main(["status", str(folder)])
+    assert "damaged" in out and "0 failed" in out and "6 planned" in out, out
+    code, _, err = cli_main(["report", str(folder)])
+    assert code == 2 and "damaged batch" in err, err
+
+
+@pytest.fixture(scope="module")
+def with_series(tmp_path_factory):
+    from conftest import tiny_sweep
+
+    from aimarket.experiments import run_sweep
+
+    out = tmp_path_factory.mktemp("series") / "s"
+    run_sweep(tiny_sweep(n=1, replicates=1, steps=3), out, executor="serial", progress=False)
+    return out
+
+
+def test_a_bit_flip_in_a_market_footer_is_refused_when_read_and_by_export(
+    with_series, tmp_path, cli_main
+):
+    from aimarket.experiments import load
+
+    folder = _copy(with_series, tmp_path)
+    part = sorted((folder / "market").glob("part-*.parquet"))[0]
+    _flip_in_footer(part, b"step")
+    results = load(folder)  # the runs are intact
+    with pytest.raises(ScenarioError, match="checksum differs"):
+        results.series("market")
+    code, _, err = cli_main(["export", str(folder), "--out", str(tmp_path / "x")])
+    assert code == 2 and "checksum differs" in err, err
+
+
+def test_a_runs_part_of_another_sweep_is_refused_and_moved_aside(finished, with_series, tmp_path):
+    import shutil
+
+    from conftest import tiny_sweep
+
+    from aimarket.experiments import load, run_sweep
+
+    folder = _copy(with_series, tmp_path)
+    stranger = sorted((finished / "runs").glob("part-*.parquet"))[0]
+    shutil.copy(stranger, folder / "runs" / "part-000099-deadbeef.parquet")
+    with pytest.raises(ScenarioError, match="from another sweep"):
+        load(folder)
+    assert load(folder, allow_damaged=True).counts()["done"] == 2
+    run_sweep(tiny_sweep(n=1, replicates=1, steps=3), folder, executor="serial", progress=False)
+    assert (folder / "damaged" / "000099-deadbeef").is_dir()
+    assert load(folder, verify=True).counts() == {
+        "planned": 2,
+        "done": 2,
+        "failed": 0,
+        "pending": 0,
+    }

@@ -57,6 +57,7 @@ class Results:
         self.runs = scan.runs
         self.problems = scan.problems
         self.notes = scan.notes
+        self._summed: set[Path] = set()
 
     def __repr__(self) -> str:
         c = self.counts()
@@ -136,6 +137,7 @@ class Results:
         return out
 
     def _read(self, table, path, columns=None, run_ids=None) -> pd.DataFrame:
+        self._check_sum(table, path)
         try:
             file = pq.ParquetFile(path)
             meta = encoding.read_meta(file.schema_arrow)
@@ -150,6 +152,20 @@ class Results:
                 "sweep command again to move its batch aside and re-run its runs"
             ) from None
         return encoding.decode(arrow, meta, columns)
+
+    def _check_sum(self, table: str, path: Path) -> None:
+        """Refuse a file whose bytes differ from those the journal recorded (checked once
+        per file; the runs and failures parts were checked by the scan already)."""
+        if table not in SERIES or path in self._summed:
+            return
+        batch = path.name.removeprefix("part-").removesuffix(".parquet")
+        recorded = (self._scan.journal.get(batch, {}).get("files") or {}).get(table) or {}
+        if recorded.get("sha256") and journal.sha256(path) != recorded["sha256"]:
+            raise ScenarioError(
+                f"{path} changed since it was written (checksum differs); run the sweep "
+                "command again to move its batch aside and re-run its runs"
+            )
+        self._summed.add(path)
 
     @staticmethod
     def _concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
@@ -270,7 +286,8 @@ def load(
                 f"not the expected '{plan.sweep.name}' with spec hash {plan.spec_hash} "
                 f"({describe_spec(plan.spec)})"
             )
-    scan = journal.scan(folder, deep=verify)
+    planned = set(read_plan(folder, manifest)["run_id"])
+    scan = journal.scan(folder, deep=verify, planned=planned)
     if scan.problems and not allow_damaged:
         raise ScenarioError(scan.message(folder))
     return Results(folder, manifest, scan)

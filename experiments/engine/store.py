@@ -87,9 +87,10 @@ class Store:
         self._lock_folder(force)
         try:
             manifest = self._check_owner(plan)
-            journal.reconcile(self.path)
+            planned = {r["run_id"] for r in plan.runs()}
+            journal.reconcile(self.path, planned)
             journal.clean(self.path)
-            self.notices += journal.move_damaged(self.path)
+            self.notices += journal.move_damaged(self.path, planned)
         except BaseException:
             self.close()
             raise
@@ -230,7 +231,7 @@ class Store:
 
     def scan(self, deep: bool = False) -> Scan:
         """The folder's batches checked against the journal (:func:`journal.scan`)."""
-        return journal.scan(self.path, deep)
+        return journal.scan(self.path, deep, set(self._planned()))
 
     def run_status(self) -> pd.DataFrame:
         """run_id and status of the latest attempt of every recorded run (intact batches)."""
