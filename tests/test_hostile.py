@@ -458,3 +458,49 @@ def test_a_runs_part_of_another_sweep_is_refused_and_moved_aside(finished, with_
         "failed": 0,
         "pending": 0,
     }
+
+
+# -- finding 1: resume under changed code --------------------------------------------------
+MODEL = """
+OFFSET = {offset}
+
+
+def helper(x):
+    return x + OFFSET
+
+
+def model(x):
+    return helper(x)
+"""
+
+
+def _user_module(tmp_path, monkeypatch, offset):
+    import importlib
+    import sys
+
+    name = f"user_model_{tmp_path.name[-12:].replace('-', '_')}"
+    (tmp_path / f"{name}.py").write_text(MODEL.format(offset=offset))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop(name, None)
+    importlib.invalidate_caches()
+    return importlib.import_module(name)
+
+
+def test_resume_refuses_a_changed_model_module_or_dependency(tmp_path, monkeypatch):
+    from aimarket.experiments import run_sweep
+    from aimarket.experiments.engine import provenance
+
+    def sweep(module):
+        return Sweep(name="m", model=module.model, uncertainties={"x": [1.0, 2.0]})
+
+    out = tmp_path / "out"
+    run_sweep(sweep(_user_module(tmp_path, monkeypatch, 0.0)), out, executor="serial",
+              progress=False)  # fmt: skip
+    changed = _user_module(tmp_path, monkeypatch, 1000.0)  # a constant the helper reads
+    with pytest.raises(ScenarioError, match="model function's module hash"):
+        run_sweep(sweep(changed), out, executor="serial", progress=False)
+    _user_module(tmp_path, monkeypatch, 0.0)
+    versions = {**provenance.dependency_versions(), "numpy": "0.0.1"}
+    monkeypatch.setattr(provenance, "dependency_versions", lambda: versions)
+    with pytest.raises(ScenarioError, match=r"numpy .* -> 0\.0\.1"):
+        run_sweep(sweep(changed), out, executor="serial", progress=False)
