@@ -474,12 +474,12 @@ def model(x):
 """
 
 
-def _user_module(tmp_path, monkeypatch, offset):
+def _user_module(tmp_path, monkeypatch, offset, text=None):
     import importlib
     import sys
 
     name = f"user_model_{tmp_path.name[-12:].replace('-', '_')}"
-    (tmp_path / f"{name}.py").write_text(MODEL.format(offset=offset))
+    (tmp_path / f"{name}.py").write_text(text or MODEL.format(offset=offset))
     monkeypatch.syspath_prepend(str(tmp_path))
     sys.modules.pop(name, None)
     importlib.invalidate_caches()
@@ -503,4 +503,32 @@ def test_resume_refuses_a_changed_model_module_or_dependency(tmp_path, monkeypat
     versions = {**provenance.dependency_versions(), "numpy": "0.0.1"}
     monkeypatch.setattr(provenance, "dependency_versions", lambda: versions)
     with pytest.raises(ScenarioError, match=r"numpy .* -> 0\.0\.1"):
+        run_sweep(sweep(changed), out, executor="serial", progress=False)
+
+
+OUTCOME = """
+SCALE = {scale}
+
+
+def helper(run):
+    return float(run.market["adoption_rate"].iloc[-1]) * SCALE
+
+
+def late(run):
+    return helper(run)
+"""
+
+
+def test_resume_refuses_a_changed_constant_an_outcome_helper_reads(tmp_path, monkeypatch):
+    from aimarket.experiments import run_sweep
+
+    def sweep(module):
+        return Sweep(name="o", overrides={"developers.count": 30}, steps=2,
+                     outcomes=["platform_payoff", module.late])  # fmt: skip
+
+    out = tmp_path / "out"
+    first = _user_module(tmp_path, monkeypatch, 0.0, OUTCOME.format(scale=1.0))
+    run_sweep(sweep(first), out, executor="serial", progress=False)
+    changed = _user_module(tmp_path, monkeypatch, 0.0, OUTCOME.format(scale=1000.0))
+    with pytest.raises(ScenarioError, match="outcome definitions hash"):
         run_sweep(sweep(changed), out, executor="serial", progress=False)
