@@ -433,6 +433,8 @@ def test_a_bit_flip_in_a_market_footer_is_refused_when_read_and_by_export(
     results = load(folder)  # the runs are intact
     with pytest.raises(ScenarioError, match="checksum differs"):
         results.series("market")
+    with pytest.raises(ScenarioError, match="checksum differs"):
+        load(folder).series_columns("market")
     code, _, err = cli_main(["export", str(folder), "--out", str(tmp_path / "x")])
     assert code == 2 and "checksum differs" in err, err
 

@@ -176,6 +176,7 @@ class Results:
         """The columns :meth:`series` can give for ``table`` (without reading any data)."""
         keys = self._keys()
         for path in self._paths(table):
+            self._check_sum(table, path)
             schema = pq.read_schema(path)
             meta = encoding.read_meta(schema)
             names = meta.get("columns") or schema.names
