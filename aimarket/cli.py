@@ -17,6 +17,7 @@ from aimarket.dashboard import cli as dashboard_cli
 from aimarket.experiments import cli as experiments_cli
 from aimarket.simulation import cli as simulation_cli
 from aimarket.simulation.errors import EXIT_BAD_INPUT, ScenarioError
+from aimarket.simulation.files import check_path_text
 
 
 class Parser(argparse.ArgumentParser):
@@ -46,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Arguments that name files or folders.
+PATH_ARGUMENTS = ("scenario", "out", "spec", "dir")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -54,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        for dest in PATH_ARGUMENTS:  # a path the file system would refuse by its length
+            if isinstance(getattr(args, dest, None), str):
+                check_path_text(getattr(args, dest), f"--{dest}" if dest != "dir" else "DIR")
         return int(args.func(args) or 0)
     except ScenarioError as exc:
         print(f"aimarket: error: {exc}", file=sys.stderr)

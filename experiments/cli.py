@@ -186,7 +186,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def _sweep(sweep, args: argparse.Namespace, prog: str = "aimarket") -> int:
     from aimarket.experiments.analysis.console import format_comparison
-    from aimarket.experiments.engine.executors import describe
+    from aimarket.experiments.engine.executors import check_executor, describe
     from aimarket.experiments.engine.runner import run_sweep
     from aimarket.experiments.engine.store import load
 
@@ -197,6 +197,7 @@ def _sweep(sweep, args: argparse.Namespace, prog: str = "aimarket") -> int:
         sets = parse_assignments(args.set)
         variant = dataclasses.replace(variant, overrides={**variant.overrides, **sets})
     plan = variant.plan()  # validate before touching the results folder
+    check_executor(args.executor, args.workers)
     out = writable_folder(
         args.out or default_out(sweep.name, args.quick, args.replicates, args.steps, args.seed)
     )

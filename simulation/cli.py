@@ -11,7 +11,7 @@ import argparse
 import time
 
 from aimarket.simulation.errors import ScenarioError
-from aimarket.simulation.files import writable_folder
+from aimarket.simulation.files import replace_folder, run_folder
 from aimarket.simulation.mechanics.calendar import MAX_STEPS
 from aimarket.simulation.merging import parse_assignments
 from aimarket.simulation.scenarios import builtin_names, describe
@@ -26,8 +26,6 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from aimarket.simulation.model import MarketModel
-    from aimarket.simulation.report import summary_table, write_run
     from aimarket.simulation.scenarios import load_scenario
 
     overrides = parse_assignments(args.set)
@@ -39,7 +37,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     steps = args.steps if args.steps is not None else scenario.steps
     if not 1 <= steps <= MAX_STEPS:
         raise ScenarioError(f"--steps = {steps} is out of range: allowed [1, {MAX_STEPS}]")
-    out = writable_folder(args.out) if args.out else None
+    out, lock = run_folder(args.out) if args.out else (None, None)
+    try:
+        return _run(args, scenario, steps, out)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run(args: argparse.Namespace, scenario, steps: int, out) -> int:
+    from aimarket.simulation.model import MarketModel
+    from aimarket.simulation.report import summary_table, write_run
+
     print(
         f"aimarket: scenario '{scenario.name}', {steps} months from {scenario.market.start}, "
         f"{scenario.developers.count:,} developers, seed {args.seed}"
@@ -51,7 +60,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(summary_table(model))
     print(f"ran {steps} months in {elapsed:.2f} s")
     if out is not None:
-        out = write_run(model, out, seed=args.seed, figures=not args.no_plots)
+        replace_folder(out, lambda tmp: write_run(model, tmp, args.seed, not args.no_plots))
         report = out / "report.md"
         print(f"wrote {report if report.exists() else out}")
     return 0

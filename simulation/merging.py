@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any, get_args
 
 from aimarket.simulation.errors import ScenarioError
+from aimarket.simulation.files import check_depth
 from aimarket.simulation.params import (
     _is_collection,
     _suggest,
@@ -190,9 +191,15 @@ def overlap(a: str, b: str) -> bool:
 def parse_value(text: str) -> Any:
     """Parse a command-line value as TOML (numbers, booleans, lists); else a bare string."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        value = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except (RecursionError, ValueError):  # nested too deep, or an integer of 4300+ digits
+        raise ScenarioError(
+            f"value {text[:40]!r}... nests too deeply or has too many digits to read"
+        ) from None
+    check_depth(value, f"value {text[:40]!r}")
+    return value
 
 
 def parse_assignments(pairs: list[str], option: str = "--set") -> dict[str, str]:

@@ -15,7 +15,7 @@ from aimarket.agents.developers import DeveloperPopulation
 from aimarket.agents.vendor import Vendor
 from aimarket.agents.venture import VentureCapitalist
 from aimarket.simulation import funding, metrics, prices, settlement, shocks
-from aimarket.simulation.mechanics import choice
+from aimarket.simulation.mechanics import calendar, choice
 from aimarket.simulation.mechanics.ledger import Ledger
 from aimarket.simulation.mechanics.streams import Streams, root_sequence
 from aimarket.simulation.parameters import CloudParams, VendorParams
@@ -164,7 +164,7 @@ class MarketModel(mesa.Model):
 
     def run(self, steps: int | None = None, *, progress: bool = False) -> MarketModel:
         """Advance ``steps`` months (default: the scenario's ``steps``)."""
-        steps = self.scenario.steps if steps is None else steps
+        steps = self.scenario.steps if steps is None else calendar.check_steps(steps)
         months: Iterable[int] = range(steps)
         if progress:
             months = tqdm(months, desc=self.scenario.name, unit="month", leave=False)

@@ -33,6 +33,8 @@ import typing
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal, get_args, get_origin
 
+import numpy as np
+
 from aimarket.simulation.errors import ScenarioError
 
 __all__ = [
@@ -130,6 +132,8 @@ def _is_collection(tp: Any) -> bool:
 
 def _convert(path: str, tp: Any, value: Any, meta: Mapping[str, Any]) -> Any:
     """Convert ``value`` to type ``tp``, validating as we go."""
+    if isinstance(value, np.generic):
+        value = value.item()  # a numpy scalar (np.int64(3)) is its plain Python value
     origin = get_origin(tp)
     if origin is Literal:
         choices = get_args(tp)
@@ -177,6 +181,8 @@ def _int(path: str, value: Any, meta: Mapping[str, Any]) -> int:
         raise ScenarioError(f"{path} = {value!r} must be an integer")
     if isinstance(value, float) and not value.is_integer():
         raise ScenarioError(f"{path} = {value!r} must be an integer")
+    if not -(2**63) <= value < 2**63:
+        raise ScenarioError(f"{path} = {_short(value)} is out of range: allowed 64-bit integers")
     _check_range(path, int(value), meta)
     return int(value)
 
@@ -184,8 +190,17 @@ def _int(path: str, value: Any, meta: Mapping[str, Any]) -> int:
 def _float(path: str, value: Any, meta: Mapping[str, Any]) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ScenarioError(f"{path} = {value!r} must be a number")
-    _check_range(path, float(value), meta)
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond a float's range (about 1.8e308)
+        raise ScenarioError(f"{path} = {_short(value)} is beyond a float's range") from None
+    _check_range(path, number, meta)
+    return number
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if not isinstance(value, int) or value.bit_length() < 4000 else "<huge>"
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} digits)"
 
 
 def _str(path: str, value: Any, meta: Mapping[str, Any]) -> str:

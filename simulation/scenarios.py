@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 from pathlib import Path
 
 from aimarket.simulation.errors import ScenarioError
-from aimarket.simulation.files import read_toml
+from aimarket.simulation.files import check_path_text, read_toml
 from aimarket.simulation.scenario import Scenario
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -70,18 +71,26 @@ def load_scenario(name_or_path: str | Path = "baseline", overrides: dict | None 
     return scenario.with_overrides(overrides) if overrides else scenario
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _load(text: str, chain: tuple[str, ...]) -> Scenario:
     if text in _names():
         return _builtin(text)
+    check_path_text(text, "scenario")
     path = Path(text)
-    if not (text.endswith(".toml") or path.is_file()):
+    if not (text.endswith(".toml") or _is_file(path)):
         close = difflib.get_close_matches(text, builtin_names(), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise ScenarioError(
             f"unknown scenario '{text}'{hint} (built-in: {', '.join(builtin_names())}; "
             "or give a path to a .toml file)"
         )
-    key = str(path.resolve())
+    key = os.path.realpath(path)  # never raises, even on a symlink loop
     if key in chain:
         raise ScenarioError(f"{path}: base scenarios form a cycle ({' -> '.join(chain)})")
     data = read_toml(path, "scenario")

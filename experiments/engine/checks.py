@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from aimarket.experiments.engine import designs, uncertainty
+from aimarket.experiments.engine import designs, levels, uncertainty
 from aimarket.experiments.engine.outcomes import (
     OUTCOMES,
     RESERVED,
@@ -36,6 +36,12 @@ if TYPE_CHECKING:
 #: Upper limits of a sweep's size: design points of a sampled design, replicates a point.
 MAX_POINTS = 2**20
 MAX_REPLICATES = 100_000
+#: Upper limits of a whole sweep, checked from its arithmetic before anything is built:
+#: design points (any design), policies, and runs (points x replicates x policies; the
+#: plan of a million runs takes about 1 GB of memory).
+MAX_DESIGN_POINTS = designs.MAX_SALIB_POINTS
+MAX_POLICIES = 10_000
+MAX_RUNS = 1_000_000
 SERIES: tuple[str, ...] = ("market", "vendors")
 
 
@@ -64,6 +70,9 @@ def parse_policies(policies: Any) -> dict[str, dict[str, Any]]:
         return {"base": {}}
     leaves = flatten(policies)
     if all(isinstance(v, list | tuple) for v in leaves.values()):  # levers
+        count = int(np.prod([max(len(v), 1) for v in leaves.values()], dtype=object))
+        if count > MAX_POLICIES:
+            raise ScenarioError(f"levers make {count:,} policies; allowed at most {MAX_POLICIES:,}")
         combos: list[dict[str, Any]] = [{}]
         for path, values in leaves.items():
             if not values:
@@ -242,6 +251,21 @@ def uncertainties(sweep: Sweep, kind: str) -> list[Uncertainty]:
     return uncertainties
 
 
+def check_size(sweep: Sweep, kind: str, uncertainties: list[Uncertainty], policies: int) -> None:
+    """Refuse a sweep whose design or runs exceed :data:`MAX_DESIGN_POINTS` or
+    :data:`MAX_RUNS`, from the arithmetic of its spec, before anything is built."""
+    points = designs.size(kind, uncertainties, sweep.n, sweep.design)
+    what = f"sweep '{sweep.name}': design '{kind}' has {points:,} points"
+    if points > MAX_DESIGN_POINTS:
+        raise ScenarioError(f"{what}; allowed at most {MAX_DESIGN_POINTS:,}")
+    runs = points * int(sweep.replicates) * policies
+    if runs > MAX_RUNS:
+        raise ScenarioError(
+            f"{what} x {sweep.replicates:,} replicates x {policies:,} policies = {runs:,} "
+            f"runs; allowed at most {MAX_RUNS:,} (split the sweep, or use fewer replicates)"
+        )
+
+
 def check_steps(sweep: Sweep, base: Scenario) -> int:
     """The run length: the sweep's ``steps``, else the base scenario's; checked."""
     name = sweep.name
@@ -266,18 +290,25 @@ def design_kind(sweep: Sweep) -> str:
     return kind
 
 
-def check_path(base: Scenario, base_dict: dict, path: str, who: str) -> None:
-    """Refuse a path that is not a parameter of the base scenario."""
+def check_path(base: Scenario, base_dict: dict, path: str, who: str) -> Any:
+    """The base value of parameter ``path``; a ScenarioError if it is not a parameter of
+    the base scenario. A parameter the base leaves unset (a policy's option, say) gives
+    the value it takes when set to 0, so its type is known, as a
+    :class:`~aimarket.experiments.engine.levels.Unset`."""
     try:
         value = lookup(base_dict, path)
     except KeyError:
         try:
-            base.with_overrides({path: 0})
+            probe = base.with_overrides({path: 0}).to_dict()
         except ScenarioError as exc:
             raise ScenarioError(f"{who}: {exc}") from None
-        raise ScenarioError(f"{who}: unknown parameter path '{path}'") from None
+        try:
+            return levels.Unset(lookup(probe, path))
+        except KeyError:
+            raise ScenarioError(f"{who}: unknown parameter path '{path}'") from None
     if isinstance(value, Mapping):
         raise ScenarioError(f"{who}: '{path}' is a table, not a parameter")
+    return value
 
 
 def policies(

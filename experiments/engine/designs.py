@@ -40,6 +40,7 @@ from scipy.stats import qmc
 
 from aimarket.simulation import posterior
 from aimarket.simulation.errors import ScenarioError
+from aimarket.simulation.files import regular_file
 
 if TYPE_CHECKING:
     from aimarket.experiments.engine.uncertainty import Uncertainty
@@ -115,6 +116,22 @@ def build(
         unit = qmc.Sobol(d=d, scramble=True, seed=rng).random_base2(_log2(n, kind))
     columns = {u.name: u.from_unit(unit[:, k]) for k, u in enumerate(uncertainties)}
     return pd.DataFrame(columns)
+
+
+def size(kind: str, uncertainties: Sequence[Uncertainty], n: int | None, points: Any = None) -> int:
+    """How many points the design will have, from its arithmetic alone (nothing is
+    built), so that a design too large is refused before any memory is taken."""
+    d = len(uncertainties)
+    if kind == "points":
+        return len(points) if isinstance(points, pd.DataFrame) else 0
+    if kind == "posterior":
+        return int(n) if n is not None else len(posterior.table())
+    if kind == "grid":
+        return int(np.prod([max(len(u.values), 1) for u in uncertainties], dtype=object))
+    if kind == "zip":
+        return max((len(u.values) for u in uncertainties), default=1)
+    n = int(n or 0)
+    return {"saltelli": n * (2 * d + 2), "morris": n * (d + 1)}.get(kind, n)
 
 
 def _log2(n: int, kind: str) -> int:
@@ -207,6 +224,7 @@ def _points(points: pd.DataFrame | None, uncertainties: Sequence[Uncertainty]) -
 
 def read_points(path: str) -> pd.DataFrame:
     """A points table from a CSV or Parquet file."""
+    regular_file(path, "design points")
     try:
         if str(path).endswith(".parquet"):
             return pd.read_parquet(path)

@@ -92,23 +92,38 @@ def runs_per_task(kind: str, workers: int, remaining: int, run_seconds: float | 
     return max(1, min(by_time, by_tail))
 
 
+def check_executor(kind: str, workers: int | None) -> None:
+    """Refuse (ScenarioError) an unknown executor, a malformed scheduler address or fewer
+    than one worker: checked before anything is written."""
+    if workers is not None and (isinstance(workers, bool) or workers < 1):
+        raise ScenarioError(f"--workers = {workers} must be at least 1")
+    if not isinstance(kind, str) or not (
+        kind in ("serial", "process", "dask") or kind.startswith(("dask://", "tcp://"))
+    ):
+        raise ScenarioError(
+            f"--executor {kind!r} is unknown; choose serial, process, dask or dask://HOST:PORT"
+        )
+    if "://" in kind:
+        host, sep, port = kind.split("://", 1)[1].rpartition(":")
+        if not (sep and host and port.isdigit() and 0 < int(port) < 65536):
+            raise ScenarioError(
+                f"--executor {kind!r}: a scheduler address is dask://HOST:PORT "
+                "(PORT a number from 1 to 65535)"
+            )
+
+
 @contextlib.contextmanager
 def open_executor(kind: str = "process", workers: int | None = None) -> Iterator[Executor]:
     """An executor for ``kind``; closed (and its cluster shut down) on exit."""
-    if workers is not None and workers < 1:
-        raise ScenarioError(f"--workers = {workers} must be at least 1")
+    check_executor(kind, workers)
     if kind == "serial" or (kind == "process" and workers == 1):
         yield SerialExecutor()
     elif kind == "process":
         with _process_pool(workers or default_workers()) as pool:
             yield pool
-    elif kind == "dask" or kind.startswith(("dask://", "tcp://")):
+    else:
         with _dask(kind, workers) as executor:
             yield executor
-    else:
-        raise ScenarioError(
-            f"--executor {kind!r} is unknown; choose serial, process, dask or dask://HOST:PORT"
-        )
 
 
 @contextlib.contextmanager

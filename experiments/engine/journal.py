@@ -32,12 +32,16 @@ from aimarket.experiments.engine import encoding
 from aimarket.experiments.engine.layout import (
     DAMAGED,
     JOURNAL,
+    SERIES,
     TABLES,
     batch_key,
     now,
     part_name,
     parts,
 )
+
+#: What a batch holding runs another sweep planned is (see :func:`scan`).
+FOREIGN = "from another sweep (its runs are not in this folder's plan)"
 
 
 @dataclass
@@ -103,7 +107,9 @@ def read(folder: Path) -> tuple[dict[str, dict], list[str]]:
         try:
             entry = json.loads(line)
             batch = entry["batch"]
-        except (ValueError, KeyError, TypeError):
+            if not _well_formed(entry):
+                raise TypeError("not a journal entry")
+        except (ValueError, KeyError, TypeError, RecursionError):
             notes.append(f"{JOURNAL} line {n} is unreadable and was skipped")
             continue
         if entry.get("moved"):
@@ -111,6 +117,21 @@ def read(folder: Path) -> tuple[dict[str, dict], list[str]]:
         else:
             entries[batch] = entry
     return entries, notes
+
+
+def _well_formed(entry: dict) -> bool:
+    """A journal entry as written: a batch id, and (unless it records a move) a list of
+    run ids and a table of files, each with its size and checksum."""
+    if not isinstance(entry.get("batch"), str):
+        return False
+    if entry.get("moved"):
+        return True
+    files = entry.get("files", {})
+    return (
+        isinstance(entry.get("runs", []), list)
+        and isinstance(files, dict)
+        and all(isinstance(f, dict) for f in files.values())
+    )
 
 
 def append(folder: Path, entry: dict) -> None:
@@ -130,9 +151,11 @@ def sha256(path: Path) -> str:
 
 
 # -- repairs when a session opens the folder -------------------------------------------------
-def reconcile(folder: Path) -> None:
+def reconcile(folder: Path, planned: set[str] | None = None) -> None:
     """Drop a torn last journal line, and journal batches that committed (their runs
-    part exists) but missed their line in a crash."""
+    part exists) but missed their line in a crash; a runs part holding runs that are
+    not ``planned`` (copied from another sweep) is not adopted (the checks then flag
+    it, and the session moves it aside)."""
     path = folder / JOURNAL
     data = path.read_bytes() if path.exists() else b""
     if data and not data.endswith(b"\n"):
@@ -148,6 +171,8 @@ def reconcile(folder: Path) -> None:
         try:
             run_ids = pq.read_table(runs_part, columns=["run_id"]).column(0).to_pylist()
         except Exception:  # unreadable: found by the check and moved aside
+            continue
+        if planned is not None and not set(run_ids) <= planned:
             continue
         files = {}
         for t in TABLES:
@@ -173,10 +198,11 @@ def clean(folder: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def move_damaged(folder: Path) -> list[str]:
-    """Move every file of each damaged batch aside to ``DIR/damaged/B/`` and journal it;
-    the batch's runs are then pending and run again. Returns one notice per batch."""
-    checked = scan(folder, deep=True)
+def move_damaged(folder: Path, planned: set[str] | None = None) -> list[str]:
+    """Move every file of each damaged batch (or of another sweep: runs not ``planned``)
+    aside to ``DIR/damaged/B/`` and journal it; the batch's runs are then pending and run
+    again. Returns one notice per batch."""
+    checked = scan(folder, deep=True, planned=planned)
     notices = []
     for batch in checked.damaged:
         problems = [p for p in checked.problems if p.batch == batch]
@@ -207,9 +233,13 @@ def move_damaged(folder: Path) -> list[str]:
 
 
 # -- checking ------------------------------------------------------------------------------
-def scan(folder: Path, deep: bool = False) -> Scan:
+def scan(folder: Path, deep: bool = False, planned: set[str] | None = None) -> Scan:
     """Check every committed batch's files against the journal and read the runs table
-    of the intact ones. ``deep`` also compares each file's checksum (reads it all)."""
+    of the intact ones. The checksums of the runs and failures parts are always
+    compared (every byte read is checked); ``deep`` compares those of the time series
+    too (which :class:`~aimarket.experiments.engine.results.Results` otherwise checks
+    when it reads one). A batch whose runs are not all ``planned`` belongs to another
+    sweep and is a problem too."""
     # Parts first, then the journal: a batch committed in between (a sweep writing
     # now) is then in the journal, never a part without its line.
     runs_parts = {b: p for _, b, p in parts(folder / "runs")}
@@ -221,6 +251,9 @@ def scan(folder: Path, deep: bool = False) -> Scan:
         entry = journal.get(batch, {})
         runs_part = runs_parts.get(batch, folder / "runs" / part_name(batch))
         found, frame = _check_batch(folder, batch, entry, runs_part, deep)
+        if not found and planned is not None and not set(frame.get("run_id", [])) <= planned:
+            where = f"runs/{part_name(batch)}"
+            found, frame = [Problem(batch, where, FOREIGN, list(frame["run_id"]))], pd.DataFrame()
         problems += found
         frames.append(frame)
     unjournaled = [b for b in committed if b not in journal]
@@ -247,7 +280,7 @@ def _check_batch(
     run_ids = list(entry.get("runs", []))
     found = []
     for t, recorded in files.items():
-        what = check_file(folder / t / part_name(batch), recorded, deep)
+        what = check_file(folder / t / part_name(batch), recorded, deep or t not in SERIES)
         if what:
             found.append(Problem(batch, f"{t}/{part_name(batch)}", what, run_ids))
     if found:

@@ -20,9 +20,13 @@ see :mod:`aimarket.experiments.engine.journal`. The manifest records the store
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
+import shlex
 from pathlib import Path
+
+import pandas as pd
 
 from aimarket.simulation.errors import ScenarioError
 
@@ -74,13 +78,63 @@ def read_manifest(path: Path) -> dict:
         manifest = json.loads(file.read_text())
         if not isinstance(manifest, dict):
             raise ValueError("not a JSON object")
-    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        for key, kind in MANIFEST_FIELDS.items():
+            if key in manifest and not isinstance(manifest[key], kind):
+                raise ValueError(f"field '{key}' is not {kind.__name__}")
+    except (ValueError, UnicodeDecodeError, OSError, RecursionError) as exc:
         raise ScenarioError(
-            f"{file} is unreadable ({type(exc).__name__}: {str(exc)[:80]}); restore it, or "
-            "re-run the sweep with --force to move this folder aside and start afresh"
+            f"{file} is unreadable or damaged ({type(exc).__name__}: {str(exc)[:80]}); "
+            "restore it, or re-run the sweep with --force to move this folder aside and "
+            "start afresh"
         ) from None
     check_format(Path(path), manifest)
     return manifest
+
+
+#: The manifest's fields a reader relies on, and their JSON types.
+MANIFEST_FIELDS = {
+    "format": int,
+    "name": str,
+    "spec_hash": str,
+    "planned_runs": int,
+    "policies": list,
+    "uncertainties": list,
+    "outcomes": list,
+    "table": list,
+    "code": dict,
+    "versions": dict,
+    "spec": dict,
+    "sessions": list,
+    "plan_file": dict,
+}
+
+
+def resume_hint(manifest: dict) -> str:
+    """The command that wrote the folder last (to run again), from the manifest."""
+    sessions = manifest.get("sessions") or [{}]
+    argv = sessions[-1].get("argv") if isinstance(sessions[-1], dict) else None
+    if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
+        return "the sweep command"
+    first = Path(argv[0]).name
+    return shlex.join([first, *argv[1:]] if first == "aimarket" else ["python", *argv])
+
+
+def read_plan(path: Path, manifest: dict) -> pd.DataFrame:
+    """The folder's ``plan.parquet``, checked against the checksum the manifest records;
+    a ScenarioError in one line, saying how to rebuild it, if it is missing or damaged."""
+    file = Path(path) / "plan.parquet"
+    again = (
+        f"the sweep command rebuilds it from the spec, keeping every run: {resume_hint(manifest)}"
+    )
+    if not file.exists():
+        raise ScenarioError(f"{file} is missing, so the planned runs are unknown; {again}")
+    recorded = (manifest.get("plan_file") or {}).get("sha256")
+    try:
+        if recorded and hashlib.sha256(file.read_bytes()).hexdigest() != recorded:
+            raise ValueError("its checksum differs from the one recorded")
+        return pd.read_parquet(file)
+    except Exception as exc:
+        raise ScenarioError(f"{file} is damaged ({str(exc)[:80]}); {again}") from None
 
 
 def check_format(path: Path, manifest: dict) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from aimarket.experiments.engine import checks, designs, functional, seeds
+from aimarket.experiments.engine import checks, designs, functional, levels, seeds
 from aimarket.experiments.engine.uncertainty import Uncertainty
 from aimarket.simulation.errors import ScenarioError
 
@@ -58,13 +58,16 @@ class Plan:
         base_dict = base.to_dict()
         uncertainties = checks.uncertainties(sweep, kind)
         outcome_names, outcome_refs = checks.outcomes(sweep, [u.name for u in uncertainties])
-        for u in uncertainties:
-            for path in u.paths:
-                checks.check_path(base, base_dict, path, f"uncertainty '{u.name}'")
+        current = {
+            p: checks.check_path(base, base_dict, p, f"uncertainty '{u.name}'")
+            for u in uncertainties
+            for p in u.paths
+        }
         policies = checks.policies(sweep, base, uncertainties)
+        checks.check_size(sweep, kind, uncertainties, len(policies))
         points = _points(sweep, kind, uncertainties)
         rows = points.to_dict("records")
-        point_overrides = [_point_overrides(uncertainties, row, base_dict) for row in rows]
+        point_overrides = [_point_overrides(uncertainties, row, current) for row in rows]
         hashes = _scenario_hashes(sweep.name, base, points, point_overrides, policies)
         checks.check_table(sweep, outcome_names, outcome_refs)
         plan = cls(
@@ -88,6 +91,7 @@ class Plan:
     def _build_function(cls, sweep: Sweep, kind: str) -> Plan:
         """The plan of a function model (:mod:`aimarket.experiments.engine.functional`)."""
         ref, uncertainties = functional.setup(sweep, kind)
+        checks.check_size(sweep, kind, uncertainties, 1)
         points = _points(sweep, kind, uncertainties)
         overrides = [
             functional.point_overrides(uncertainties, r) for r in points.to_dict("records")
@@ -221,28 +225,24 @@ def _points(sweep: Sweep, kind: str, uncertainties: list[Uncertainty]) -> pd.Dat
 
 
 def _point_overrides(
-    uncertainties: list[Uncertainty], row: Mapping[str, Any], base_dict: dict
+    uncertainties: list[Uncertainty], row: Mapping[str, Any], current: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The parameter values of one design point: each uncertainty's value set, scaling
-    or shifting the base value of each of its paths, in the base value's type."""
+    or shifting the base value (``current``, by path) of each of its paths. Nothing is
+    coerced: a value the model could take only rounded or converted is refused
+    (:func:`~aimarket.experiments.engine.levels.check_level`), and the scenario's own
+    validation checks the rest."""
     over: dict[str, Any] = {}
     for u in uncertainties:
         x = _plain(row[u.name])
         for p in u.paths:
-            current = checks.lookup(base_dict, p)
+            levels.check_level(u, p, current[p], x)
             if u.mode == "scale":
-                value = current * x
+                over[p] = current[p] * x
             elif u.mode == "shift":
-                value = current + x
+                over[p] = current[p] + x
             else:
-                value = x
-            if isinstance(current, bool):
-                value = bool(value)
-            elif isinstance(current, int) and isinstance(value, float):
-                value = round(value)
-            elif isinstance(current, float) and isinstance(value, int):
-                value = float(value)
-            over[p] = _plain(value)
+                over[p] = x
     return over
 
 

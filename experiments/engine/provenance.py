@@ -2,9 +2,12 @@
 
 A results folder records, when it is created, a fingerprint of the code that makes its
 results (:func:`code_fingerprint`): the aimarket version, a hash of the installed
-package's result-determining source and a hash of the outcome definitions the sweep
-uses. Resuming the folder with code whose fingerprint differs is refused, so one folder
-never mixes the results of two codes.
+package's result-determining source, a hash of the outcome definitions the sweep
+uses (a user's outcome function by its whole module file, so the helpers it calls and the
+constants they read count), the same of a function model's module file, and the
+installed versions of aimarket's dependencies (:func:`dependency_versions`). Resuming
+the folder with code whose fingerprint differs is refused, so one folder never mixes the
+results of two codes.
 
 The source hash is taken over the syntax tree of each module with its docstrings
 removed, so comments, docstrings and formatting never change it; it reads the installed
@@ -23,6 +26,7 @@ import hashlib
 import importlib.util
 import inspect
 import platform
+import re
 import subprocess
 import textwrap
 from collections.abc import Iterable, Mapping
@@ -203,11 +207,32 @@ def _installed_source() -> tuple[str, int]:
 
 
 def _function_source(ref: Mapping[str, str]) -> str:
+    """Hash of the whole module file a user's function lives in: the function, the helpers
+    it calls and the constants they read (a function without a file: its own source)."""
+    file = Path(ref.get("file") or "")
     try:
-        return source_digest(inspect.getsource(outcomes.resolve_ref(dict(ref))))
-    except (OSError, TypeError, ImportError, AttributeError, SyntaxError):
-        file = Path(ref.get("file") or "")
-        return source_digest(file.read_text(encoding="utf-8")) if file.is_file() else "?"
+        if not file.is_file():
+            return source_digest(inspect.getsource(outcomes.resolve_ref(dict(ref))))
+        return source_digest(file.read_text(encoding="utf-8"))
+    except (OSError, TypeError, ImportError, AttributeError, SyntaxError, UnicodeDecodeError):
+        return "?"
+
+
+def dependency_versions() -> dict[str, str]:
+    """Python's version and the installed version of each of aimarket's own (not
+    optional) dependencies: what the lock file pins, as installed."""
+    out = {"python": platform.python_version()}
+    try:
+        required = metadata.requires("aimarket") or []
+    except metadata.PackageNotFoundError:
+        required = []
+    for line in required:
+        if "extra ==" in line:
+            continue
+        name = re.split(r"[<>=!~;\[ ]", line, maxsplit=1)[0]
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[name] = metadata.version(name)
+    return out
 
 
 def outcomes_digest(names: Iterable[str], refs: Iterable[Mapping[str, str]]) -> str:
@@ -226,11 +251,14 @@ def code_fingerprint(plan) -> dict[str, Any]:
         version = metadata.version("aimarket")
     except metadata.PackageNotFoundError:
         version = "unknown"
+    model = getattr(plan, "model_ref", None)
     return {
         "version": version,
         "source": source,
         "modules": count,
         "outcomes": outcomes_digest(plan.outcome_names, plan.outcome_refs),
+        **({"model": _function_source(model)} if model else {}),
+        "dependencies": dependency_versions(),
     }
 
 
@@ -243,4 +271,10 @@ def code_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
         changes.append(f"model source hash {old.get('source')} -> {new.get('source')}")
     if old.get("outcomes") != new.get("outcomes"):
         changes.append(f"outcome definitions hash {old.get('outcomes')} -> {new.get('outcomes')}")
+    if old.get("model") != new.get("model"):
+        changes.append(f"model function's module hash {old.get('model')} -> {new.get('model')}")
+    was, now = old.get("dependencies") or {}, new.get("dependencies") or {}
+    for name in sorted(set(was) | set(now)):
+        if was.get(name) != now.get(name):
+            changes.append(f"{name} {was.get(name, 'absent')} -> {now.get(name, 'absent')}")
     return changes

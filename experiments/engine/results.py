@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from aimarket.experiments.engine import encoding, journal
 from aimarket.experiments.engine.journal import Scan
-from aimarket.experiments.engine.layout import SERIES, part_name, read_manifest
+from aimarket.experiments.engine.layout import SERIES, part_name, read_manifest, read_plan
 from aimarket.experiments.engine.outcomes import RESERVED
 from aimarket.simulation.errors import ScenarioError
 
@@ -57,6 +57,7 @@ class Results:
         self.runs = scan.runs
         self.problems = scan.problems
         self.notes = scan.notes
+        self._summed: set[Path] = set()
 
     def __repr__(self) -> str:
         c = self.counts()
@@ -67,8 +68,8 @@ class Results:
 
     @functools.cached_property
     def plan(self) -> pd.DataFrame:
-        path = self.path / "plan.parquet"
-        return pd.read_parquet(path) if path.exists() else pd.DataFrame()
+        """Every planned run; a ScenarioError if ``plan.parquet`` is missing or damaged."""
+        return read_plan(self.path, self.manifest)
 
     @functools.cached_property
     def market(self) -> pd.DataFrame:
@@ -110,8 +111,7 @@ class Results:
 
     def counts(self) -> dict[str, int]:
         """Planned, done, failed and pending runs (runs of damaged batches are pending)."""
-        planned = self.plan["run_id"] if not self.plan.empty else []
-        return journal.counts(planned, self.runs)
+        return journal.counts(self.plan["run_id"], self.runs)
 
     @property
     def damaged_runs(self) -> set[str]:
@@ -137,6 +137,7 @@ class Results:
         return out
 
     def _read(self, table, path, columns=None, run_ids=None) -> pd.DataFrame:
+        self._check_sum(table, path)
         try:
             file = pq.ParquetFile(path)
             meta = encoding.read_meta(file.schema_arrow)
@@ -152,6 +153,20 @@ class Results:
             ) from None
         return encoding.decode(arrow, meta, columns)
 
+    def _check_sum(self, table: str, path: Path) -> None:
+        """Refuse a file whose bytes differ from those the journal recorded (checked once
+        per file; the runs and failures parts were checked by the scan already)."""
+        if table not in SERIES or path in self._summed:
+            return
+        batch = path.name.removeprefix("part-").removesuffix(".parquet")
+        recorded = (self._scan.journal.get(batch, {}).get("files") or {}).get(table) or {}
+        if recorded.get("sha256") and journal.sha256(path) != recorded["sha256"]:
+            raise ScenarioError(
+                f"{path} changed since it was written (checksum differs); run the sweep "
+                "command again to move its batch aside and re-run its runs"
+            )
+        self._summed.add(path)
+
     @staticmethod
     def _concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
         frames = [f for f in frames if not f.empty]
@@ -161,6 +176,7 @@ class Results:
         """The columns :meth:`series` can give for ``table`` (without reading any data)."""
         keys = self._keys()
         for path in self._paths(table):
+            self._check_sum(table, path)
             schema = pq.read_schema(path)
             meta = encoding.read_meta(schema)
             names = meta.get("columns") or schema.names
@@ -271,7 +287,8 @@ def load(
                 f"not the expected '{plan.sweep.name}' with spec hash {plan.spec_hash} "
                 f"({describe_spec(plan.spec)})"
             )
-    scan = journal.scan(folder, deep=verify)
+    planned = set(read_plan(folder, manifest)["run_id"])
+    scan = journal.scan(folder, deep=verify, planned=planned)
     if scan.problems and not allow_damaged:
         raise ScenarioError(scan.message(folder))
     return Results(folder, manifest, scan)

@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 
 from aimarket.experiments.engine import faults, interrupts
 from aimarket.experiments.engine.executors import (
+    check_executor,
     default_workers,
     describe,
     open_executor,
@@ -123,6 +124,7 @@ def run_sweep(
         plan = sweep.variant(quick=quick, replicates=replicates, steps=steps, seed=seed).plan()
     else:
         plan = sweep
+    check_executor(executor, workers)  # before the folder is touched
     n_workers = 1 if executor == "serial" else (workers or default_workers())
     store = Store(Path(out))
     info = {"executor": describe(executor, workers), "argv": argv or sys.argv}

@@ -40,7 +40,7 @@ from aimarket.experiments.engine.outcomes import DEFAULT, load_script
 from aimarket.experiments.engine.plan import Plan
 from aimarket.experiments.engine.uncertainty import Uncertainty
 from aimarket.simulation.errors import ScenarioError
-from aimarket.simulation.files import read_toml
+from aimarket.simulation.files import read_toml, regular_file
 from aimarket.simulation.scenario import Scenario
 
 #: What a sweep's ``quick`` table may replace (``--quick``).
@@ -150,9 +150,7 @@ class Sweep:
 
 def load_spec(path: str | Path) -> Sweep:
     """A sweep from a ``.toml`` file or a ``.py`` experiment script (``sweep = Sweep(...)``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(f"sweep spec not found: {path}")
+    path = regular_file(path, "sweep spec")
     if path.suffix == ".toml":
         return Sweep.from_toml(path)
     if path.suffix != ".py":

@@ -45,6 +45,7 @@ from aimarket.experiments.engine.layout import (
     part_name,
     parts,
     read_manifest,
+    read_plan,
 )
 from aimarket.experiments.engine.provenance import (
     code_changes,
@@ -86,9 +87,10 @@ class Store:
         self._lock_folder(force)
         try:
             manifest = self._check_owner(plan)
-            journal.reconcile(self.path)
+            planned = {r["run_id"] for r in plan.runs()}
+            journal.reconcile(self.path, planned)
             journal.clean(self.path)
-            self.notices += journal.move_damaged(self.path)
+            self.notices += journal.move_damaged(self.path, planned)
         except BaseException:
             self.close()
             raise
@@ -98,8 +100,11 @@ class Store:
             manifest = _new_manifest(plan, session)
         manifest["sessions"].append({**session, **(info or {})})
         manifest["updated"] = now()
-        if created or not (self.path / "plan.parquet").exists():
-            atomic_write_parquet(self.path / "plan.parquet", plan.table(), compact=True)
+        try:
+            read_plan(self.path, manifest)
+        except ScenarioError:  # new, missing or damaged: written again from the plan
+            written = atomic_write_parquet(self.path / "plan.parquet", plan.table(), compact=True)
+            manifest["plan_file"] = written
         atomic_write_json(self.path / "manifest.json", manifest)
         batches = [b for _, b, _ in parts(self.path / "runs")] + list(journal.read(self.path)[0])
         self._seq = max((batch_key(b)[0] for b in batches), default=0)
@@ -226,7 +231,7 @@ class Store:
 
     def scan(self, deep: bool = False) -> Scan:
         """The folder's batches checked against the journal (:func:`journal.scan`)."""
-        return journal.scan(self.path, deep)
+        return journal.scan(self.path, deep, set(self._planned()))
 
     def run_status(self) -> pd.DataFrame:
         """run_id and status of the latest attempt of every recorded run (intact batches)."""
@@ -238,10 +243,7 @@ class Store:
         return journal.counts(self._planned(), (scan or self.scan()).runs)
 
     def _planned(self) -> pd.Series:
-        plan_path = self.path / "plan.parquet"
-        if not plan_path.exists():
-            return pd.Series(dtype=str)
-        return pd.read_parquet(plan_path, columns=["run_id"])["run_id"]
+        return read_plan(self.path, read_manifest(self.path))["run_id"]
 
 
 def _new_manifest(plan, session: dict) -> dict[str, Any]:

@@ -33,3 +33,13 @@ def dates(start: str, steps: pd.Series, horizon: int) -> pd.Series:
     months = pd.period_range(start, periods=max(int(horizon), 1), freq="M")
     stamps = months.to_timestamp()
     return pd.Series(stamps[steps.to_numpy(dtype=np.int64) - 1], index=steps.index, name="date")
+
+
+def check_steps(steps: object, where: str = "steps") -> int:
+    """``steps`` as an int in [0, :data:`MAX_STEPS`]; a ScenarioError otherwise (a run
+    of ``run(10**9)`` would never return, and ``run(-1)`` would silently do nothing)."""
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer):
+        raise ScenarioError(f"{where} = {steps!r} must be an integer in [0, {MAX_STEPS}]")
+    if not 0 <= steps <= MAX_STEPS:
+        raise ScenarioError(f"{where} = {steps!r} is out of range: allowed [0, {MAX_STEPS}]")
+    return int(steps)

@@ -1,20 +1,25 @@
 """The calibration's command line: infer, ship the posterior, write the documents.
 
-    python -m aimarket.experiments.analysis.calibrate            # the full calibration
-    python -m aimarket.experiments.analysis.calibrate --quick --data /tmp/d --docs /tmp/docs
+    python -m aimarket.experiments.analysis.calibrate --ship     # the full calibration, shipped
+    python -m aimarket.experiments.analysis.calibrate --quick    # into results/calibration/
 
 One command runs every stage; a stage whose store is complete is not run again, so a
 killed calibration resumes where it stopped (``--fresh`` starts over, moving the old
-stores aside). Stages: the ABC-SMC fit on the 2024 targets and the one on the 2023
-quantities (:mod:`.abc`, stores in ``--store``); the posterior median and draws written to
-``--data`` (``calibrated.toml``, ``posterior.csv``); the runs across the posterior (targets,
-headline answers, forecast) and the documents in ``--docs`` (``calibration.md``,
-``forecast.md``, ``figures/forecast.png`` and the headline-answers block of ``ODD.md``).
+stores aside); Ctrl-C and SIGTERM stop it in one line, the stores kept. Stages: the
+ABC-SMC fit on the 2024 targets and the one on the 2023 quantities (:mod:`.abc`, stores in
+``--store``); the posterior median and draws written to ``--data`` (``calibrated.toml``,
+``posterior.csv``); the runs across the posterior (targets, headline answers, forecast)
+and the documents in ``--docs`` (``calibration.md``, ``forecast.md``,
+``figures/forecast.png`` and the headline-answers block of ``ODD.md``). ``--data`` and
+``--docs`` default to ``STORE/data`` and ``STORE/docs``; only ``--ship`` writes the
+model's own data (``simulation/data/``) and the repository's ``docs/``. Every argument
+is checked before anything runs (exit 2, one line).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import shlex
 import sys
 import time
@@ -35,7 +40,9 @@ from aimarket.experiments.analysis.calibrate import (
     report,
 )
 from aimarket.experiments.analysis.calibrate.values import write_calibrated
-from aimarket.simulation.files import atomic_write_bytes
+from aimarket.experiments.engine import interrupts
+from aimarket.simulation.errors import EXIT_BAD_INPUT, ScenarioError
+from aimarket.simulation.files import atomic_write_bytes, check_path_text, writable_folder
 from aimarket.simulation.posterior import POSTERIOR
 from aimarket.simulation.scenarios import DATA
 
@@ -56,9 +63,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--fresh", action="store_true", help="start over: move old stores aside")
     p.add_argument("--store", type=Path, default=Path("results/calibration"),
                    help="folder of the inference stores (resumable)")  # fmt: skip
-    p.add_argument("--data", type=Path, default=DATA, help="where calibrated.toml and "
-                   "posterior.csv go (default: the model's own data)")  # fmt: skip
-    p.add_argument("--docs", type=Path, default=DOCS, help="where the documents go")
+    p.add_argument("--ship", action="store_true", help="write the posterior into the model's "
+                   "own data (simulation/data/) and the documents into docs/")  # fmt: skip
+    p.add_argument("--data", type=Path, help="where calibrated.toml and posterior.csv go "
+                   "(default: STORE/data; with --ship, the model's own data)")  # fmt: skip
+    p.add_argument("--docs", type=Path, help="where the documents go (default: STORE/docs; "
+                   "with --ship, the repository's docs/)")  # fmt: skip
     p.add_argument("--workers", type=int, default=2, help="processes")
     p.add_argument("--minutes", type=float, default=30.0, help="time for the 2024 fit")
     p.add_argument("--draws", type=int, default=100, help="posterior draws in the reports")
@@ -106,10 +116,46 @@ def _runs(draws, median, seeds, n_median, args) -> tuple[pd.DataFrame, pd.DataFr
     return runs, at_median
 
 
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse (ScenarioError) any argument the calibration could not use, before it runs;
+    resolve where the data and the documents go."""
+    for name in ("developers", "draws", "seeds", "workers"):
+        value = getattr(args, name)
+        if value < 1:
+            raise ScenarioError(f"--{name} = {value} must be at least 1")
+    if not (math.isfinite(args.minutes) and args.minutes > 0):
+        raise ScenarioError(f"--minutes = {args.minutes} must be a finite number above 0")
+    if args.data is None:
+        args.data = DATA if args.ship else args.store / "data"
+    if args.docs is None:
+        args.docs = DOCS if args.ship else args.store / "docs"
+    if not args.ship and args.data.resolve() == DATA.resolve():
+        raise ScenarioError(f"--data {args.data} is the model's own data: pass --ship to write it")
+    for option, folder in (("--store", args.store), ("--data", args.data), ("--docs", args.docs)):
+        check_path_text(folder, option)
+        writable_folder(folder, option)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """The calibration; bad arguments exit 2 and Ctrl-C or SIGTERM 130, each in one line."""
     args = parser().parse_args(argv)
     if args.quick:
         args.draws, args.seeds, args.developers, args.workers = 4, 1, 300, 1
+    try:
+        check_arguments(args)
+        with interrupts.stop_on_signals():
+            return _calibrate(args, argv)
+    except ScenarioError as exc:
+        print(f"calibrate: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt as exc:
+        name = exc.args[0] if exc.args else "SIGINT"
+        print(f"calibrate: interrupted by {name}; the stores in {args.store} are kept: run "
+              "the same command to resume", file=sys.stderr)  # fmt: skip
+        return 130
+
+
+def _calibrate(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     command = f"{PROG} {shlex.join(list(sys.argv[1:] if argv is None else argv))}".strip()
     t0 = time.perf_counter()
     if args.fresh:

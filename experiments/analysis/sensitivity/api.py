@@ -103,6 +103,12 @@ def discover(
     frame's ``attrs`` hold the peeling ``trajectory`` and the chosen box's numbers."""
     if (below is None) == (above is None):
         raise ScenarioError("give exactly one of --below V or --above V")
+    threshold = below if below is not None else above
+    if not np.isfinite(threshold):
+        side = "--below" if below is not None else "--above"
+        raise ScenarioError(f"{side} {threshold} must be a finite number")
+    if not 0 < min_density <= 1:
+        raise ScenarioError(f"--density {min_density} must be in (0, 1]")
     study = data.study(folder, outcome, contrast)
     numeric = [u.name for u in study.uncertainties if u.lo is not None]
     if not numeric:
