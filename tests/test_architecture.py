@@ -275,3 +275,30 @@ def test_every_package_folder_is_listed_for_the_wheel():
     )
     found = {name for name, path in MODULES.items() if path.name == "__init__.py"}
     assert found == listed, f"pyproject's packages differ: {sorted(found ^ listed)}"
+
+
+def test_the_package_and_the_command_line_load_lazily():
+    """``import aimarket``, ``aimarket.experiments`` and the command line's parser load no
+    numpy, pandas or Mesa (PEP 562 exports, :mod:`aimarket.lazy`: ``--help`` is fast);
+    every exported name still resolves, and ``from aimarket import MarketModel`` works."""
+    check = (
+        "import sys, aimarket, aimarket.experiments, aimarket.cli\n"
+        "aimarket.cli.build_parser()\n"
+        "heavy = sorted({'numpy', 'pandas', 'mesa', 'matplotlib'} & set(sys.modules))\n"
+        "assert not heavy, heavy\n"
+        "from aimarket import MarketModel\n"
+        "from aimarket.simulation.model import MarketModel as Model\n"
+        "assert MarketModel is Model and 'MarketModel' in dir(aimarket)\n"
+        "for package in (aimarket, aimarket.experiments):\n"
+        "    for name in package.__all__:\n"
+        "        getattr(package, name)\n"
+        "try:\n"
+        "    aimarket.no_such_name\n"
+        "except AttributeError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "module 'aimarket' has no attribute 'no_such_name'"

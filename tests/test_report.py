@@ -48,9 +48,13 @@ def nontrivial_png(path) -> None:
 
 def test_report_command_writes_markdown_and_figures(flagship, capsys):
     assert main(["report", str(flagship)]) == 0
-    printed = capsys.readouterr().out.strip()
+    captured = capsys.readouterr()
+    printed = captured.out.strip()
     report = flagship / "report" / "report.md"
     assert printed.endswith(str(report))
+    progress = captured.err.splitlines()  # what it is doing, while it does it
+    assert progress[0] == f"aimarket report: reading {flagship} ..."
+    assert any(line.startswith("aimarket report: figure 1 of ") for line in progress)
     text = report.read_text()
     for section in ("## The sweep", "## Policy comparison", "Paired differences", "## Figures"):
         assert section in text
