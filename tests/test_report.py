@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 
@@ -103,3 +104,26 @@ def test_policy_colours_are_the_run_figures_colours():
     assert colors["open_then_closed"] == POLICY_COLORS["open_then_closed"]
     assert colors["custom"] not in POLICY_COLORS.values()
     assert not set(fig.VENDOR_COLORS.values()) & set(POLICY_COLORS.values())
+
+
+def test_export_writes_integer_seeds_plain_floats_and_no_empty_failures(flagship, tmp_path):
+    out = tmp_path / "export"
+    (out).mkdir()
+    (out / "failures.csv").write_text("run_id,error\nold,stale\n")  # an earlier export's
+    assert main(["export", str(flagship), "--out", str(out)]) == 0
+    assert not (out / "failures.csv").exists()  # nothing failed: no file
+    runs = pd.read_csv(out / "runs.csv")
+    assert runs["seed"].dtype.kind == "i" and runs["seed_point"].dtype.kind == "i"
+    assert (runs["seed"] == load(flagship).manifest["spec"]["seed"]).all()
+    stored = load(flagship).ok.set_index("run_id")["seed"]
+    rebuilt = runs["seed"].astype(str) + "/" + runs["seed_point"].astype(str)
+    assert (rebuilt + "." + runs["replicate"].astype(str)).tolist() == stored[
+        runs["run_id"]
+    ].tolist()
+    market = (out / "market.csv").read_text().splitlines()
+    header = market[0].split(",")
+    floats = [v for line in market[1:] for k, v in zip(header, line.split(","), strict=True)
+              if k in ("closed_price", "hhi", "platform_payoff") and "." in v]  # fmt: skip
+    assert floats
+    digits = [len(v.lstrip("-").replace(".", "").lstrip("0").split("e")[0]) for v in floats]
+    assert max(digits) <= 9  # float32 round-trips in 9 digits; a double would show 17
