@@ -12,6 +12,7 @@ import pytest
 from conftest import VOLATILE, tiny_sweep
 
 from aimarket.experiments import load, run_sweep
+from aimarket.experiments.analysis.export import export
 from aimarket.simulation.errors import ScenarioError
 
 
@@ -141,8 +142,6 @@ def test_failing_runs_are_recorded_and_the_sweep_exits_nonzero(tmp_path):
     assert r.failures["traceback"].str.contains("FloatingPointError").all()
     assert r.failures["traceback"].str.contains("in fragile").all()
     assert r.ok["fragile"].notna().all()
-    from aimarket.experiments.analysis.export import export
-
     failures = pd.read_csv(export(r, tmp_path / "export")[3])  # exported when runs failed
     assert len(failures) == 4 and failures["error"].str.contains("community").all()
     # `status` reports the same, and so does running the script directly (which retries
