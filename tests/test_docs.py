@@ -9,12 +9,15 @@ listed there.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
 from pathlib import Path
 
+from aimarket.experiments import OUTCOMES, Sweep
 from aimarket.experiments.analysis.targets import TARGETS
+from aimarket.experiments.engine import designs, sweepdoc
 from aimarket.simulation import metrics, paramdoc
 from aimarket.simulation.model import MarketModel
 from aimarket.simulation.params import iter_fields
@@ -201,3 +204,19 @@ def test_every_use_of_a_fact_flagged_after_2024_is_listed():
         "these cite a row flagged as after 2024 but are not listed under 'Flagged rows still "
         f"in use' in docs/facts.md: {unlisted}"
     )
+
+
+def test_the_sweep_reference_is_generated_and_complete():
+    """docs/sweeps.md documents every key of a sweep file, every design kind and every
+    built-in outcome, from the records (a new key without its line fails here)."""
+    fields = {f.name for f in dataclasses.fields(Sweep)}
+    assert set(sweepdoc.KEYS) == fields, (
+        f"undocumented or stale keys: {fields ^ set(sweepdoc.KEYS)}"
+    )
+    assert set(sweepdoc.DESIGNS) == set(designs.KINDS)
+    text = (REPO / "docs" / "sweeps.md").read_text()
+    assert sweepdoc.render(text) == text, (
+        "docs/sweeps.md is stale: run `python -m aimarket.experiments.engine.sweepdoc`"
+    )
+    for name in (*fields, *designs.KINDS, *OUTCOMES.names(), *sweepdoc.UNCERTAINTY_KEYS):
+        assert f"| `{name}` |" in text, name

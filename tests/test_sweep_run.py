@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import VOLATILE, tiny_sweep
 
-from aimarket.experiments import load, run_sweep
+from aimarket.experiments import format_comparison, load, run_sweep
 from aimarket.experiments.analysis.export import export
 from aimarket.simulation.errors import ScenarioError
 
@@ -179,3 +179,12 @@ def test_flagship_quick_plan_is_valid():
         plan.points.columns
     )
     assert plan.sweep.replicates > 1
+
+
+def test_the_comparison_shows_every_requested_outcome_without_a_table(tmp_path):
+    chosen = ["open_token_share", "hhi", "platform_payoff"]  # two not in the default five
+    sweep = tiny_sweep(outcomes=chosen, n=1, replicates=1, steps=3)
+    run_sweep(sweep, tmp_path / "out", executor="serial", progress=False)
+    text = format_comparison(load(tmp_path / "out"))
+    for outcome in chosen:
+        assert f"\n{outcome} (" in text, outcome

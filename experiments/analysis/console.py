@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from aimarket.experiments.analysis import aggregate as agg
+from aimarket.experiments.engine.outcomes import DEFAULT
 from aimarket.experiments.engine.store import Results
 from aimarket.simulation.report import format_value
 
@@ -34,9 +35,12 @@ WIDTH = 100
 
 
 def table_outcomes(results: Results, outcomes: Sequence[str] | None = None) -> list[str]:
-    """The outcomes a comparison shows: those given, else the sweep's ``table``, else the
+    """The outcomes a comparison shows: those given, else the sweep's ``table``, else
+    every outcome the sweep chose (when it named its ``outcomes``), else the
     :data:`DEFAULT_TABLE` outcomes present, else the first five; only those in the runs."""
     chosen = list(outcomes or results.manifest.get("table") or [])
+    if not chosen and set(results.outcomes) != set(DEFAULT):  # the sweep named its own
+        chosen = list(results.outcomes)
     if not chosen:
         chosen = [o for o in DEFAULT_TABLE if o in results.runs.columns]
     if not chosen:
