@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -227,13 +228,16 @@ def test_lint_fails_on_a_repeated_block_of_six_lines(tmp_path):
 def test_a_wheel_installs_exactly_one_import_name(tmp_path):
     wheels = tmp_path / "wheels"
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-v",
          "-w", str(wheels), str(REPO)],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     if done.returncode and "setuptools" in done.stderr:
         pytest.skip("setuptools is not available to build a wheel offline")
     assert done.returncode == 0, done.stderr
+    # a quiet build: no setuptools warning (BuildBackendWarning, SetuptoolsDeprecationWarning...)
+    warned = re.findall(r"\b\w+Warning\b.*", done.stdout + done.stderr)
+    assert not warned, "\n".join(warned)
     (wheel,) = wheels.glob("aimarket-*.whl")
     site = tmp_path / "site"  # a fresh environment outside the repository
     done = subprocess.run(
@@ -274,7 +278,34 @@ def test_every_package_folder_is_listed_for_the_wheel():
         tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
     )
     found = {name for name, path in MODULES.items() if path.name == "__init__.py"}
+    found |= set(data_folders())
     assert found == listed, f"pyproject's packages differ: {sorted(found ^ listed)}"
+
+
+def data_folders() -> dict[str, Path]:
+    """Import name -> folder of every folder of data files (no module) in the package."""
+    out = {}
+    for folder, package in PACKAGES.items():
+        for path in sorted((REPO / folder).rglob("*")):
+            if not path.is_dir() or path.name == "__pycache__" or (path / "__init__.py").exists():
+                continue
+            if any(p.is_file() for p in path.iterdir()):
+                rel = path.relative_to(REPO / folder)
+                out[".".join([*package.split("."), *rel.parts])] = path
+    return out
+
+
+def test_every_data_file_is_in_the_wheel_s_package_data():
+    import fnmatch
+    import tomllib
+
+    patterns = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]
+    for name, path in data_folders().items():
+        files = [p.name for p in path.iterdir() if p.is_file()]
+        missed = [f for f in files if not any(fnmatch.fnmatch(f, g) for g in patterns[name])]
+        assert not missed, f"{name}: not in package-data: {missed}"
 
 
 def test_the_package_and_the_command_line_load_lazily():

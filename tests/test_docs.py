@@ -220,3 +220,36 @@ def test_the_sweep_reference_is_generated_and_complete():
     )
     for name in (*fields, *designs.KINDS, *OUTCOMES.names(), *sweepdoc.UNCERTAINTY_KEYS):
         assert f"| `{name}` |" in text, name
+
+
+def readme_sessions() -> list[tuple[str, str]]:
+    """The README's interactive examples: each ``>>>`` line and the output shown below it."""
+    text = (REPO / "README.md").read_text()
+    pairs = []
+    for block in re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL):
+        lines = block.splitlines()
+        for k, line in enumerate(lines):
+            if line.startswith(">>> "):
+                shown = []
+                for later in lines[k + 1 :]:
+                    if later.startswith(">>> "):
+                        break
+                    shown.append(later)
+                pairs.append((line[4:], "\n".join(shown).strip()))
+    return pairs
+
+
+def test_the_readme_s_messages_are_the_code_s():
+    """Every ``>>>`` example of the README prints what the README shows (errors as
+    ``Type: message``)."""
+    import aimarket
+
+    sessions = readme_sessions()
+    assert len(sessions) >= 2
+    namespace = {name: getattr(aimarket, name) for name in aimarket.__all__}
+    for source, shown in sessions:
+        try:
+            printed = repr(eval(source, namespace))  # the README's own example
+        except Exception as exc:
+            printed = f"{type(exc).__name__}: {exc}"
+        assert printed == shown, f"README: {source}"
