@@ -9,11 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import POLICIES, tiny_sweep
 from PIL import Image
 
 from aimarket.cli import main
-from aimarket.experiments import load, run_sweep
+from aimarket.experiments import format_comparison, load, run_sweep
+from aimarket.experiments.analysis import aggregate as agg
 from aimarket.experiments.analysis import figures as fig
+from aimarket.experiments.analysis.report import write_report
 from aimarket.experiments.engine.spec import load_spec
 
 REPO = Path(__file__).resolve().parent.parent
@@ -127,3 +130,28 @@ def test_export_writes_integer_seeds_plain_floats_and_no_empty_failures(flagship
     assert floats
     digits = [len(v.lstrip("-").replace(".", "").lstrip("0").split("e")[0]) for v in floats]
     assert max(digits) <= 9  # float32 round-trips in 9 digits; a double would show 17
+
+
+def test_policies_identical_in_every_pair_are_named_and_both_drawn(tmp_path):
+    never = {"vendors.meta.policy": "open_then_closed", "vendors.meta.switch_share": 1.01,
+             "vendors.meta.switch_step": -1}  # fmt: skip
+    policies = {**POLICIES, "open_then_closed": never}
+    sweep = tiny_sweep(policies=policies, n=2, replicates=1, steps=4, series=("market",))
+    out = tmp_path / "same"
+    assert run_sweep(sweep, out, executor="serial", progress=False).exit_code == 0
+    results = load(out)
+    assert agg.identical_policies(results) == [("open", "open_then_closed")]
+    printed = format_comparison(results)
+    assert "Note: 'open_then_closed' gave exactly the same value as 'open'" in printed
+    report = write_report(out).read_text()
+    assert "'open_then_closed' gave exactly the same value as 'open' for every outcome" in report
+    figure = fig.plot_series(results, "closed_price")
+    drawn = {line.get_label(): line for line in figure.axes[0].get_lines()}
+    twin, first = drawn["open_then_closed (= open in every pair)"], drawn["open"]
+    assert twin.get_color() != first.get_color()
+    assert twin.get_linestyle() != first.get_linestyle() and twin.get_marker() != first.get_marker()
+
+
+def test_different_policies_are_not_called_identical(flagship):
+    pairs = agg.identical_policies(load(flagship))
+    assert ("closed", "open") not in pairs and ("open", "closed") not in pairs

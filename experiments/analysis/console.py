@@ -12,6 +12,7 @@ share of pairs in which the policy is higher. Both are tidy frames built by
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -130,4 +131,19 @@ def format_comparison(results: Results, outcomes: Sequence[str] | None = None) -
         ]
     if undefined:
         lines += ["", "n/a: undefined in every run (e.g. a closed margin with no closed sales)"]
-    return "\n".join(_fit(lines))
+    return "\n".join(_fit([*lines, *identical_lines(results)]))
+
+
+def identical_notes(results: Results) -> list[str]:
+    """A sentence per pair of policies identical in every pair (none: an empty list)."""
+    return [
+        f"Note: '{b}' gave exactly the same value as '{a}' for every outcome in every pair "
+        "(design point and seed): it made no difference here, and its lines in the figures "
+        f"lie on those of '{a}' (drawn dashed over them)."
+        for a, b in agg.identical_policies(results)
+    ]
+
+
+def identical_lines(results: Results) -> list[str]:
+    """:func:`identical_notes` as console lines of at most :data:`WIDTH`."""
+    return [line for note in identical_notes(results) for line in ["", *textwrap.wrap(note, WIDTH)]]

@@ -22,7 +22,7 @@ import pandas as pd
 
 from aimarket.experiments.analysis import aggregate as agg
 from aimarket.experiments.analysis import figures
-from aimarket.experiments.analysis.console import table_outcomes
+from aimarket.experiments.analysis.console import identical_notes, table_outcomes
 from aimarket.experiments.analysis.sensitivity.report import challenger
 from aimarket.experiments.analysis.sensitivity.report import section as sensitivity_section
 from aimarket.experiments.analysis.tables import markdown_table
@@ -277,6 +277,7 @@ def _report_lines(results: Results, results_dir: Path, outcomes: list[str]) -> l
         "",
         markdown_table(comparison_table(results, outcomes)),
         "",
+        *(x for note in identical_notes(results) for x in (note, "")),
     ]
     table, reference = contrast_table(results, outcomes)
     if not table.empty:
