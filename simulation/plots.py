@@ -7,12 +7,14 @@ fixed per release policy and per open/closed so that every figure agrees.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")  # files, not windows; notebooks switch back with %matplotlib inline
+if "inline" not in os.environ.get("MPLBACKEND", ""):  # a notebook kernel keeps its own
+    matplotlib.use("Agg")  # files, not windows
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
