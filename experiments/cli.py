@@ -245,8 +245,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _say(message: str) -> None:
-    """Progress of a long command, on stderr (stdout keeps its result)."""
-    print(f"aimarket report: {message} ...", file=sys.stderr, flush=True)
+    """Progress of a long command, on stderr when it is a terminal (stdout keeps its
+    result; logs and pipes keep only errors, in one line)."""
+    if _interactive():
+        print(f"aimarket report: {message} ...", file=sys.stderr, flush=True)
+
+
+def _interactive() -> bool:
+    return sys.stderr.isatty()
 
 
 def _resume_command(args: argparse.Namespace, out: Path) -> str:

@@ -13,6 +13,7 @@ from conftest import POLICIES, tiny_sweep
 from PIL import Image
 
 from aimarket.cli import main
+from aimarket.experiments import cli as experiments_cli
 from aimarket.experiments import format_comparison, load, run_sweep
 from aimarket.experiments.analysis import aggregate as agg
 from aimarket.experiments.analysis import figures as fig
@@ -50,7 +51,8 @@ def nontrivial_png(path) -> None:
     assert len(np.unique(pixels)) > 20, path
 
 
-def test_report_command_writes_markdown_and_figures(flagship, capsys):
+def test_report_command_writes_markdown_and_figures(flagship, capsys, monkeypatch):
+    monkeypatch.setattr(experiments_cli, "_interactive", lambda: True)  # as at a terminal
     assert main(["report", str(flagship)]) == 0
     captured = capsys.readouterr()
     printed = captured.out.strip()
