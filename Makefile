@@ -11,12 +11,14 @@ OUT    ?= results
 LOCK   := requirements/lock.txt
 
 # The venv installs the exact versions of $(LOCK) (so "same seed, same bytes" holds on
-# every machine of a kind), then the project itself without resolving anything again.
+# every machine of a kind), then the project itself without resolving anything again
+# (without setuptools' "Editable installation" notice: it says a folder named like the
+# package may shadow it, and here that folder, aimarket/, is the package).
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r $(LOCK)
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 setup: $(STAMP)

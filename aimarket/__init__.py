@@ -12,12 +12,29 @@ top-level folders:
 >>> from aimarket import MarketModel, load_scenario
 >>> model = MarketModel(load_scenario("baseline"), rng=1).run(24)
 >>> model.market_frame().tail()
+
+The exports below are imported on first use (:mod:`aimarket.lazy`), so that the command
+line starts fast.
 """
 
-from aimarket.simulation.errors import ScenarioError
-from aimarket.simulation.model import MarketModel
-from aimarket.simulation.scenario import POLICIES, Scenario
-from aimarket.simulation.scenarios import builtin_names, load_scenario
+from typing import TYPE_CHECKING
+
+from aimarket import lazy
+
+if TYPE_CHECKING:  # what type checkers and editors see
+    from aimarket.simulation.errors import ScenarioError
+    from aimarket.simulation.model import MarketModel
+    from aimarket.simulation.scenario import POLICIES, Scenario
+    from aimarket.simulation.scenarios import builtin_names, load_scenario
+
+_EXPORTS = {
+    "POLICIES": "aimarket.simulation.scenario",
+    "MarketModel": "aimarket.simulation.model",
+    "Scenario": "aimarket.simulation.scenario",
+    "ScenarioError": "aimarket.simulation.errors",
+    "builtin_names": "aimarket.simulation.scenarios",
+    "load_scenario": "aimarket.simulation.scenarios",
+}
 
 __all__ = [
     "POLICIES",
@@ -27,3 +44,5 @@ __all__ = [
     "builtin_names",
     "load_scenario",
 ]
+
+__getattr__, __dir__ = lazy.exports(__name__, _EXPORTS)

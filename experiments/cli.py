@@ -241,8 +241,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     path = Path(args.dir)
     if not (path / "manifest.json").is_file():
         raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
-    print(write_report(path, args.out))
+    print(write_report(path, args.out, progress=_say))
     return 0
+
+
+def _say(message: str) -> None:
+    """Progress of a long command, on stderr when it is a terminal (stdout keeps its
+    result; logs and pipes keep only errors, in one line)."""
+    if _interactive():
+        print(f"aimarket report: {message} ...", file=sys.stderr, flush=True)
+
+
+def _interactive() -> bool:
+    return sys.stderr.isatty()
 
 
 def _resume_command(args: argparse.Namespace, out: Path) -> str:

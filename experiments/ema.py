@@ -23,13 +23,16 @@ sweep worker measures a run, so it equals that run of the sweep engine.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral
 from pathlib import Path
 from typing import Any
 
-from ema_workbench import CategoricalParameter, Constant, Model, RealParameter, ScalarOutcome
+with warnings.catch_warnings():  # EMA's optional ipyparallel evaluator, unused here
+    warnings.filterwarnings("ignore", message="ipyparallel not installed", category=UserWarning)
+    from ema_workbench import CategoricalParameter, Constant, Model, RealParameter, ScalarOutcome
 
 from aimarket.experiments.engine.checks import check_path
 from aimarket.experiments.engine.outcomes import OUTCOMES, RunView, compute

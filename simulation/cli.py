@@ -12,12 +12,12 @@ import time
 
 from aimarket.simulation.errors import ScenarioError
 from aimarket.simulation.files import replace_folder, run_folder
-from aimarket.simulation.mechanics.calendar import MAX_STEPS
 from aimarket.simulation.merging import parse_assignments
-from aimarket.simulation.scenarios import builtin_names, describe
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    from aimarket.simulation.scenarios import builtin_names, describe
+
     names = builtin_names()
     width = max(len(n) for n in names)
     for name in names:
@@ -26,6 +26,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from aimarket.simulation.mechanics.calendar import MAX_STEPS
     from aimarket.simulation.scenarios import load_scenario
 
     overrides = parse_assignments(args.set)

@@ -14,14 +14,14 @@ import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from aimarket.simulation.errors import ScenarioError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def writable_folder(text: str | Path, option: str = "--out") -> Path:
@@ -234,6 +234,9 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame, compact: bool = False)
     """
     if not compact:
         return atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+    import pyarrow as pa  # here: the command lines' --help need not load it
+    import pyarrow.parquet as pq
+
     arrow = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
     options = {"compression": "zstd", "write_statistics": False, "store_schema": False}
     return atomic_write(

@@ -39,17 +39,27 @@ class MarketModel(mesa.Model):
     entropy, recorded in ``model.seed_entropy``). One child stream is derived per
     mechanism (:mod:`aimarket.simulation.mechanics.streams`), so the same seed gives the
     same bytes out and changing one vendor's policy leaves the other mechanisms' draws
-    unchanged. Without a scenario the model runs the built-in ``baseline``.
+    unchanged. ``seed`` is Mesa's other name for it: ``seed=k`` gives the same bytes as
+    ``rng=k`` (pass one of them). Without a scenario the model runs the built-in
+    ``baseline``.
 
     A month (:meth:`step`) runs the phases of :attr:`PHASES` in order; the market's state
     besides its agents and products (indices, regulation, this month's counters) is one
     record, ``model.state`` (:class:`~aimarket.simulation.state.MarketState`).
+
+    The scenario's ``steps`` is the horizon, as Mesa's idioms expect: ``running`` turns
+    False once ``steps`` months have run, so ``model.run_model()`` returns there and
+    ``mesa.batch_run(MarketModel, ...)`` needs no ``max_steps``; ``run(n)`` advances ``n``
+    months whatever the horizon.
     """
 
     #: The month's phases, in order (:mod:`aimarket.simulation.schedule`).
     PHASES: tuple[Phase, ...] = PHASES
 
-    def __init__(self, scenario: Scenario | None = None, *, rng=None):
+    def __init__(self, scenario: Scenario | None = None, *, rng=None, seed=None):
+        if seed is not None and rng is not None:
+            raise ValueError("MarketModel: pass either seed or rng (the same thing), not both")
+        rng = seed if seed is not None else rng
         scenario = scenario if scenario is not None else load_scenario("baseline")
         root = root_sequence(rng)
         streams = Streams(root)
@@ -162,8 +172,19 @@ class MarketModel(mesa.Model):
         for phase in self.PHASES:
             getattr(self, phase.method)()
 
+    @property
+    def running(self) -> bool:
+        """Mesa's flag: False once the scenario's horizon (``steps`` months) is reached,
+        or once someone sets it False."""
+        return self._running and self.steps < self.scenario.steps
+
+    @running.setter
+    def running(self, value: bool) -> None:
+        self._running = bool(value)
+
     def run(self, steps: int | None = None, *, progress: bool = False) -> MarketModel:
-        """Advance ``steps`` months (default: the scenario's ``steps``)."""
+        """Advance ``steps`` months (default: the scenario's ``steps``), past the horizon
+        if asked (``running`` does not stop it); at most ``MAX_STEPS``."""
         steps = self.scenario.steps if steps is None else calendar.check_steps(steps)
         months: Iterable[int] = range(steps)
         if progress:

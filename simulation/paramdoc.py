@@ -203,11 +203,16 @@ def render(text: str) -> str:
     return _replace(text, ENTITIES_BEGIN, ENTITIES_END, entity_tables())
 
 
-def main() -> int:
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/ODD.md")
-    path.write_text(render(path.read_text()))
+def rewrite(argv: list[str], default: str, render_text) -> int:
+    """Rewrite the generated blocks of the file ``argv[1]`` (else ``default``) in place."""
+    path = Path(argv[1] if len(argv) > 1 else default)
+    path.write_text(render_text(path.read_text()))
     print(f"updated the generated tables in {path}")
     return 0
+
+
+def main() -> int:
+    return rewrite(sys.argv, "docs/ODD.md", render)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,14 @@ fixed per release policy and per open/closed so that every figure agrees.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")  # files, not windows; notebooks switch back with %matplotlib inline
+if "inline" not in os.environ.get("MPLBACKEND", ""):  # a notebook kernel keeps its own
+    matplotlib.use("Agg")  # files, not windows
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -162,7 +164,8 @@ def plot_frontier(market: pd.DataFrame, events: Sequence[Event] = (), start: str
 
 
 def plot_shares(vendors: pd.DataFrame, top: int = 6, ax=None):
-    """Stacked token shares by vendor; the smallest are pooled as 'others'."""
+    """Stacked token shares by vendor; the smallest are pooled as 'others', but the
+    platform vendor(s) are always shown, however small."""
     with plt.rc_context(STYLE):
         fig, ax = _figure(ax)
         wide = vendors.pivot_table(
@@ -170,10 +173,11 @@ def plot_shares(vendors: pd.DataFrame, top: int = 6, ax=None):
         )
         wide = wide.fillna(0.0)
         order = wide.mean().sort_values(ascending=False).index
-        keep = list(order[:top])
+        platforms = set(vendors.loc[vendors["business_model"] == "platform", "vendor"])
+        keep = [v for k, v in enumerate(order) if k < top or v in platforms]
         shown = wide[keep].copy()
-        if len(order) > top:
-            shown["others"] = wide[order[top:]].sum(axis=1)
+        if len(order) > len(keep):
+            shown["others"] = wide[[v for v in order if v not in keep]].sum(axis=1)
         colors = plt.get_cmap("tab10").colors
         ax.stackplot(
             shown.index, shown.T.to_numpy(), labels=shown.columns, colors=colors, alpha=0.85

@@ -25,7 +25,8 @@ def summary_metrics() -> dict[str, str]:
 
 
 def summary_table(model: MarketModel) -> str:
-    """Key market metrics at yearly marks, then the vendors at the last month."""
+    """Key market metrics at yearly marks, then the vendors at the last month: the twelve
+    largest by token share, and the platform vendor(s) always."""
     market = model.market_frame()
     last = len(market)
     marks = sorted({1, *range(12, last + 1, 12), last})
@@ -40,7 +41,9 @@ def summary_table(model: MarketModel) -> str:
     vendors = model.vendor_frame()
     final = vendors[vendors["step"] == vendors["step"].max()]
     cols = ["vendor", "policy", "capability", "price", "token_share", "profit", "cash"]
-    final = final[cols].sort_values("token_share", ascending=False).head(12)
+    ranked = final.sort_values("token_share", ascending=False, kind="stable")
+    platform = ranked["business_model"] == "platform"  # the firm the study is about
+    final = ranked[(np.arange(len(ranked)) < 12) | platform.to_numpy()][cols]
     totals = market.iloc[-1]
     text += [
         "",

@@ -62,6 +62,7 @@ PHASES: tuple[Phase, ...] = (
           "accounts; private vendors with negative cash exit and are bought out.",
           ("6.7", "6.8")),
     Phase("collection", "collect",
-          "market and vendor metrics are measured and recorded by Mesa's `DataCollector`.",
+          "market and vendor metrics are measured and recorded by Mesa's `DataCollector` "
+          "(the vendor metrics are also its agent reporters).",
           ("6.9",)),
 )  # fmt: skip

@@ -313,6 +313,54 @@ def test_calibration_resumes_after_a_kill(tmp_path):
     assert len(inf.population) == 12
 
 
+class FakeClock:
+    """The budget's clock: one second later at each read."""
+
+    def __init__(self, step: float = 1.0):
+        self.t, self.step = -step, step
+
+    def __call__(self) -> float:
+        self.t += self.step
+        return self.t
+
+
+def test_the_time_budget_ends_a_generation_midway(tmp_path, monkeypatch):
+    """pyabc checks its wall-time limit only between generations; the budget also stops
+    sampling inside one. A clock that reaches the deadline (one minute) after 60 reads,
+    one per evaluation, ends an inference of 40 generations there: no simulation starts
+    after it, and the generations finished before it are kept."""
+    clock = FakeClock()
+    monkeypatch.setattr(abc, "_now", clock)
+    started = []
+    simulate = problem.Simulator.__call__
+
+    def counted(self, values):
+        started.append(clock.t)
+        return simulate(self, values)
+
+    monkeypatch.setattr(problem.Simulator, "__call__", counted)
+    budget = abc.Budget(population=6, generations=40, minutes=1.0, simulations=10**6,
+                        min_distance=0.0, developers=100, workers=1)  # fmt: skip
+    inf = abc.infer(tmp_path / "abc.db", budget=budget, log=lambda *_: None)
+    assert 1 <= len(inf.generations) < 40 and len(inf.population) == 6
+    assert started and max(started) < 60  # nothing began once the deadline passed
+    assert len(started) <= 60 + budget.population  # one per clock read, and the prior sample
+
+
+def test_a_sampler_past_its_deadline_simulates_nothing():
+    sampler = abc._sampler(abc.QUICK, deadline=-1.0)
+    calls = []
+    sample = sampler.sample_until_n_accepted(4, lambda: calls.append(1), 0)
+    assert not sample.ok and not calls
+
+
+def test_a_budget_too_short_for_one_generation_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(abc, "_now", FakeClock(step=1e6))  # past the deadline at once
+    with pytest.raises(ScenarioError, match="ended before the first generation") as info:
+        abc.infer(tmp_path / "abc.db", budget=abc.QUICK, log=lambda *_: None)
+    assert "\n" not in str(info.value)
+
+
 # -- the committed documents ----------------------------------------------------------------
 def test_committed_documents_cover_every_target_parameter_and_answer():
     text = (ROOT / "docs" / "calibration.md").read_text()

@@ -9,12 +9,15 @@ listed there.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
 from pathlib import Path
 
+from aimarket.experiments import OUTCOMES, Sweep
 from aimarket.experiments.analysis.targets import TARGETS
+from aimarket.experiments.engine import designs, sweepdoc
 from aimarket.simulation import metrics, paramdoc
 from aimarket.simulation.model import MarketModel
 from aimarket.simulation.params import iter_fields
@@ -202,3 +205,52 @@ def test_every_use_of_a_fact_flagged_after_2024_is_listed():
         "these cite a row flagged as after 2024 but are not listed under 'Flagged rows still "
         f"in use' in docs/facts.md: {unlisted}"
     )
+
+
+def test_the_sweep_reference_is_generated_and_complete():
+    """docs/sweeps.md documents every key of a sweep file, every design kind and every
+    built-in outcome, from the records (a new key without its line fails here)."""
+    fields = {f.name for f in dataclasses.fields(Sweep)}
+    assert set(sweepdoc.KEYS) == fields, (
+        f"undocumented or stale keys: {fields ^ set(sweepdoc.KEYS)}"
+    )
+    assert set(sweepdoc.DESIGNS) == set(designs.KINDS)
+    text = (REPO / "docs" / "sweeps.md").read_text()
+    assert sweepdoc.render(text) == text, (
+        "docs/sweeps.md is stale: run `python -m aimarket.experiments.engine.sweepdoc`"
+    )
+    for name in (*fields, *designs.KINDS, *OUTCOMES.names(), *sweepdoc.UNCERTAINTY_KEYS):
+        assert f"| `{name}` |" in text, name
+
+
+def readme_sessions() -> list[tuple[str, str]]:
+    """The README's interactive examples: each ``>>>`` line and the output shown below it."""
+    text = (REPO / "README.md").read_text()
+    pairs = []
+    for block in re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL):
+        lines = block.splitlines()
+        for k, line in enumerate(lines):
+            if line.startswith(">>> "):
+                shown = []
+                for later in lines[k + 1 :]:
+                    if later.startswith(">>> "):
+                        break
+                    shown.append(later)
+                pairs.append((line[4:], "\n".join(shown).strip()))
+    return pairs
+
+
+def test_the_readme_s_messages_are_the_code_s():
+    """Every ``>>>`` example of the README prints what the README shows (errors as
+    ``Type: message``)."""
+    import aimarket
+
+    sessions = readme_sessions()
+    assert len(sessions) >= 2
+    namespace = {name: getattr(aimarket, name) for name in aimarket.__all__}
+    for source, shown in sessions:
+        try:
+            printed = repr(eval(source, namespace))  # the README's own example
+        except Exception as exc:
+            printed = f"{type(exc).__name__}: {exc}"
+        assert printed == shown, f"README: {source}"

@@ -4,6 +4,8 @@ experiment equals the sweep engine's run of the same point, policy and seed."""
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -107,3 +109,13 @@ def test_the_model_function_survives_pickling():
     values = {**POINT, LEVER: "open"}
     assert function(**values) == model.function(**values)
     assert pickle.loads(pickle.dumps(model)).function == model.function
+
+
+def test_importing_the_adapter_warns_nothing():
+    """EMA Workbench warns that ipyparallel is missing (an evaluator we do not use);
+    importing the adapter stays quiet, in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", "import aimarket.experiments.ema"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stderr == "", done.stderr

@@ -40,6 +40,16 @@ def test_notebook_is_committed_clean(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_first_cells_hold_no_plumbing(path):
+    """A notebook opens on its imports: no backend switching (the figures' module keeps
+    a kernel's inline backend) and no search for the repository."""
+    nb = json.loads(path.read_text())
+    first = "".join(next(c for c in nb["cells"] if c["cell_type"] == "code")["source"])
+    for plumbing in ("%matplotlib", "matplotlib.use", "ROOT", "__file__", "sys.path"):
+        assert plumbing not in first, f"{path.name}: {plumbing}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     monkeypatch.setenv("AIMARKET_QUICK", "1")
     monkeypatch.chdir(tmp_path)

@@ -12,10 +12,12 @@ import functools
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import numeric_columns
 
 from aimarket import MarketModel, load_scenario
+from aimarket.simulation.plots import plot_shares
 from aimarket.simulation.report import summary_table
 
 MONTHS = 120
@@ -82,3 +84,36 @@ def test_baseline_acceptance_run_and_summary():
     top = alive.sort_values("token_share", ascending=False)["vendor"].head(3)
     for name in top:
         assert name in table
+
+
+class _Crowded:
+    """A run's frames with the platform pushed below twelve bigger vendors (as when many
+    entrants crowd it out): what the single-run summary and share chart are given."""
+
+    def __init__(self, model: MarketModel):
+        self.market = model.market_frame()
+        vendors = model.vendor_frame()
+        last = vendors[vendors["step"] == vendors["step"].max()]
+        others = last[last["business_model"] != "platform"].iloc[[0] * 13].copy()
+        others["vendor"] = [f"entrant{k}" for k in range(13)]
+        vendors.loc[vendors["business_model"] == "platform", "token_share"] = 0.0
+        self.vendors = pd.concat([vendors, others], ignore_index=True)
+
+    def market_frame(self):
+        return self.market
+
+    def vendor_frame(self):
+        return self.vendors
+
+
+def test_the_summary_and_share_chart_always_show_the_platform():
+    model = MarketModel(load_scenario("baseline", {"developers.count": 300}), rng=0).run(3)
+    crowded = _Crowded(model)
+    platform = crowded.vendors.loc[crowded.vendors["business_model"] == "platform", "vendor"]
+    (name,) = set(platform)
+    vendor_lines = summary_table(crowded).split("Vendors at the last month")[1].splitlines()
+    assert any(line.split()[:1] == [name] for line in vendor_lines)
+    assert len(vendor_lines) - 2 == 13  # header line and column names, then 12 + platform
+    figure = plot_shares(crowded.vendors)
+    labels = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert name in labels and "others" in labels

@@ -7,12 +7,17 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from conftest import POLICIES, tiny_sweep
 from PIL import Image
 
 from aimarket.cli import main
-from aimarket.experiments import load, run_sweep
+from aimarket.experiments import cli as experiments_cli
+from aimarket.experiments import format_comparison, load, run_sweep
+from aimarket.experiments.analysis import aggregate as agg
 from aimarket.experiments.analysis import figures as fig
+from aimarket.experiments.analysis.report import write_report
 from aimarket.experiments.engine.spec import load_spec
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,11 +51,16 @@ def nontrivial_png(path) -> None:
     assert len(np.unique(pixels)) > 20, path
 
 
-def test_report_command_writes_markdown_and_figures(flagship, capsys):
+def test_report_command_writes_markdown_and_figures(flagship, capsys, monkeypatch):
+    monkeypatch.setattr(experiments_cli, "_interactive", lambda: True)  # as at a terminal
     assert main(["report", str(flagship)]) == 0
-    printed = capsys.readouterr().out.strip()
+    captured = capsys.readouterr()
+    printed = captured.out.strip()
     report = flagship / "report" / "report.md"
     assert printed.endswith(str(report))
+    progress = captured.err.splitlines()  # what it is doing, while it does it
+    assert progress[0] == f"aimarket report: reading {flagship} ..."
+    assert any(line.startswith("aimarket report: figure 1 of ") for line in progress)
     text = report.read_text()
     for section in ("## The sweep", "## Policy comparison", "Paired differences", "## Figures"):
         assert section in text
@@ -99,3 +109,51 @@ def test_policy_colours_are_the_run_figures_colours():
     assert colors["open_then_closed"] == POLICY_COLORS["open_then_closed"]
     assert colors["custom"] not in POLICY_COLORS.values()
     assert not set(fig.VENDOR_COLORS.values()) & set(POLICY_COLORS.values())
+
+
+def test_export_writes_integer_seeds_plain_floats_and_no_empty_failures(flagship, tmp_path):
+    out = tmp_path / "export"
+    (out).mkdir()
+    (out / "failures.csv").write_text("run_id,error\nold,stale\n")  # an earlier export's
+    assert main(["export", str(flagship), "--out", str(out)]) == 0
+    assert not (out / "failures.csv").exists()  # nothing failed: no file
+    runs = pd.read_csv(out / "runs.csv")
+    assert runs["seed"].dtype.kind == "i" and runs["seed_point"].dtype.kind == "i"
+    assert (runs["seed"] == load(flagship).manifest["spec"]["seed"]).all()
+    stored = load(flagship).ok.set_index("run_id")["seed"]
+    rebuilt = runs["seed"].astype(str) + "/" + runs["seed_point"].astype(str)
+    assert (rebuilt + "." + runs["replicate"].astype(str)).tolist() == stored[
+        runs["run_id"]
+    ].tolist()
+    market = (out / "market.csv").read_text().splitlines()
+    header = market[0].split(",")
+    floats = [v for line in market[1:] for k, v in zip(header, line.split(","), strict=True)
+              if k in ("closed_price", "hhi", "platform_payoff") and "." in v]  # fmt: skip
+    assert floats
+    digits = [len(v.lstrip("-").replace(".", "").lstrip("0").split("e")[0]) for v in floats]
+    assert max(digits) <= 9  # float32 round-trips in 9 digits; a double would show 17
+
+
+def test_policies_identical_in_every_pair_are_named_and_both_drawn(tmp_path):
+    never = {"vendors.meta.policy": "open_then_closed", "vendors.meta.switch_share": 1.01,
+             "vendors.meta.switch_step": -1}  # fmt: skip
+    policies = {**POLICIES, "open_then_closed": never}
+    sweep = tiny_sweep(policies=policies, n=2, replicates=1, steps=4, series=("market",))
+    out = tmp_path / "same"
+    assert run_sweep(sweep, out, executor="serial", progress=False).exit_code == 0
+    results = load(out)
+    assert agg.identical_policies(results) == [("open", "open_then_closed")]
+    printed = format_comparison(results)
+    assert "Note: 'open_then_closed' gave exactly the same value as 'open'" in printed
+    report = write_report(out).read_text()
+    assert "'open_then_closed' gave exactly the same value as 'open' for every outcome" in report
+    figure = fig.plot_series(results, "closed_price")
+    drawn = {line.get_label(): line for line in figure.axes[0].get_lines()}
+    twin, first = drawn["open_then_closed (= open in every pair)"], drawn["open"]
+    assert twin.get_color() != first.get_color()
+    assert twin.get_linestyle() != first.get_linestyle() and twin.get_marker() != first.get_marker()
+
+
+def test_different_policies_are_not_called_identical(flagship):
+    pairs = agg.identical_policies(load(flagship))
+    assert ("closed", "open") not in pairs and ("open", "closed") not in pairs

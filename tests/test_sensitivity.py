@@ -14,6 +14,8 @@ from aimarket.cli import main
 from aimarket.experiments import load
 from aimarket.experiments.analysis.sensitivity import discover, sensitivity, write_sensitivity
 from aimarket.experiments.analysis.sensitivity.data import Contrast
+from aimarket.experiments.analysis.sensitivity.indices import judge, verdict
+from aimarket.experiments.analysis.sensitivity.report import convergence_line
 from aimarket.experiments.engine import designs
 from aimarket.experiments.engine.runner import run_sweep
 from aimarket.experiments.engine.spec import Sweep
@@ -79,6 +81,52 @@ def test_ishigami_sobol_indices_dock_within_0_05_at_n_1024(tmp_path):
         assert row.lo <= row.value <= row.hi
         assert row.agree  # N and N/2 agree within their intervals
     assert np.isnan(table.attrs["seed_share"])  # one replicate: no seed variance to give
+
+
+def test_a_linear_function_at_n_1024_is_converged_on_its_known_indices(tmp_path):
+    unit = {k: (0.0, 1.0) for k in "abc"}
+    folder = _run(tmp_path, "linear", model=linear, design="saltelli", n=1024,
+                  uncertainties=unit)  # fmt: skip
+    table = sensitivity(folder, "linear")
+    truth = {"a": 16 / 17, "b": 1 / 17, "c": 0.0}  # 4a + b: variances 16/12 and 1/12
+    for row in table.itertuples():
+        assert abs(row.value - truth[row.input]) < 0.02, (row.input, row.index, row.value)
+        assert row.half_width <= 0.1 and row.shift <= 0.05 and row.converged
+    assert table.attrs["verdict"] == "converged"
+    assert convergence_line(table).startswith("Convergence: converged: every S1 and ST")
+
+
+def test_a_study_of_n_4_is_not_converged(tmp_path, capsys):
+    folder = _run(tmp_path, "ishigami4", model=ishigami, design="saltelli", n=4,
+                  uncertainties=ISHIGAMI)  # fmt: skip
+    table = sensitivity(folder, "ishigami")
+    assert table.attrs["verdict"].startswith("not converged: too few samples, increase n")
+    assert not table["converged"].any()
+    assert main(["sensitivity", str(folder), "--outcome", "ishigami"]) == 0
+    printed = capsys.readouterr().out
+    assert "Convergence: not converged: too few samples, increase n (N = 4, 6 indices:" in printed
+    assert "N/2 agrees" not in printed
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"value": 1.2, "value_half": 1.2}, "1 outside [-0.05, 1.05]"),
+        ({"hi": 0.9}, "1 with a half-width over 0.1"),
+        ({"value_half": 0.2}, "1 moving more than 0.05 from N = 32"),
+    ],
+)
+def test_each_criterion_alone_makes_a_study_not_converged(change, reason):
+    rows = pd.DataFrame({"input": ["a", "a"], "index": ["S1", "ST"], "value": [0.5, 0.5],
+                         "lo": [0.45, 0.45], "hi": [0.55, 0.55],
+                         "value_half": [0.5, 0.5]})  # fmt: skip
+    rows.attrs["n"] = 64
+    for column, value in change.items():
+        rows.loc[1, column] = value
+    judged = judge(rows)
+    assert judged["converged"].tolist() == [True, False]
+    said = verdict(judged)
+    assert said == f"not converged: too few samples, increase n (N = 64, 2 indices: {reason})"
 
 
 def test_prim_recovers_a_known_box_within_10_percent_of_each_side(tmp_path):

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from conftest import VOLATILE, tiny_sweep
 
-from aimarket.experiments import load, run_sweep
+from aimarket.experiments import format_comparison, load, run_sweep
+from aimarket.experiments.analysis.export import export
 from aimarket.simulation.errors import ScenarioError
 
 
@@ -141,6 +142,8 @@ def test_failing_runs_are_recorded_and_the_sweep_exits_nonzero(tmp_path):
     assert r.failures["traceback"].str.contains("FloatingPointError").all()
     assert r.failures["traceback"].str.contains("in fragile").all()
     assert r.ok["fragile"].notna().all()
+    failures = pd.read_csv(export(r, tmp_path / "export")[3])  # exported when runs failed
+    assert len(failures) == 4 and failures["error"].str.contains("community").all()
     # `status` reports the same, and so does running the script directly (which retries
     # only the failed runs).
     status = subprocess.run(
@@ -176,3 +179,12 @@ def test_flagship_quick_plan_is_valid():
         plan.points.columns
     )
     assert plan.sweep.replicates > 1
+
+
+def test_the_comparison_shows_every_requested_outcome_without_a_table(tmp_path):
+    chosen = ["open_token_share", "hhi", "platform_payoff"]  # two not in the default five
+    sweep = tiny_sweep(outcomes=chosen, n=1, replicates=1, steps=3)
+    run_sweep(sweep, tmp_path / "out", executor="serial", progress=False)
+    text = format_comparison(load(tmp_path / "out"))
+    for outcome in chosen:
+        assert f"\n{outcome} (" in text, outcome

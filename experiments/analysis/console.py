@@ -12,12 +12,14 @@ share of pairs in which the policy is higher. Both are tidy frames built by
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from aimarket.experiments.analysis import aggregate as agg
+from aimarket.experiments.engine.outcomes import DEFAULT
 from aimarket.experiments.engine.store import Results
 from aimarket.simulation.report import format_value
 
@@ -34,9 +36,12 @@ WIDTH = 100
 
 
 def table_outcomes(results: Results, outcomes: Sequence[str] | None = None) -> list[str]:
-    """The outcomes a comparison shows: those given, else the sweep's ``table``, else the
+    """The outcomes a comparison shows: those given, else the sweep's ``table``, else
+    every outcome the sweep chose (when it named its ``outcomes``), else the
     :data:`DEFAULT_TABLE` outcomes present, else the first five; only those in the runs."""
     chosen = list(outcomes or results.manifest.get("table") or [])
+    if not chosen and set(results.outcomes) != set(DEFAULT):  # the sweep named its own
+        chosen = list(results.outcomes)
     if not chosen:
         chosen = [o for o in DEFAULT_TABLE if o in results.runs.columns]
     if not chosen:
@@ -126,4 +131,19 @@ def format_comparison(results: Results, outcomes: Sequence[str] | None = None) -
         ]
     if undefined:
         lines += ["", "n/a: undefined in every run (e.g. a closed margin with no closed sales)"]
-    return "\n".join(_fit(lines))
+    return "\n".join(_fit([*lines, *identical_lines(results)]))
+
+
+def identical_notes(results: Results) -> list[str]:
+    """A sentence per pair of policies identical in every pair (none: an empty list)."""
+    return [
+        f"Note: '{b}' gave exactly the same value as '{a}' for every outcome in every pair "
+        "(design point and seed): it made no difference here, and its lines in the figures "
+        f"lie on those of '{a}' (drawn dashed over them)."
+        for a, b in agg.identical_policies(results)
+    ]
+
+
+def identical_lines(results: Results) -> list[str]:
+    """:func:`identical_notes` as console lines of at most :data:`WIDTH`."""
+    return [line for note in identical_notes(results) for line in ["", *textwrap.wrap(note, WIDTH)]]

@@ -14,7 +14,7 @@ against the reference policy, and the main figures (see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ import pandas as pd
 
 from aimarket.experiments.analysis import aggregate as agg
 from aimarket.experiments.analysis import figures
-from aimarket.experiments.analysis.console import table_outcomes
+from aimarket.experiments.analysis.console import identical_notes, table_outcomes
 from aimarket.experiments.analysis.sensitivity.report import challenger
 from aimarket.experiments.analysis.sensitivity.report import section as sensitivity_section
 from aimarket.experiments.analysis.tables import markdown_table
@@ -199,36 +199,63 @@ def _figure_plan(results: Results, outcomes: list[str], policies: list[str]):
     return [(name, draw) for name, draw in plan.items() if applies[name]]
 
 
-def make_figures(results: Results, out: Path) -> list[tuple[Path, str]]:
-    """Write the report's figures into ``out``; returns (path, caption) pairs."""
+def _silent(_message: str) -> None:
+    """The default ``progress`` of :func:`write_report`: say nothing."""
+
+
+def make_figures(
+    results: Results, out: Path, progress: Callable[[str], None] = _silent
+) -> list[tuple[Path, str]]:
+    """Write the report's figures into ``out``; returns (path, caption) pairs.
+    ``progress`` is told of each figure before it is drawn."""
     outcomes = table_outcomes(results)
     policies = list(results.ok["policy"].unique())
-    made = [
-        (figures.save(draw(), out / name), CAPTIONS[name])
-        for name, draw in _figure_plan(results, outcomes, policies)
-    ]
+    plan = _figure_plan(results, outcomes, policies)
+    made = []
+    for i, (name, draw) in enumerate(plan, 1):
+        progress(f"figure {i} of {len(plan)}: {name}")
+        made.append((figures.save(draw(), out / name), CAPTIONS[name]))
     phase = _phase_figure(results, outcomes[0], policies) if outcomes else None
     if phase is not None:
         made.append((figures.save(phase[0], out / "phase.png"), phase[1]))
     return made
 
 
-def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path:
+def write_report(
+    results_dir: str | Path,
+    out: str | Path | None = None,
+    progress: Callable[[str], None] = _silent,
+) -> Path:
     """Write ``report.md`` and its PNG figures for a results folder; return its path.
 
     ``out`` defaults to ``results_dir/report``. Raises ScenarioError for a folder that
-    is not a sweep results folder or has no successful runs.
+    is not a sweep results folder or has no successful runs. ``progress`` is told what is
+    being done, one short line at a time (``aimarket report`` prints them).
     """
     results_dir = Path(results_dir)
+    progress(f"reading {results_dir}")
     results = load(results_dir)
     if results.runs.empty or results.ok.empty:
         raise ScenarioError(f"{results_dir} has no successful runs to report on yet")
     out = Path(out) if out is not None else results_dir / "report"
     out.mkdir(parents=True, exist_ok=True)
-    m = results.manifest
     outcomes = table_outcomes(results)
-    made = make_figures(results, out)
+    made = make_figures(results, out, progress)
+    progress("tables and sensitivity indices")
+    lines = _report_lines(results, results_dir, outcomes)
+    lines += ["", "## Figures", ""]
+    lines += [x for p, cap in made for x in (f"![{p.stem}]({p.name})", "", f"*{cap}*", "")]
+    lines += sensitivity_section(results, outcomes[:3], out)
+    report = out / "report.md"
+    tmp = report.with_name(".report.md.tmp")
+    tmp.write_text("\n".join(lines))
+    tmp.replace(report)
+    return report
 
+
+def _report_lines(results: Results, results_dir: Path, outcomes: list[str]) -> list[str]:
+    """The report's heading, the sweep, and the comparison and contrast tables."""
+    m = results.manifest
     lines = [
         f"# Sweep report: {m.get('name', results_dir.name)}",
         "",
@@ -250,6 +277,7 @@ def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path
         "",
         markdown_table(comparison_table(results, outcomes)),
         "",
+        *(x for note in identical_notes(results) for x in (note, "")),
     ]
     table, reference = contrast_table(results, outcomes)
     if not table.empty:
@@ -264,12 +292,5 @@ def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path
             "",
         ]
     units = "; ".join(f"`{o}`: {agg.unit(o) or '-'}" for o in outcomes)
-    lines += [f"Units: {units}. Every outcome is defined in `experiments/engine/outcomes.py`."]
-    lines += ["", "## Figures", ""]
-    lines += [x for p, cap in made for x in (f"![{p.stem}]({p.name})", "", f"*{cap}*", "")]
-    lines += sensitivity_section(results, outcomes[:3], out)
-    report = out / "report.md"
-    tmp = report.with_name(".report.md.tmp")
-    tmp.write_text("\n".join(lines))
-    tmp.replace(report)
-    return report
+    where = "Every outcome is defined in `experiments/engine/outcomes.py`."
+    return [*lines, f"Units: {units}. {where}"]

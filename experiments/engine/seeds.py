@@ -29,6 +29,12 @@ def seed_label(seq: np.random.SeedSequence) -> str:
     return f"{seq.entropy}/{'.'.join(str(k) for k in seq.spawn_key)}"
 
 
+def parse_label(label: str) -> tuple[int, tuple[int, ...]]:
+    """The entropy and spawn key of a :func:`seed_label`: ``"7/0.1"`` is ``(7, (0, 1))``."""
+    entropy, _, keys = str(label).partition("/")
+    return int(entropy), tuple(int(k) for k in keys.split(".") if k)
+
+
 def seed_int(seq: np.random.SeedSequence) -> int:
     """A 63-bit integer drawn from the seed (for display and quick comparisons)."""
     return int(seq.generate_state(1, np.uint64)[0] >> np.uint64(1))

@@ -105,12 +105,25 @@ class Month:
 def collector(model: MarketModel, values: dict[str, Any]) -> mesa.DataCollector:
     """Mesa's DataCollector for the registered metrics: market metrics are read from
     ``values`` (filled by :func:`measure` each month), vendor metrics from the vendors'
-    attributes, segment metrics as rows of the ``segments`` table."""
+    attributes, segment metrics as rows of the ``segments`` table. The vendor metrics are
+    also Mesa's agent reporters, for ``get_agent_vars_dataframe()`` (one row per agent and
+    month, ``kind`` names its class; clouds and VCs have no vendor metrics); the model's
+    own frames read the per-type records."""
     return mesa.DataCollector(
         model_reporters={m.name: [operator.getitem, [values, m.name]] for m in MARKET},
+        agent_reporters={"kind": _kind, **{m.name: [_of_vendor, [m.name]] for m in VENDORS}},
         agenttype_reporters={Vendor: {m.name: m.name for m in VENDORS}},
         tables={"segments": ["step", "segment", *(m.name for m in SEGMENTS)]},
     )
+
+
+def _kind(agent: mesa.Agent) -> str:
+    return type(agent).__name__
+
+
+def _of_vendor(agent: mesa.Agent, name: str) -> Any:
+    """A vendor metric for Mesa's agent reporters (None for clouds and VCs)."""
+    return getattr(agent, name) if isinstance(agent, Vendor) else None
 
 
 def measure(model: MarketModel, values: dict[str, Any]) -> None:

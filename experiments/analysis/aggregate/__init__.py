@@ -35,6 +35,7 @@ random numbers), so the difference is free of seed noise; its interval is a t in
 
 from aimarket.experiments.analysis.aggregate.contrasts import (
     contrast_series,
+    identical_policies,
     paired_contrasts,
     paired_differences,
     phase_table,
@@ -60,6 +61,7 @@ __all__ = [
     "PAIR_KEYS",
     "bootstrap_interval",
     "contrast_series",
+    "identical_policies",
     "ok_runs",
     "outcome_columns",
     "paired_contrasts",

@@ -234,3 +234,26 @@ def phase_table(
         value=("value", "mean"), n=("value", "size"), n_points=("point", "nunique")
     )
     return out.reset_index()
+
+
+def identical_policies(source: Results | pd.DataFrame) -> list[tuple[str, str]]:
+    """Pairs of policies whose runs agree in every outcome on every design point and
+    replicate (the same pairs run, each value equal to the last bit; NaN equal to NaN):
+    a lever that never acted there, say a pivot that never fired. Their figures'
+    lines coincide, and reports say so."""
+    runs = ok_runs(source)
+    cols = [c for c in outcome_columns(source) if c in runs.columns]
+    keys = list(PAIR_KEYS)
+    if not cols or runs.empty:
+        return []
+    present = policy_order(source, runs["policy"].unique())
+    wide = {
+        p: runs.loc[runs["policy"] == p, [*keys, *cols]].set_index(keys).sort_index()
+        for p in present
+    }
+    return [
+        (a, b)
+        for i, a in enumerate(present)
+        for b in present[i + 1 :]
+        if wide[a].index.equals(wide[b].index) and wide[a].equals(wide[b])
+    ]

@@ -24,17 +24,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyabc
+from pyabc.parameters import Parameter
+from pyabc.population import Particle
 from pyabc.sampler import MulticoreEvalParallelSampler, SingleCoreSampler
 
 from aimarket.experiments.analysis import stats
 from aimarket.experiments.analysis import targets as tg
 from aimarket.experiments.analysis.calibrate import problem
+from aimarket.simulation.errors import ScenarioError
 
 
 @dataclass(frozen=True)
 class Budget:
-    """How long an inference may run: generations, population, minutes, simulations, and
-    the distance at which it stops early; ``developers`` per simulation."""
+    """How long an inference may run: generations, population, minutes (of wall time,
+    honoured within a generation too), simulations, and the distance at which it stops
+    early; ``developers`` per simulation."""
 
     population: int = 400
     generations: int = 12
@@ -61,8 +65,60 @@ def prior() -> pyabc.Distribution:
     return pyabc.Distribution(**rvs)
 
 
-def _sampler(workers: int):
-    return SingleCoreSampler() if workers <= 1 else MulticoreEvalParallelSampler(n_procs=workers)
+#: The clock of the wall-time budget (monotonic, shared by forked workers on Linux).
+_now = time.monotonic
+
+
+class _Deadline:
+    """pyabc's ``simulate_one`` that, once ``deadline`` has passed, starts no simulation:
+    it returns at once a rejected particle, so the generation's sampling loop ends."""
+
+    def __init__(self, simulate_one, deadline: float):
+        self.simulate_one, self.deadline = simulate_one, deadline
+
+    def __call__(self) -> Particle:
+        if _now() >= self.deadline:
+            return Particle(m=0, parameter=Parameter(), weight=0.0, sum_stat={},
+                            distance=np.inf, accepted=False)  # fmt: skip
+        return self.simulate_one()
+
+
+class _Budgeted:
+    """A pyabc sampler that honours the wall-time budget *within* a generation (pyabc
+    checks ``max_walltime`` only between generations): past the deadline its evaluations
+    are instant rejections, and at most ``cap`` evaluations end the generation unfinished
+    (pyabc then stops and keeps the generations already stored)."""
+
+    deadline: float = np.inf
+    cap: int = 1
+
+    def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, **kwargs):
+        if kwargs.get("all_accepted"):  # the prior sample that sets the first threshold:
+            return super().sample_until_n_accepted(  # exactly n runs, all of them needed
+                n, simulate_one, t, max_eval=max_eval, **kwargs
+            )
+        limit = min(max_eval, self.cap)
+        wrapped = _Deadline(simulate_one, self.deadline)
+        return super().sample_until_n_accepted(n, wrapped, t, max_eval=limit, **kwargs)
+
+
+class _SingleCore(_Budgeted, SingleCoreSampler):
+    pass
+
+
+class _MultiCore(_Budgeted, MulticoreEvalParallelSampler):
+    pass
+
+
+def _sampler(budget: Budget, deadline: float):
+    """The sampler for ``budget.workers``, stopping at ``deadline`` (a :data:`_now` time)
+    and after ``budget.simulations`` evaluations in one generation."""
+    if budget.workers <= 1:
+        sampler = _SingleCore(check_max_eval=True)
+    else:
+        sampler = _MultiCore(n_procs=budget.workers, check_max_eval=True)
+    sampler.deadline, sampler.cap = deadline, budget.simulations
+    return sampler
 
 
 @dataclass
@@ -94,7 +150,7 @@ def infer(
         parameter_priors=prior(),
         distance_function=problem.Distance(targets),
         population_size=budget.population,
-        sampler=_sampler(budget.workers),
+        sampler=_sampler(budget, _now() + 60.0 * budget.minutes),
         eps=pyabc.QuantileEpsilon(alpha=0.5),
     )
     db = f"sqlite:///{store}"
@@ -113,6 +169,11 @@ def infer(
             max_nr_populations=budget.generations - done,
             max_walltime=timedelta(minutes=budget.minutes),
             max_total_nr_simulations=budget.simulations,
+        )
+    if history.max_t < 0:
+        raise ScenarioError(
+            f"{store.name}: the time budget ({budget.minutes:g} minutes) ended before the "
+            "first generation was complete; give it more minutes"
         )
     frame, weights = history.get_distribution(m=0, t=history.max_t)
     pops = history.get_all_populations()

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from aimarket.experiments.analysis.aggregate import EXITED, policy_order
+from aimarket.experiments.analysis.aggregate import EXITED, identical_policies, policy_order
 from aimarket.experiments.analysis.stats import LEVEL
 from aimarket.experiments.engine.outcomes import OUTCOMES
 from aimarket.experiments.engine.store import Results
@@ -39,6 +39,31 @@ def policy_colors(policies: Sequence[str]) -> dict[str, str]:
     """A colour per policy: the fixed POLICY_COLORS, then extra colours for other names."""
     extra = iter(_EXTRA_COLORS * 4)
     return {p: POLICY_COLORS.get(p) or next(extra) for p in policies}
+
+
+#: Line dashes and markers by a policy's place: a line that coincides with another
+#: (identical policies) is drawn over it in its own colour, dashes and markers.
+DASHES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def policy_lines(policies: Sequence[str], source=None) -> dict[str, dict]:
+    """Line properties per policy: colour, dashes, markers (every tenth point, offset per
+    policy) and the legend label, which names a policy identical in every pair to an
+    earlier one (``source``: the Results, to find them)."""
+    colors = policy_colors(policies)
+    twins = {b: a for a, b in identical_policies(source)} if source is not None else {}
+    return {
+        p: {
+            "color": colors[p],
+            "ls": DASHES[k % len(DASHES)],
+            "marker": MARKERS[k % len(MARKERS)],
+            "markevery": (0.02 * k, 0.1),
+            "ms": 4,
+            "label": f"{p} (= {twins[p]} in every pair)" if p in twins else p,
+        }
+        for k, p in enumerate(policies)
+    }
 
 
 def label(name: str) -> str:

@@ -18,7 +18,7 @@ from aimarket.experiments.analysis.figures.common import (
     money_scale,
     own_axes,
     policies_of,
-    policy_colors,
+    policy_lines,
     title_label,
     x_values,
 )
@@ -26,18 +26,19 @@ from aimarket.experiments.engine.store import Results
 from aimarket.simulation.plots import CLOSED_COLOR, OPEN_COLOR, STYLE
 
 
-def draw_series(ax, summary: pd.DataFrame, policies, colors, band: str, scale: float):
+def draw_series(ax, summary: pd.DataFrame, lines: dict[str, dict], band: str, scale: float):
     """The mean per policy over time, with a band: "ci" (lo, hi), "spread" (q_lo, q_hi)
-    or "none"."""
+    or "none". ``lines``: each policy's line properties (:func:`policy_lines`), in order."""
     lo, hi = ("lo", "hi") if band == "ci" else ("q_lo", "q_hi")
-    for p in policies:
+    for p, style in lines.items():
         s = summary[summary["policy"] == p]
         if s.empty:
             continue
         x = x_values(s)
-        ax.plot(x, s["mean"] / scale, color=colors[p], lw=2, label=p)
+        ax.plot(x, s["mean"] / scale, lw=2, **style)
         if band != "none":
-            ax.fill_between(x, s[lo] / scale, s[hi] / scale, color=colors[p], alpha=0.18, lw=0)
+            ax.fill_between(x, s[lo] / scale, s[hi] / scale, color=style["color"], alpha=0.18,
+                            lw=0)  # fmt: skip
     if "date" in summary.columns:
         date_axis(ax)
     else:
@@ -60,11 +61,11 @@ def plot_series(
     """
     summary = agg.summarize_series(results, [metric])
     policies = list(policies or policies_of(results, summary))
-    colors = policy_colors(policies)
+    lines = policy_lines(policies, results)
     scale, unit = money_scale(agg.unit(metric), summary["mean"])
     with plt.rc_context(STYLE):
         fig, ax = own_axes(ax)
-        draw_series(ax, summary, policies, colors, band, scale)
+        draw_series(ax, summary, lines, band, scale)
         if log:
             ax.set_yscale("log")
         ax.set_ylabel(axis_label(metric, unit) + (", log scale" if log else ""))
@@ -83,14 +84,13 @@ def plot_series_panel(
 ):
     """Several market metrics over time, one panel each, one legend above them."""
     summary = agg.summarize_series(results, metrics)
-    policies = policies_of(results, summary)
-    colors = policy_colors(policies)
+    lines = policy_lines(policies_of(results, summary), results)
     with plt.rc_context(STYLE):
         fig, axes = grid(len(metrics), ncols, width=5.0, height=3.3)
         for ax, metric in zip(axes, metrics, strict=True):
             s = summary[summary["metric"] == metric]
             scale, unit = money_scale(agg.unit(metric), s["mean"])
-            draw_series(ax, s, policies, colors, band, scale)
+            draw_series(ax, s, lines, band, scale)
             if metric in log:
                 ax.set_yscale("log")
             ax.set_title(title_label(metric))
@@ -111,12 +111,11 @@ def plot_contrast_series(
     same design point and seed, with the 95% CI of the mean difference."""
     summary = agg.contrast_series(results, [metric], reference)
     reference = summary["reference"].iloc[0]
-    policies = policies_of(results, summary)
-    colors = policy_colors(policies)
+    lines = policy_lines(policies_of(results, summary), results)
     scale, unit = money_scale(agg.unit(metric), summary["mean"])
     with plt.rc_context(STYLE):
         fig, ax = own_axes(ax)
-        draw_series(ax, summary, policies, colors, "ci", scale)
+        draw_series(ax, summary, lines, "ci", scale)
         ax.axhline(0, color="black", lw=0.8)
         ax.set_ylabel(f"difference from {reference} ({unit})" if unit else "difference")
         ax.set_title(title or f"{title_label(metric)}: policy minus {reference}")
@@ -128,8 +127,7 @@ def plot_frontier(results: Results, band: str = "ci"):
     """Capability frontier over time: best closed model (left) and best open model
     (right) per platform policy, mean across runs with a band."""
     summary = agg.summarize_series(results, ["closed_frontier", "open_frontier"])
-    policies = policies_of(results, summary)
-    colors = policy_colors(policies)
+    lines = policy_lines(policies_of(results, summary), results)
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, 2, figsize=(11, 4.0), sharey=True, layout="constrained")
         for ax, metric, color, name in zip(
@@ -139,7 +137,7 @@ def plot_frontier(results: Results, band: str = "ci"):
             ("Best closed model", "Best open-weights model"),
             strict=True,
         ):
-            draw_series(ax, summary[summary["metric"] == metric], policies, colors, band, 1.0)
+            draw_series(ax, summary[summary["metric"] == metric], lines, band, 1.0)
             ax.set_title(name, color=color)
         axes[0].set_ylabel("capability (frontier-years)")
         handles, labels = axes[0].get_legend_handles_labels()

@@ -27,6 +27,8 @@ from aimarket.experiments.engine import designs
 from aimarket.simulation.errors import ScenarioError
 
 METHODS = ("sobol", "morris")
+#: The convergence check's columns a Sobol table carries (:func:`indices.convergence`).
+CHECK = ("value_half", "lo_half", "hi_half", "agree", "half_width", "shift", "converged")
 
 
 def method_of(kind: str, method: str | None) -> str:
@@ -50,7 +52,7 @@ def sensitivity(
     """Sensitivity indices of ``outcome`` (or of the paired ``contrast``, e.g.
     ``"policy:open-closed"``) in a sweep folder of design ``saltelli`` (method ``sobol``)
     or ``morris``: one row per input and index with ``value``, ``lo``, ``hi``; for Sobol,
-    the convergence check's ``value_half``, ``lo_half``, ``hi_half`` and ``agree``. The
+    the convergence check's columns (:data:`CHECK`: ``converged`` per index). The
     frame's ``attrs`` hold the design, N, replicates and the seeds' share of variance.
     ``transform``: analyse the per-point values' ``rank`` or whether they are
     ``positive`` (see :func:`~aimarket.experiments.analysis.sensitivity.data.transform`)."""
@@ -66,7 +68,7 @@ def sensitivity(
             problem, study.y, second_order=second_order, level=level, seed=seed
         )
         check = indices.convergence(problem, study.y, level=level, seed=seed)
-        halves = check[["input", "index", "value_half", "lo_half", "hi_half", "agree"]]
+        halves = check[["input", "index", *CHECK]]
         table = table.merge(halves, on=["input", "index"], how="left")
         n = check.attrs["n"]
     else:
@@ -84,6 +86,8 @@ def sensitivity(
         noise_share=study.noise_share,
         label=study.label, variance=float(np.var(study.y)),
     )  # fmt: skip
+    if method == "sobol":
+        table.attrs["verdict"] = indices.verdict(table)
     return table
 
 

@@ -4,8 +4,9 @@
   bootstrap intervals (the spread of SALib's resamples), and second-order (S2) on request
   with SALib's half-width. Needs a ``saltelli`` design's values in design order.
 * :func:`convergence`: the indices at N base points against those at N/2 (the first
-  half of Saltelli's blocks is itself a Saltelli design of N/2), per input, and whether
-  their intervals overlap (no check below N = 4).
+  half of Saltelli's blocks is itself a Saltelli design of N/2), per input, whether their
+  intervals overlap, and whether each index is converged (:data:`RANGE`,
+  :data:`MAX_HALF_WIDTH`, :data:`MAX_SHIFT`; never below N = 4, which has no N/2 check).
 * :func:`morris_indices`: elementary effects (mu, mu*, sigma) with mu*'s interval.
 
 One row per input (S2: per pair) with columns ``input``, ``index``, ``value``, ``lo``,
@@ -28,6 +29,14 @@ from aimarket.simulation.errors import ScenarioError
 
 #: Bootstrap resamples of every index (SALib's default is 100).
 RESAMPLES = 500
+#: A Sobol index is converged when its estimate lies in RANGE (an index is a share of
+#: variance: beyond it the estimate is noise), its interval's half-width is at most
+#: MAX_HALF_WIDTH, and it moves at most MAX_SHIFT between N/2 and N base points.
+RANGE = (-0.05, 1.05)
+MAX_HALF_WIDTH = 0.1
+MAX_SHIFT = 0.05
+#: The verdict when any S1 or ST is not converged.
+NOT_CONVERGED = "not converged: too few samples, increase n"
 COLUMNS = ["input", "index", "value", "lo", "hi"]
 
 
@@ -92,21 +101,53 @@ def sobol_indices(
 def convergence(
     problem: dict[str, Any], y: np.ndarray, level: float = stats.LEVEL, seed: int = 0
 ) -> pd.DataFrame:
-    """S1 and ST at N and at N/2, per input, and whether their intervals overlap."""
+    """S1 and ST at N and at N/2, per input: whether their intervals overlap (``agree``),
+    the interval's ``half_width``, the ``shift`` from N/2 to N, and ``converged``."""
     n = base_points(problem, y)
-    if n < 4:  # no check: the columns are there, empty
-        frame = sobol_indices(problem, y, level=level, seed=seed)
-        frame[["value_half", "lo_half", "hi_half"]] = np.nan
-        frame["agree"] = pd.NA
-        frame.attrs.update(n=n, n_half=n // 2)
-        return frame
-    half = n // 2 * block(problem)
-    full = sobol_indices(problem, y, level=level, seed=seed)
-    part = sobol_indices(problem, np.asarray(y)[:half], level=level, seed=seed)
-    merged = full.merge(part, on=["input", "index"], suffixes=("", "_half"))
-    merged["agree"] = (merged["lo"] <= merged["hi_half"]) & (merged["lo_half"] <= merged["hi"])
+    if n < 4:  # no N/2 to compare with: the columns are there, empty, and not converged
+        merged = sobol_indices(problem, y, level=level, seed=seed)
+        merged[["value_half", "lo_half", "hi_half"]] = np.nan
+        merged["agree"] = pd.NA
+    else:
+        half = n // 2 * block(problem)
+        full = sobol_indices(problem, y, level=level, seed=seed)
+        part = sobol_indices(problem, np.asarray(y)[:half], level=level, seed=seed)
+        merged = full.merge(part, on=["input", "index"], suffixes=("", "_half"))
+        merged["agree"] = (merged["lo"] <= merged["hi_half"]) & (merged["lo_half"] <= merged["hi"])
     merged.attrs.update(n=n, n_half=n // 2)
-    return merged
+    return judge(merged)
+
+
+def judge(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add each index's ``half_width``, its ``shift`` from N/2 (``value_half``) and
+    whether it is ``converged``; a NaN (no N/2, no interval) is never converged."""
+    frame["half_width"] = (frame["hi"] - frame["lo"]) / 2
+    frame["shift"] = (frame["value"] - frame["value_half"]).abs()
+    frame["converged"] = (
+        frame["value"].between(*RANGE)
+        & (frame["half_width"] <= MAX_HALF_WIDTH)
+        & (frame["shift"] <= MAX_SHIFT)
+    )
+    return frame
+
+
+def verdict(frame: pd.DataFrame) -> str:
+    """``converged``, or :data:`NOT_CONVERGED` and why, for the S1 and ST rows of a
+    :func:`convergence` frame (or a table holding its columns)."""
+    first = frame[frame["index"].isin(["S1", "ST"])]
+    n = frame.attrs.get("n", 0)
+    if first["converged"].astype(bool).all():
+        return "converged"
+    lo, hi = RANGE
+    counts = [
+        (~first["value"].between(lo, hi), f"outside [{lo}, {hi}]"),
+        (~(first["half_width"] <= MAX_HALF_WIDTH), f"with a half-width over {MAX_HALF_WIDTH}"),
+        (first["shift"] > MAX_SHIFT, f"moving more than {MAX_SHIFT} from N = {n // 2}"),
+    ]
+    why = [f"{int(mask.sum())} {text}" for mask, text in counts if mask.any()]
+    if first["shift"].isna().all():
+        why.append("no N/2 check below N = 4")
+    return f"{NOT_CONVERGED} (N = {n}, {len(first)} indices: {'; '.join(why)})"
 
 
 def morris_indices(

@@ -12,7 +12,7 @@ import pandas as pd
 
 from aimarket.experiments.analysis import stats
 from aimarket.experiments.analysis.figures.common import save
-from aimarket.experiments.analysis.sensitivity import api, data
+from aimarket.experiments.analysis.sensitivity import api, data, indices
 from aimarket.experiments.analysis.sensitivity import figures as sfig
 from aimarket.experiments.analysis.tables import markdown_table
 from aimarket.experiments.engine import designs
@@ -41,7 +41,7 @@ def indices_frame(table: pd.DataFrame) -> pd.DataFrame:
             continue  # a second-order pair
         row = {"input": name, **{k: _interval(by[k]) for k in shown}}
         if method == "sobol":
-            row["N/2 agrees"] = "yes" if group["agree"].all() else "no"
+            row["converged"] = "yes" if group["converged"].astype(bool).all() else "no"
         rows.append(row)
     frame = pd.DataFrame(rows)
     key = "ST" if method == "sobol" else "mu_star"
@@ -50,17 +50,16 @@ def indices_frame(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def convergence_line(table: pd.DataFrame) -> str:
-    first = table[table["index"].isin(["S1", "ST"])]
-    if first["agree"].isna().all():
-        return "Convergence: not checked (it needs N >= 4 base points)."
-    bad = first[~first["agree"].astype(bool)]
+    """The verdict: converged (every S1 and ST in range, narrow, and stable from N/2 to
+    N), or "not converged: too few samples, increase n" and why."""
+    said = indices.verdict(table)
+    if said != "converged":
+        return f"Convergence: {said}."
+    lo, hi = indices.RANGE
     n = table.attrs.get("n", 0)
-    if bad.empty:
-        return (f"Convergence: every S1 and ST at N = {n} agrees with N = {n // 2} within "
-                "their intervals.")  # fmt: skip
-    listed = ", ".join(f"{r.input} ({r.index})" for r in bad.itertuples())
-    return (f"Convergence: NOT reached for {len(bad)} of {len(first)} indices: at N = {n} and "
-            f"N = {n // 2} their intervals do not overlap: {listed}. Use a larger N.")  # fmt: skip
+    return (f"Convergence: converged: every S1 and ST at N = {n} lies in [{lo}, {hi}], "
+            f"with a half-width of at most {indices.MAX_HALF_WIDTH} and within "
+            f"{indices.MAX_SHIFT} of its value at N = {n // 2}.")  # fmt: skip
 
 
 def headline(table: pd.DataFrame) -> str:
