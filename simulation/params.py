@@ -33,8 +33,6 @@ import typing
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal, get_args, get_origin
 
-import numpy as np
-
 from aimarket.simulation.errors import ScenarioError
 
 __all__ = [
@@ -132,8 +130,10 @@ def _is_collection(tp: Any) -> bool:
 
 def _convert(path: str, tp: Any, value: Any, meta: Mapping[str, Any]) -> Any:
     """Convert ``value`` to type ``tp``, validating as we go."""
-    if isinstance(value, np.generic):
-        value = value.item()  # a numpy scalar (np.int64(3)) is its plain Python value
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        # a numpy scalar (np.int64(3)) is its plain Python value; numpy is not imported
+        # here, so that the command line's --help stays light
+        value = value.item()
     origin = get_origin(tp)
     if origin is Literal:
         choices = get_args(tp)
