@@ -37,6 +37,13 @@ class VendorAccounts:
         """Pay its fixed costs to suppliers."""
         self.model.ledger.pay(self.account, "suppliers", self.params.opex, "opex")
 
+    def support_community(self: Vendor, gain: float) -> None:
+        """Pay for the ecosystem behind this month's community ``gain`` to its open
+        weights (frontier-years): ``community_cost`` per frontier-year, to suppliers."""
+        cost = self.innovation.community_cost * gain
+        self.model.ledger.pay(self.account, "suppliers", cost, "community_support")
+        self.community_cost += cost
+
     def run_complement(self: Vendor) -> None:
         """A platform runs its complement business on the AI it chooses: its own model
         (served at cost), any open weights (self-hosted at cost) or a rival's closed API
@@ -103,9 +110,8 @@ class VendorAccounts:
         self.revenue_history.append(self.api_revenue)
         self.last_rd_spend = self.rd_spend
         self.revenue = self.api_revenue + self.complement_revenue
-        self.profit = (
-            self.revenue - self.serving_cost - self.ai_cost - self.rd_spend - self.params.opex
-        )
+        costs = self.serving_cost + self.ai_cost + self.rd_spend + self.community_cost
+        self.profit = self.revenue - costs - self.params.opex
         self.payoff += self.profit
         share = float(p.tokens[mine].sum() / total_tokens) if total_tokens > 0 else 0.0
         self.token_share = share

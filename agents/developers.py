@@ -102,7 +102,7 @@ class DeveloperPopulation(MarketAgent):
                 return base
             return base * np.array([r[1][mult] for r in rows], dtype=float)
 
-        self.alpha = col("price_sensitivity", "price")
+        self.alpha = col("price_weight", "price")
         self.beta = col("quality_weight", "quality")
         self.gamma = col("openness_preference", "openness")
         self.eta = col("network_weight")
@@ -127,12 +127,13 @@ class DeveloperPopulation(MarketAgent):
 
     # -- derived quantities --------------------------------------------------------------
     def tokens_per_developer(self) -> np.ndarray:
-        """Ttok/month of one adopting developer, per group."""
+        """Ttok/month of one adopting developer at the reference price, per group."""
         tokens = self._segment_tokens[self.group_segment] * self.model.state.demand_index
         return tokens * self._weight / self._mass
 
     def segment_weights(self) -> np.ndarray:
-        """Token demand of developers in the market, per group (Ttok/month)."""
+        """Token demand of developers in the market at the reference price, per group
+        (Ttok/month)."""
         return self.in_market * self.tokens_per_developer()
 
     def outside_utilities(self) -> np.ndarray:
@@ -186,7 +187,11 @@ class DeveloperPopulation(MarketAgent):
         g = self.n_groups
         usage = np.bincount(self.group[used] * n_prod + current[used], minlength=g * n_prod)
         self.usage = usage.reshape(g, n_prod)
-        self.group_tokens = self.usage * self.tokens_per_developer()[:, None]
+        market = self.model.scenario.market
+        per_price = choice.volume(
+            products.price[:n_prod], market.token_elasticity, market.reference_price
+        )
+        self.group_tokens = self.usage * self.tokens_per_developer()[:, None] * per_price
         if g == len(self.segment_names):  # one group per segment
             self.segment_usage, self.segment_tokens = self.usage, self.group_tokens
         else:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from aimarket.agents.accounts import VendorAccounts
 from aimarket.agents.base import MarketAgent
+from aimarket.simulation.mechanics import capability as production
 from aimarket.simulation.policies import POLICIES
 
 if TYPE_CHECKING:
@@ -54,8 +55,15 @@ class Vendor(VendorAccounts, MarketAgent):
         self.open_product: int | None = None
         self.frozen_capability = 0.0  # open weights' capability when released for good
         self.history = [params.capability]  # capability by step
-        # moving average of R&D spend: the compute behind its current model, $M/month
-        self.training = self.initial_compute = self.last_rd_spend = params.rd_budget
+        self.last_rd_spend = params.rd_budget
+        # ln of its cumulative effective training compute ($M of January 2023 compute):
+        # its own, and what it absorbed by imitating open weights; its capability follows
+        # their sum
+        self.log_stock = production.log_stock_for(
+            params.capability, innovation.compute_scale, innovation.frontier_stock
+        )
+        self.log_absorbed = -math.inf
+        self.training = 0.0  # effective training compute it added this month
         self.born = model.steps  # the month it arrived (0: at the start)
         self.investors: dict[str, float] = {}  # investor account -> stake (share of equity)
         self.last_valuation = 0.0  # post-money value of its last round, $M
@@ -79,6 +87,16 @@ class Vendor(VendorAccounts, MarketAgent):
 
     # -- accounting -----------------------------------------------------------------
     @property
+    def stock(self) -> float:
+        """Its own cumulative effective training compute, $M (inf past a float's range)."""
+        return math.exp(self.log_stock) if self.log_stock < 709.0 else math.inf
+
+    @property
+    def absorbed(self) -> float:
+        """The effective compute it absorbed by imitation, $M (inf past a float's range)."""
+        return math.exp(self.log_absorbed) if self.log_absorbed < 709.0 else math.inf
+
+    @property
     def cash(self) -> float:
         return self.model.ledger.balance(self.account)
 
@@ -89,6 +107,7 @@ class Vendor(VendorAccounts, MarketAgent):
         self.complement_revenue = 0.0
         self.ai_cost = 0.0
         self.serving_cost = 0.0
+        self.community_cost = 0.0  # ecosystem support behind community gains
         self.funding = 0.0
         self.revenue = 0.0
         self.profit = 0.0
@@ -158,21 +177,30 @@ class Vendor(VendorAccounts, MarketAgent):
         return p.rd_budget * p.rd_growth ** (self.age / 12.0)
 
     def innovate(self, open_frontier: float) -> None:
-        """Move capability: the level its effective training compute buys (compute
-        scaling, :class:`~aimarket.simulation.parameters.InnovationParams`), never lower
-        than before; then spillover from the best open weights."""
+        """Move capability: this month's training adds effective compute to its stock
+        (spend x frontier share x compute a dollar buys x talent); imitating the best
+        open weights adds to what it absorbed; capability is the common production
+        function of the two (:mod:`aimarket.simulation.mechanics.capability`)."""
         inn, mech = self.innovation, self.mechanisms
         if mech.talent:
             target = 1.0 + (inn.talent_bonus if self.release.attracts_talent(self) else 0.0)
             self.talent += inn.talent_speed * (target - self.talent)
+        self.training = 0.0
         if mech.rd:
-            self.training += (self.rd_spend - self.training) / inn.training_months
-            compute = self.training * inn.efficiency_growth ** (self.age / 12.0)
-            if compute > 0 and self.initial_compute > 0:
-                gain = inn.compute_scale * math.log(compute * self.talent / self.initial_compute)
-                self.capability = max(self.capability, self.params.capability + gain)
-        if mech.spillover:
-            self.capability += inn.spillover * max(0.0, open_frontier - self.capability)
+            dollars = self.rd_spend * self.params.frontier_share
+            per_dollar = production.efficiency_index(self.model.steps, inn.efficiency_growth)
+            self.training = dollars * per_dollar * self.talent
+            self.log_stock = production.add(self.log_stock, self.training)
+        held = production.total(self.log_stock, self.log_absorbed)
+        if mech.imitation and open_frontier > -math.inf:
+            target = production.log_stock_for(open_frontier, inn.compute_scale, inn.frontier_stock)
+            rate = production.imitation_rate(
+                self.training, inn.imitation_speed, inn.imitation_capacity
+            )
+            self.log_absorbed = production.absorb(self.log_absorbed, held, target, rate)
+            held = production.total(self.log_stock, self.log_absorbed)
+        level = production.capability_of(held, inn.compute_scale, inn.frontier_stock)
+        self.capability = max(self.capability, level)
         self.history.append(self.capability)
 
     def decide_release(self) -> None:

@@ -41,7 +41,7 @@ def main() -> None:
         name="memory_benchmark",
         overrides={"developers.count": 200},
         policies=policies,
-        uncertainties={"innovation.spillover": (0.0, 0.06), "entry.rate": (0.1, 1.0)},
+        uncertainties={"innovation.imitation_speed": (0.0, 0.2), "entry.rate": (0.1, 1.0)},
         design="lhs",
         n=n,
         replicates=replicates,

@@ -44,7 +44,7 @@ design = {{ kind = "lhs", n = {n} }}
 "vendors.meta.policy" = "open"
 
 [uncertainties]
-"innovation.spillover" = [0.01, 0.06]
+"innovation.imitation_speed" = [0.05, 0.2]
 """
 BATCH = 64
 

@@ -29,7 +29,7 @@ EMPTY = "press Step or Play to run a month"
 PARTS = {
     "complement revenue": "#2ca02c",
     "R&D cost": "#d62728",
-    "API revenue less serving, AI and fixed costs": "#9467bd",
+    "API revenue less serving, AI, community and fixed costs": "#9467bd",
 }
 #: Vendors named in the share chart; the rest are pooled as "others".
 TOP_VENDORS = 6
@@ -222,7 +222,7 @@ def funding(model: DashboardModel) -> Chart:
 
 def payoff_parts(model: DashboardModel, run: Run) -> pd.DataFrame:
     """The platform's cumulative payoff and its parts by date ($M): complement revenue,
-    R&D cost (negative) and the rest (API revenue less serving, AI and fixed costs),
+    R&D cost (negative) and the rest (API revenue less serving, AI, community and fixed costs),
     summed over platform vendors from the vendor frame."""
     frames = model.frames(run)
     dates = pd.DatetimeIndex(frames.market["date"])
@@ -238,7 +238,7 @@ def payoff_parts(model: DashboardModel, run: Run) -> pd.DataFrame:
         np.add.at(flow, rows, vendors[column].to_numpy(dtype=float)[platform])
         parts[name] = sign * np.cumsum(flow)
     rest = parts["payoff"] - parts["complement revenue"] - parts["R&D cost"]
-    parts["API revenue less serving, AI and fixed costs"] = rest
+    parts["API revenue less serving, AI, community and fixed costs"] = rest
     return parts
 
 

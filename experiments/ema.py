@@ -6,7 +6,7 @@ samplers and evaluators, PRIM) through :func:`ema_model`. This module needs the
 
 >>> from ema_workbench import perform_experiments
 >>> from aimarket.experiments.ema import ema_model
->>> model = ema_model(uncertainties=["community_quality", "spillover"],
+>>> model = ema_model(uncertainties=["community_quality", "imitation_speed"],
 ...                   overrides={"developers.count": 500}, steps=36, seed=1)
 >>> experiments, outcomes = perform_experiments(model, scenarios=16, policies=2)
 >>> experiments["vendors__meta__policy"]     # the lever's choice in each experiment

@@ -17,7 +17,8 @@ Across uncertainty in the market conditions the answer depends on:
 * ``openness_preference``: developers' taste for open weights, a multiple of every
   segment's (never negative: open weights are never worth less than the same model
   closed);
-* ``spillover``: how fast open weights spill over to every vendor.
+* ``imitation``: how fast followers absorb the best open weights (the speed of
+  imitation, as a multiple of the baseline's).
 
 Each design point runs with several replicates; the four policies of one point and
 replicate share a seed, so policy differences are paired. Run it with
@@ -65,7 +66,9 @@ sweep = Sweep(
             hi=2.0,
             mode="scale",
         ),
-        "spillover": Uncertainty("spillover", paths=("innovation.spillover",), lo=0.01, hi=0.06),
+        "imitation": Uncertainty(
+            "imitation", paths=("innovation.imitation_speed",), lo=0.25, hi=2.5, mode="scale"
+        ),
     },
     design="lhs",
     n=48,

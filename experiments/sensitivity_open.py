@@ -4,11 +4,11 @@ does not: a Sobol study of the calibrated model (``docs/sensitivity.md``).
 Twelve uncertainties, each varied independently over its record's whole range
 (:mod:`aimarket.simulation.uncertainties`; the calibrated values are only the base of the
 others): the platform's complement business (strength, saturation), the community
-(quality, cap), spillovers, the platform's R&D budget, developers' taste for open
-weights in each segment, demand growth, venture inflow and how close to the frontier
-frontier work must be. Saltelli's design of N = 64 base points (64 x 26 = 1,664 points),
-each run twice (replicates on common seeds) under both policies on the same seeds:
-6,656 runs of 10,000 developers and 120 months.
+(quality, cap), imitation of open weights, the platform's R&D budget, developers' taste
+for open weights in each segment, the growth of token volumes, venture inflow and how
+close to the frontier frontier work must be. Saltelli's design of N = 64 base points
+(64 x 26 = 1,664 points), each run twice (replicates on common seeds) under both
+policies on the same seeds: 6,656 runs of 10,000 developers and 120 months.
 
     python experiments/sensitivity_open.py --workers 2          # about 40 min on 2 cores
     aimarket sensitivity results/sensitivity_open --outcome platform_payoff \\
@@ -27,12 +27,12 @@ UNCERTAINTIES = (
     "complement_half",
     "community_quality",
     "community_cap",
-    "spillover",
+    "imitation_speed",
     "platform_rd_budget",
     "enterprise_openness",
     "startup_openness",
     "hobbyist_openness",
-    "demand_growth",
+    "volume_growth",
     "vc_inflow",
     "frontier_need",
 )

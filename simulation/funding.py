@@ -68,9 +68,11 @@ def expected_gross_profit(model: MarketModel, capability: np.ndarray) -> np.ndar
     cloud = model.partner_cloud(VendorParams())
     cost = cloud.partner_price(1.0)
     others = choice.log_sum(model.mean_utilities(), dev.outside_utilities())[:, None]
-    slope = dev.alpha / model.serving_cost_reference
-    weights = model.demand_weights()
-    return pricing.newcomer_gross_profit(dev.beta, slope, weights, others, capability, cost)
+    market = model.scenario.market
+    return pricing.newcomer_gross_profit(
+        dev.beta, model.price_weights(), model.demand_weights(), others, capability, cost,
+        market.token_elasticity, market.reference_price,
+    )  # fmt: skip
 
 
 def spawn_entrant(model: MarketModel, round_size: float, open_pitch: bool) -> Vendor:

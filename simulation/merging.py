@@ -19,10 +19,10 @@ from aimarket.simulation.errors import ScenarioError
 from aimarket.simulation.files import check_depth
 from aimarket.simulation.params import (
     _is_collection,
-    _suggest,
     _type_hints,
     field_names,
     resolve,
+    unknown_field,
 )
 
 #: Merge directives: keys that say how a table changes a collection rather than naming a
@@ -57,7 +57,7 @@ def merge(cls: type, base: Mapping[str, Any], patch: Mapping[str, Any], path: st
     for key, value in patch.items():
         where = f"{path}.{key}" if path else str(key)
         if key not in names:
-            raise ScenarioError(f"unknown field '{where}'{_suggest(str(key), names)}")
+            raise unknown_field(cls, key, where, names)
         tp = hints.get(key)
         if tp is not None and dataclasses.is_dataclass(tp):
             out[key] = merge(tp, base.get(key) or {}, value, where)

@@ -15,7 +15,7 @@ from aimarket.agents.developers import DeveloperPopulation
 from aimarket.agents.vendor import Vendor
 from aimarket.agents.venture import VentureCapitalist
 from aimarket.simulation import funding, metrics, prices, settlement, shocks
-from aimarket.simulation.mechanics import calendar, choice
+from aimarket.simulation.mechanics import calendar, choice, demand
 from aimarket.simulation.mechanics.ledger import Ledger
 from aimarket.simulation.mechanics.streams import Streams, root_sequence
 from aimarket.simulation.parameters import CloudParams, VendorParams
@@ -217,7 +217,10 @@ class MarketModel(mesa.Model):
         if mech.cost_decline:
             state.cost_index = (1.0 - market.compute_cost_decline) ** years
         if mech.demand_growth:
-            state.demand_index = (1.0 + market.demand_growth) ** years
+            state.demand_index = demand.volume_index(
+                years, market.volume_growth, market.volume_growth_long,
+                market.volume_growth_halflife,
+            )  # fmt: skip
         state.serving_cost = market.serving_cost * state.cost_index
         state.incidents = 0
         shocks.fire(self)
@@ -233,7 +236,9 @@ class MarketModel(mesa.Model):
         """The community improves open weights in use; vendors plan R&D, innovate (in
         random order) and decide what to release."""
         gain = self.products.community_month(self.scenario.innovation, self.scenario.mechanisms)
-        open_frontier = self.frontier(is_open=True)
+        p = self.products
+        has_open = (p.available[: p.n] & p.is_open[: p.n]).any()
+        open_frontier = self.frontier(is_open=True) if has_open else -np.inf
         for v in self.vendor_list:  # weights of vendors that left keep improving
             if not v.alive and v.open_product is not None:
                 self.products.capability[v.open_product] += gain[v.open_product]
@@ -253,14 +258,13 @@ class MarketModel(mesa.Model):
             dev.beta,
             dev.gamma,
             eta,
-            dev.alpha,
+            self.price_weights(),
             p.capability[:n],
             p.is_open[:n],
             p.ecosystem[:n],
             p.price[:n],
             p.penalty[:n],
             p.available[:n],
-            self.serving_cost_reference,
         )
         return choice.restrict_and_reward(
             v, p.capability[:n], p.available[:n], dev.need, self._native_bonus()
@@ -282,10 +286,11 @@ class MarketModel(mesa.Model):
         rows[homes] = native[dev.group_home[homes]]
         return dev.bonus[:, None] * rows
 
-    @property
-    def serving_cost_reference(self) -> float:
-        """P in utility: developers judge prices relative to the serving-cost index."""
-        return self.scenario.market.serving_cost * self.state.cost_index
+    def price_weights(self) -> np.ndarray:
+        """Each group's utility per $/Mtok this month: its price weight times the tokens
+        a developer plans to use (the volume index, at the reference price): utility
+        falls with the monthly bill, so the weight of $1/Mtok grows with volume."""
+        return self.developers.alpha * self.state.demand_index
 
     def demand_weights(self) -> np.ndarray:
         """Token demand by segment that sellers face (Ttok/month): developers in the

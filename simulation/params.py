@@ -107,6 +107,26 @@ def _type_hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+#: Fields removed or re-unitised, by (record class name, field): what to use instead.
+#: A scenario, sweep or ``--set`` that still names one is refused with that text.
+RETIRED: dict[tuple[str, str], str] = {}
+
+
+def retire(cls: type, field: str, replacement: str) -> None:
+    """Declare ``cls.field`` retired; ``replacement`` says what replaces it."""
+    RETIRED[(cls.__name__, field)] = replacement
+
+
+def unknown_field(cls: type, key: Any, where: str, valid: list[str]) -> ScenarioError:
+    """The error for field ``key`` of record ``cls`` (at path ``where``) that does not
+    exist: what replaces it if it was retired, else the closest valid name."""
+    if (cls.__name__, key) in RETIRED:
+        return ScenarioError(
+            f"'{where}' was retired: {RETIRED[(cls.__name__, key)]} (CHANGELOG.md)"
+        )
+    return ScenarioError(f"unknown field '{where}'{_suggest(str(key), valid)}")
+
+
 def _suggest(name: str, valid: list[str]) -> str:
     close = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
     if close:
@@ -250,8 +270,7 @@ def from_dict(cls: type, data: Mapping[str, Any], path: str = "") -> Any:
             options[key] = _convert(where, tp, value, meta)
             continue
         if key not in fields or (key == "options" and extensions):
-            valid = field_names(cls)
-            raise ScenarioError(f"unknown field '{where}'{_suggest(str(key), valid)}")
+            raise unknown_field(cls, key, where, field_names(cls))
         kwargs[key] = _convert(where, hints[key], value, fields[key].metadata)
     if options:
         kwargs["options"] = FrozenMap(options)

@@ -10,6 +10,7 @@ a record may set several scenario paths). The calibration
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,10 @@ from aimarket.simulation.errors import ScenarioError
 from aimarket.simulation.uncertainties import UNCERTAINTIES
 
 POSTERIOR = Path(__file__).resolve().parent / "data" / "posterior.csv"
+
+
+class StalePosteriorWarning(UserWarning):
+    """The shipped posterior was fitted to mechanisms that have changed since."""
 
 
 def table(path: Path = POSTERIOR) -> pd.DataFrame:
@@ -29,6 +34,16 @@ def table(path: Path = POSTERIOR) -> pd.DataFrame:
             "(python -m aimarket.experiments.analysis.calibrate)"
         )
     frame = pd.read_csv(path)
+    retired = [c for c in frame.columns if UNCERTAINTIES.retired(c)]
+    if retired:
+        warnings.warn(
+            f"{path.name} is stale: it was fitted before the economics rework (its "
+            f"parameters {retired} were retired); the draws run without them until "
+            "python -m aimarket.experiments.analysis.calibrate is re-run",
+            StalePosteriorWarning,
+            stacklevel=2,
+        )
+        frame = frame.drop(columns=retired)
     unknown = [c for c in frame.columns if c not in UNCERTAINTIES]
     if unknown:
         raise ScenarioError(f"{path.name}: columns {unknown} are not uncertainty records")

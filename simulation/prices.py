@@ -34,15 +34,17 @@ def set_prices(model: MarketModel) -> None:
     cost[:] = np.where(open_now, np.where(hosts, host_cost, np.inf).min(axis=0), cost)
     cost[~np.isfinite(cost)] = 0.0
     dev = model.developers
-    best = pricing.best_response(
+    market = model.scenario.market
+    best, unsolved = pricing.best_response(
         model.mean_utilities(),
         p.price[:n],
         dev.outside_utilities(),
-        dev.alpha / model.serving_cost_reference,
+        model.price_weights(),
         model.demand_weights(),
         cost,
+        market.token_elasticity,
     )
-    market = model.scenario.market
+    model.state.unconverged += unsolved
     for vendor in model.vendors:
         j = vendor.closed_product
         if j is not None and p.available[j]:
@@ -71,7 +73,7 @@ def _host(model: MarketModel, best, cost, hosts, host_cost, open_now) -> None:
     shares[k, cols] = 1.0
     several = hosts.sum(axis=0) >= 2
     if model.scenario.mechanisms.host_markups and several.any():
-        scale = model.serving_cost_reference / model.scenario.market.host_substitution
+        scale = _host_scale(model)
         price, share = clouds.host_markup_prices(host_cost, hosts & several[None, :], scale)
         model.hosting[:, :n] = np.where(several[None, :], price, model.hosting[:, :n])
         shares = np.where(several[None, :], share, shares)
@@ -83,3 +85,13 @@ def _host(model: MarketModel, best, cost, hosts, host_cost, open_now) -> None:
     p.available[:n] &= ~(p.is_open[:n] & ~has_host)
     model.host_cost = host_cost
     model.host_share = shares
+
+
+def _host_scale(model: MarketModel) -> float:
+    """The price difference between two hosts of the same weights ($/Mtok) that moves
+    developers' utility by one: developers weigh host prices in dollars as they weigh
+    models' prices, ``host_sensitivity`` times as strongly (their demand-weighted price
+    weight)."""
+    weights = model.demand_weights()
+    slope = float((weights * model.price_weights()).sum() / max(weights.sum(), 1e-300))
+    return 1.0 / max(model.scenario.market.host_sensitivity * slope, 1e-300)

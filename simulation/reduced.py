@@ -27,7 +27,7 @@ ALL_OFF: dict[str, bool] = {
         "distribution",
         "host_markups",
         "rd",
-        "spillover",
+        "imitation",
         "community",
         "talent",
         "complement",
@@ -36,11 +36,14 @@ ALL_OFF: dict[str, bool] = {
     )
 }
 
+#: Token volumes that do not respond to price (the textbook logit's fixed demand).
+FIXED_VOLUME: dict[str, float] = {"market.token_elasticity": 0.0}
+
 #: One developer segment who all re-choose every month.
 ONE_SEGMENT: dict[str, float] = {
     "share": 1.0,
     "tokens": 10.0,
-    "price_sensitivity": 0.5,
+    "price_weight": 0.25,
     "quality_weight": 1.0,
     "openness_preference": 0.0,
     "switching_cost": 0.0,
@@ -77,7 +80,8 @@ def reduced(
 ) -> Scenario:
     """A one-segment market with exactly the given vendors, clouds (default: two identical
     clouds ``c1`` and ``c2``) and shocks (each collection replaces the baseline's, in the
-    explicit form ``replace = true``), every dynamic mechanism off; ``overrides`` are
+    explicit form ``replace = true``), every dynamic mechanism off and token volumes fixed
+    (elasticity 0); ``overrides`` are
     dotted paths (pass them as ``**{"mechanisms.rd": True}``); VCs stay as in the
     baseline (venture is off)."""
     market = {
@@ -90,4 +94,5 @@ def reduced(
         "clouds": {REPLACE: True, **(clouds or {"c1": {}, "c2": {}})},
         "shocks": {REPLACE: True, **(shocks or {})},
     }
-    return load_scenario("baseline").merged(market).with_overrides({**ALL_OFF, **overrides})
+    fixed = {**ALL_OFF, **FIXED_VOLUME}
+    return load_scenario("baseline").merged(market).with_overrides({**fixed, **overrides})

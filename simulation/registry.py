@@ -29,6 +29,7 @@ class Registry(Generic[T]):
         self.what = what  # "release policy", "shock kind", ...
         self.package = package  # built-in records: every module of this package
         self._items: dict[str, T] = {}
+        self._retired: dict[str, str] = {}  # removed names -> what replaces them
         self._loaded = package is None
 
     def load(self) -> None:
@@ -61,7 +62,17 @@ class Registry(Generic[T]):
         except KeyError:
             raise ScenarioError(self.unknown(name)) from None
 
+    def retire(self, name: str, replacement: str) -> None:
+        """A name that was removed: asking for it says what replaces it."""
+        self._retired[name] = replacement
+
+    def retired(self, name: str) -> bool:
+        """Whether ``name`` was a record's name that has been retired."""
+        return name in self._retired
+
     def unknown(self, name: Any) -> str:
+        if name in self._retired:
+            return f"{self.what} {name!r} was retired: {self._retired[name]} (CHANGELOG.md)"
         close = difflib.get_close_matches(str(name), list(self._items), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         article = "an" if self.what[:1] in "aeiou" else "a"

@@ -38,8 +38,9 @@ PHASES: tuple[Phase, ...] = (
     Phase("innovation", "innovation",
           "the community improves open weights in use (saturating gains); every vendor "
           "plans its R&D spend (in list order); vendors update talent and capability in "
-          "random order (capability in log effective compute, then spillover from the best "
-          "open weights); every vendor takes its release decision and refreshes its "
+          "random order (training adds to its stock of effective compute, imitation of the "
+          "best open weights to what it absorbed; capability in the log of their sum); "
+          "every vendor takes its release decision and refreshes its "
           "products' capabilities, its open weights including the community's gains.",
           ("6.3", "6.4")),
     Phase("pricing", "pricing",

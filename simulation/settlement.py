@@ -4,7 +4,8 @@ Developers pay for closed tokens (:meth:`Vendor.sell_tokens`: to the vendor, who
 cloud to serve them) and for open weights (:meth:`Cloud.host`: to the cheapest host, ties
 split, or split by the hosts' logit shares, plus any tax); platforms run their complement
 business on the AI they choose (:meth:`Vendor.run_complement`); vendors buy training
-compute (:meth:`Vendor.buy_training`) and pay fixed costs (:meth:`Vendor.pay_opex`); then
+compute (:meth:`Vendor.buy_training`), pay fixed costs (:meth:`Vendor.pay_opex`) and the
+community's gains to their open weights (:meth:`Vendor.support_community`); then
 each vendor closes its month (:meth:`Vendor.close_month`: revenue, profit, shares) and
 private vendors out of cash exit. The agents own their money flows; every transfer goes
 through the model's double-entry ledger, so money is conserved.
@@ -36,6 +37,7 @@ def settle(model: MarketModel) -> None:
     for v in vendors:
         v.buy_training()
         v.pay_opex()
+    pay_for_community(model)
     total_tokens = p.tokens[: p.n].sum()
     adopters = max(model.developers.adopters, 1)
     model.state.exits = 0
@@ -43,6 +45,20 @@ def settle(model: MarketModel) -> None:
         v.close_month(total_tokens, adopters)
         if model.scenario.mechanisms.exit and v.out_of_cash:
             model.exit_vendor(v)
+
+
+def pay_for_community(model: MarketModel) -> None:
+    """The community's gains to open weights this month are paid for: by the owner of
+    the weights (ecosystem support), or by the developers for weights whose owner left."""
+    p = model.products
+    n = p.n
+    for j in np.flatnonzero(p.community_gain[:n] > 0):
+        owner = model.vendor_list[p.vendor[j]]
+        if owner.alive:
+            owner.support_community(p.community_gain[j])
+        else:
+            cost = model.scenario.innovation.community_cost * p.community_gain[j]
+            model.ledger.pay("developers", "suppliers", cost, "community_support")
 
 
 def host_open_weights(model: MarketModel) -> None:

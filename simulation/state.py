@@ -28,3 +28,4 @@ class MarketState:
     strategic_funding: float = 0.0  # money clouds' parents invested this month, $M
     entrants: int = 0  # funded entrants so far (names them: entrant1, entrant2, ...)
     fired_shocks: set[str] = field(default_factory=set)  # one-off shocks already fired
+    unconverged: int = 0  # price solves that stopped short of their tolerance, so far

@@ -47,9 +47,10 @@ _U = UncertainParameter
 
 for _record in (
     # -- demand ---------------------------------------------------------------------------
-    _U("enterprise_price_sensitivity", (f"{_SEG}.enterprise.price_sensitivity",), 0.2, 2.0,
-       "utility per (price / serving cost)", "SF #5, #16: enterprise buys closed models "
-       "at several times the open price", "enterprise weight of price", calibrated=True),
+    _U("enterprise_price_weight", (f"{_SEG}.enterprise.price_weight",), 0.005, 0.15,
+       "utility per $/Mtok at the 2023 volume", "SF #5, #16: enterprise buys closed models "
+       "at several times the open price", "enterprise weight of price", log_scale=True,
+       calibrated=True),
     _U("enterprise_openness", (f"{_SEG}.enterprise.openness_preference",), 0.0, 2.0,
        "utility", "SF #5: open models about 19% of enterprise workloads (2024)",
        "enterprise taste for open weights", calibrated=True),
@@ -76,12 +77,21 @@ for _record in (
     _U("enterprise_switching_cost", (f"{_SEG}.enterprise.switching_cost",), 0.5, 4.0,
        "utility", "assumption: switching costs, trust and security reviews (named in "
        "surveys, not measured)", "enterprise cost of moving to another model"),
-    _U("host_substitution", ("market.host_substitution",), 5.0, 100.0,
-       "utility per (price / serving cost)", "assumption: hosts of open weights differ a "
+    _U("host_sensitivity", ("market.host_sensitivity",), 3.0, 100.0,
+       "x the price weight between models", "assumption: hosts of open weights differ a "
        "little", "how readily developers move between hosts", log_scale=True),
-    _U("demand_growth", ("market.demand_growth",), 0.5, 5.0, "1/year",
-       "SF #6: enterprise GenAI spend grew about 6x from 2023 to 2024",
-       "annual growth of token demand at full adoption"),
+    _U("volume_growth", ("market.volume_growth",), 3.0, 8.0, "x per year",
+       "SF #6: enterprise GenAI spend grew about 6x from 2023 to 2024 as prices fell",
+       "growth of a developer's tokens at a given price, 2023"),
+    _U("volume_growth_long", ("market.volume_growth_long",), 1.0, 3.0, "x per year",
+       "assumption: no data before 2025 says how fast the boom fades",
+       "long-run growth of a developer's tokens at a given price"),
+    _U("volume_growth_halflife", ("market.volume_growth_halflife",), 0.5, 5.0, "years",
+       "assumption: no data before 2025 says how fast the boom fades",
+       "half-life of the excess growth of token volumes", log_scale=True),
+    _U("token_elasticity", ("market.token_elasticity",), -1.5, -0.3, "",
+       "assumption: no measurement dated before 2025",
+       "price elasticity of the tokens a developer uses"),
     # -- supply ---------------------------------------------------------------------------
     _U("compute_cost_decline", ("market.compute_cost_decline",), 0.3, 0.8, "1/year",
        "SF #1: the price of a fixed capability fell about 10x a year (2021-2024)",
@@ -89,15 +99,30 @@ for _record in (
     _U("efficiency_growth", ("innovation.efficiency_growth",), 2.0, 4.5, "x per year",
        "SF #19: algorithmic progress and hardware price-performance (to 2023)",
        "growth of the effective training compute a dollar buys", calibrated=True),
-    _U("frontier_cost_growth", ("innovation.frontier_cost_growth",), 2.0, 3.0, "x per year",
-       "SF #10: frontier training cost grows about 2.4x a year (Cottier et al. 2024)",
-       "growth of frontier training spend"),
-    _U("training_months", ("innovation.training_months",), 3.0, 12.0, "months",
-       "assumption: frontier training runs take a few months", "moving-average horizon of "
-       "the spend behind a model"),
-    _U("spillover", ("innovation.spillover",), 0.0, 0.1, "1/month",
-       "assumption: how fast vendors learn from the best open model",
-       "share of the gap to the best open model closed each month", calibrated=True),
+    _U("compute_scale", ("innovation.compute_scale",), 0.4, 0.65,
+       "frontier-years per e-fold", "SF #10, #19: 2.4x/yr spend times 2.5-4x/yr compute per "
+       "dollar is 1.8-2.3 e-folds a year, one frontier-year a year",
+       "capability per e-fold of cumulative effective training compute"),
+    _U("frontier_stock", ("innovation.frontier_stock",), 900.0, 3600.0,
+       "$M of Jan-2023 compute", "SF #10: about 6 months of the frontier lab's spend, "
+       "doubled or halved", "effective compute behind the January 2023 frontier",
+       log_scale=True),
+    _U("imitation_speed", ("innovation.imitation_speed",), 0.0, 0.3, "1/month",
+       "assumption: how fast followers absorb the best open weights",
+       "most of the stock gap to the best open model closed a month", calibrated=True),
+    _U("imitation_capacity", ("innovation.imitation_capacity",), 5.0, 500.0,
+       "$M/month of effective compute", "assumption: absorptive capacity (Cohen & Levinthal "
+       "1989) is not measured for model labs", "own training at which imitation runs at "
+       "half speed", log_scale=True),
+    _U("community_efficiency", ("innovation.community_efficiency",), 0.02, 0.3,
+       "1/month per developer share", "assumption: quantization and kernels cut the "
+       "serving cost of open weights (not measured)", "community cuts to serving cost"),
+    _U("community_cost", ("innovation.community_cost",), 0.0, 2000.0, "$M per frontier-year",
+       "assumption: what ecosystem support costs the owner of open weights",
+       "cost of the community's gains"),
+    _U("platform_frontier_share", ("vendors.meta.frontier_share",), 0.02, 0.2, "",
+       "assumption: Meta's AI capex mostly serves ranking and ads (SF #12)",
+       "share of the platform's R&D that trains frontier models", log_scale=True),
     _U("community_quality", ("innovation.community_quality",), 0.0, 1.0,
        "1/month per developer share", "assumption: community contributions grow with users "
        "(SF #13: 650M Llama downloads by 2024-12)", "pace of community improvements",
@@ -143,6 +168,16 @@ for _record in (
        "assumption: the uplift saturates", "capability at half of the uplift"),
 ):  # fmt: skip
     UNCERTAINTIES.add(_record)
+
+for _name, _replacement in {
+    "enterprise_price_sensitivity": "enterprise_price_weight (utility per $/Mtok)",
+    "host_substitution": "host_sensitivity (a multiple of the price weight)",
+    "demand_growth": "volume_growth, volume_growth_long and volume_growth_halflife",
+    "frontier_cost_growth": "compute_scale (capability per e-fold of compute)",
+    "training_months": "frontier_stock (capability follows the cumulative stock)",
+    "spillover": "imitation_speed and imitation_capacity",
+}.items():
+    UNCERTAINTIES.retire(_name, _replacement)
 
 
 def calibrated() -> list[UncertainParameter]:

@@ -11,6 +11,7 @@ import math
 import pytest
 
 from aimarket import MarketModel
+from aimarket.simulation.mechanics import demand
 from tests.conftest import small_scenario
 
 
@@ -25,8 +26,9 @@ def test_the_state_is_one_record_the_phases_update(model):
     market = model.scenario.market
     assert state.cost_index == (1.0 - market.compute_cost_decline) ** (2 / 12)
     assert state.serving_cost == market.serving_cost * state.cost_index
-    assert state.demand_index == (1.0 + market.demand_growth) ** (2 / 12)
-    assert model.serving_cost_reference == state.serving_cost
+    assert state.demand_index == demand.volume_index(
+        2 / 12, market.volume_growth, market.volume_growth_long, market.volume_growth_halflife
+    )
     assert not hasattr(model, "cost_index") and not hasattr(model, "open_tax")
 
 
@@ -97,12 +99,12 @@ def test_a_platform_books_its_complement_business(model):
 def test_closing_the_month_adds_up_the_vendors_accounts(model):
     vendor = model.vendor_named("mistral")
     vendor.api_revenue, vendor.complement_revenue, vendor.serving_cost = 30.0, 5.0, 12.0
-    vendor.ai_cost, vendor.rd_spend = 1.0, 7.0
+    vendor.ai_cost, vendor.rd_spend, vendor.community_cost = 1.0, 7.0, 2.0
     payoff = vendor.payoff
     vendor.close_month(total_tokens=0.0, adopters=1)
     assert vendor.last_gross_profit == pytest.approx(18.0)
     assert vendor.revenue == pytest.approx(35.0)
-    assert vendor.profit == pytest.approx(35.0 - 12.0 - 1.0 - 7.0 - vendor.params.opex)
+    assert vendor.profit == pytest.approx(35.0 - 12.0 - 1.0 - 7.0 - 2.0 - vendor.params.opex)
     assert vendor.payoff - payoff == pytest.approx(vendor.profit)
     assert vendor.revenue_history[-1] == 30.0 and vendor.last_rd_spend == 7.0
     assert vendor.token_share == 0.0

@@ -165,9 +165,11 @@ def test_normalized_miss_maps_the_band_to_unit_interval():
 
 def test_band_hits_need_every_quantity_of_the_band():
     means = {t.key: t.value for t in tg.TARGETS}
-    assert all(tg.band_hits(means).values()) and len(tg.band_hits(means)) == 11
+    assert all(tg.band_hits(means).values()) and len(tg.band_hits(means)) == 12
     hits = tg.band_hits({**means, "openai_api_shift": 0.1})
-    assert not hits["api_shares"] and sum(hits.values()) == 10
+    assert not hits["api_shares"] and sum(hits.values()) == 11
+    hits = tg.band_hits({**means, "anthropic_revenue": 1.2})
+    assert not hits["revenue_scale"] and sum(hits.values()) == 11
 
 
 # -- the ABC problem ------------------------------------------------------------------------
@@ -203,7 +205,9 @@ def test_distance_is_at_most_one_inside_every_band_and_clips_misses():
     assert math.isclose(d(edges), 1.0) or d(edges) < 1.0
     undefined = {**problem.observed(tg.TARGETS), "price_ratio": float("nan")}
     far = {**problem.observed(tg.TARGETS), "price_ratio": 1e9}
-    assert math.isclose(d(undefined), d(far)) and math.isclose(d(far), 3 / math.sqrt(14))
+    assert math.isclose(d(undefined), d(far)) and math.isclose(
+        d(far), 3 / math.sqrt(len(tg.TARGETS))
+    )
 
 
 def test_weighted_median_and_resampling():
@@ -216,16 +220,23 @@ def test_weighted_median_and_resampling():
 
 
 # -- the posterior as data, and the sweep design over it -------------------------------------
-def test_shipped_posterior_and_median_keep_every_parameter_s_meaning():
-    """Every draw and the median lie inside their record's range (acceptance 5); the
-    baseline is built from the median."""
-    draws = posterior.table()
-    assert set(draws.columns) == {u.name for u in problem.records()} and len(draws) >= 100
+def test_shipped_posterior_is_marked_stale_and_keeps_every_parameter_s_meaning():
+    """The shipped posterior predates the economics rework (issue 20): loading it warns and
+    names the calibration command, and the retired parameters are dropped. What it still
+    holds, and the calibrated values, lie inside their records' ranges; the baseline is
+    built from calibrated.toml."""
+    with pytest.warns(posterior.StalePosteriorWarning, match="analysis.calibrate"):
+        draws = posterior.table()
+    names = {u.name for u in problem.records()}
+    assert set(draws.columns) < names and len(draws) >= 100
+    assert names - set(draws.columns) == {"enterprise_price_weight", "imitation_speed"}
     values = calibrate.read_calibrated()
     for u in problem.records():
-        assert u.lo <= draws[u.name].min() and draws[u.name].max() <= u.hi, u.name
+        if u.name in draws:
+            assert u.lo <= draws[u.name].min() and draws[u.name].max() <= u.hi, u.name
         for path in u.paths:
-            assert u.lo <= values[path] <= u.hi, path
+            if path in values:
+                assert u.lo <= values[path] <= u.hi, path
     baseline = load_scenario("baseline").to_dict()
     assert baseline["innovation"]["community_quality"] == values["innovation.community_quality"]
     assert calibrate.CALIBRATED == ROOT / "simulation" / "data" / "calibrated.toml"
@@ -362,13 +373,22 @@ def test_a_budget_too_short_for_one_generation_is_one_line(tmp_path, monkeypatch
 
 
 # -- the committed documents ----------------------------------------------------------------
+#: What the economics rework (issue 20) added that the stale calibration document, made
+#: before it, cannot name yet: its four scale targets and two new calibrated records.
+NEW_SINCE_THE_DOCUMENT = {
+    "model_revenue", "revenue_growth", "openai_revenue", "anthropic_revenue",
+    "enterprise_price_weight", "imitation_speed",
+}  # fmt: skip
+
+
 def test_committed_documents_cover_every_target_parameter_and_answer():
     text = (ROOT / "docs" / "calibration.md").read_text()
     assert "python -m aimarket.experiments.analysis.calibrate" in text
-    for t in (*tg.TARGETS, *tg.BACKTEST):
-        assert t.name in text, t.key
-    for u in problem.records():
-        assert f"`{u.name}`" in text
+    stale = "Made before the economics rework" in text
+    missing = {t.key for t in (*tg.TARGETS, *tg.BACKTEST) if t.name not in text}
+    missing |= {u.name for u in problem.records() if f"`{u.name}`" not in text}
+    # a current document names everything; a stale one (it says so) lacks only what is new
+    assert missing == (NEW_SINCE_THE_DOCUMENT if stale else set())
     odd = (ROOT / "docs" / "ODD.md").read_text()
     block = odd.split(report.ODD_BEGIN)[1].split(report.ODD_END)[0]
     for question in ("Commoditize the complement", "Scorched earth", "The Linux of AI",

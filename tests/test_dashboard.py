@@ -62,15 +62,15 @@ def test_untouched_controls_keep_the_scenario_and_moved_ones_override_it():
     scenario = small_scenario()
     defaults = start.pop("defaults")
     assert controls.overrides(scenario, start, defaults) == {}
-    moved = {**start, "policy_meta": "closed", "spillover": 0.07, "developers": 500}
+    moved = {**start, "policy_meta": "closed", "imitation_speed": 0.07, "developers": 500}
     assert controls.overrides(scenario, moved, defaults) == {
         "vendors.meta.policy": "closed",
-        "innovation.spillover": 0.07,
+        "innovation.imitation_speed": 0.07,
         "developers.count": 500,
     }
-    model = small_model(policy_meta="closed", spillover=0.07)
+    model = small_model(policy_meta="closed", imitation_speed=0.07)
     assert model.scenario.vendors["meta"].policy == "closed"
-    assert model.scenario.innovation.spillover == pytest.approx(0.07)
+    assert model.scenario.innovation.imitation_speed == pytest.approx(0.07)
 
 
 def test_compare_mode_runs_the_platform_open_and_closed_on_the_same_seed():

@@ -49,13 +49,13 @@ def test_closed_prices_converge_to_logit_bertrand_nash(capabilities, efficiencie
         f"v{k}": api_vendor(q, e)
         for k, (q, e) in enumerate(zip(capabilities, efficiencies, strict=True))
     }
-    scenario = reduced(vendors, segment={"price_sensitivity": alpha, "quality_weight": 3.0})
+    scenario = reduced(vendors, segment={"price_weight": alpha, "quality_weight": 3.0})
     model = MarketModel(scenario, rng=1).run(300)
 
     p = model.products
     n = p.n
     price, cost = p.price[:n], p.cost[:n]
-    mu = model.serving_cost_reference / alpha  # logit scale in $/Mtok
+    mu = 1.0 / alpha  # logit scale in $/Mtok (volumes fixed: the price weight is alpha)
     shares = logit.expected_shares(model.mean_utilities(), model.developers.outside)[0]
     # The equilibrium condition, vendor by vendor ...
     np.testing.assert_allclose(price - cost, mu / (1.0 - shares), rtol=0, atol=1e-6)

@@ -25,7 +25,7 @@ from aimarket.simulation.uncertainties import UNCERTAINTIES  # noqa: E402
 SMALL = {"developers.count": 200}
 STEPS = 12
 LEVER = "vendors__meta__policy"
-POINT = {"community_quality": 0.3, "spillover": 0.07, "vc_inflow": 900.0}
+POINT = {"community_quality": 0.3, "imitation_speed": 0.07, "vc_inflow": 900.0}
 OUTCOMES = ["open_token_share", "closed_margin", "platform_payoff", "vc_funding", "hhi"]
 
 

@@ -58,7 +58,7 @@ SWEEP: dict[str, Any] = {
         "open": {"vendors.meta.policy": "open"},
         "closed": {"vendors.meta.policy": "closed"},
     },
-    "uncertainties": {"innovation.spillover": [0.01, 0.05]},
+    "uncertainties": {"innovation.imitation_speed": [0.01, 0.05]},
     "outcomes": ["platform_payoff", "closed_margin"],
     "table": ["platform_payoff"],
     "reference": "closed",

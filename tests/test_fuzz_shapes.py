@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fuzz_cli import FUZZ, check, run_in_process
 
-FIELDS = ("developers.count", "innovation.spillover", "mechanisms.venture", "market.start")
+FIELDS = ("developers.count", "innovation.imitation_speed", "mechanisms.venture", "market.start")
 KINDS = ("regular", "fifo", "loop", "dangling", "folder", "long")
 
 depth = st.integers(0, 4000)

@@ -92,7 +92,7 @@ def _hostile_files(tmp_path):
     (tmp_path / "base.toml").write_text('base = "loop.toml"\n')
     (tmp_path / "deep.toml").write_text("a = " + "[" * 3000 + "]" * 3000 + "\n")
     (tmp_path / "digits.toml").write_text("[developers]\ncount = " + "1" * 5000 + "\n")
-    (tmp_path / "huge.toml").write_text("[innovation]\nspillover = 1" + "0" * 400 + "\n")
+    (tmp_path / "huge.toml").write_text("[innovation]\nimitation_speed = 1" + "0" * 400 + "\n")
     return ["loop.toml", "base.toml", "deep.toml", "digits.toml", "huge.toml", "fifo.toml"]
 
 

@@ -56,8 +56,8 @@ def test_from_dict_unknown_field_suggests_closest(data, where, suggestion):
     ("path", "suggestion"),
     [
         ("vendors.meta.polcy", "policy"),
-        ("market.demand_grwoth", "demand_growth"),
-        ("innovation.spilover", "spillover"),
+        ("market.volume_grwoth", "volume_growth"),
+        ("innovation.imitation_sped", "imitation_speed"),
     ],
 )
 def test_override_unknown_field_suggests_closest(path, suggestion):
@@ -129,8 +129,8 @@ def test_out_of_range_through_from_dict_and_strings():
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
 def test_non_finite_values_are_rejected(value):
     with pytest.raises(ScenarioError) as err:
-        load_scenario("baseline").with_overrides({"market.demand_growth": value})
-    assert "market.demand_growth" in str(err.value)
+        load_scenario("baseline").with_overrides({"market.volume_growth": value})
+    assert "market.volume_growth" in str(err.value)
 
 
 @pytest.mark.parametrize(

@@ -208,8 +208,8 @@ def test_sweep_policy_naming_unknown_vendor_is_refused():
             "policy 'p'", "uncertainty",
         ),
         (
-            {"overrides": {"innovation.spillover": 0.02},
-             "uncertainties": {"innovation.spillover": [0.01, 0.05]}},
+            {"overrides": {"innovation.imitation_speed": 0.02},
+             "uncertainties": {"innovation.imitation_speed": [0.01, 0.05]}},
             "overrides", "uncertainty",
         ),
         (
@@ -234,13 +234,20 @@ def test_overlapping_keys_are_refused_naming_both(kw, first, second):
 def test_cli_set_overlapping_an_uncertainty_is_refused(cli_main, tmp_path):
     spec = write(
         tmp_path,
-        'name = "s"\nsteps = 2\n[uncertainties]\n"innovation.spillover" = [0.01, 0.02]\n',
+        'name = "s"\nsteps = 2\n[uncertainties]\n"innovation.imitation_speed" = [0.01, 0.02]\n',
     )
     code, _, err = cli_main(
-        ["sweep", str(spec), "--out", str(tmp_path / "o"), "--set", "innovation.spillover=0.1"]
+        [
+            "sweep",
+            str(spec),
+            "--out",
+            str(tmp_path / "o"),
+            "--set",
+            "innovation.imitation_speed=0.1",
+        ]
     )
     assert code == 2
-    assert "overrides (--set)" in err and "uncertainty 'innovation.spillover'" in err
+    assert "overrides (--set)" in err and "uncertainty 'innovation.imitation_speed'" in err
     assert not (tmp_path / "o").exists()
 
 
@@ -259,7 +266,8 @@ def test_reserved_outcome_names_are_refused():
         Sweep(name="r", outcomes=["platform_payoff", seed]).plan()
     with pytest.raises(ScenarioError, match="reserved"):
         Sweep(
-            name="r", uncertainties={"seed": {"path": "innovation.spillover", "values": [0.1]}}
+            name="r",
+            uncertainties={"seed": {"path": "innovation.imitation_speed", "values": [0.1]}},
         ).plan()
     assert {"run_id", "seed", "replicate", "policy", "status"} <= set(RESERVED)
 

@@ -50,7 +50,7 @@ def test_console_comparison_fits_100_columns_labels_intervals_and_says_na(tmp_pa
         policies={"a_rather_long_policy_name_indeed": {"vendors.meta.policy": "open",
                                                         "vendors.openai.remove": True},
                   "another_long_policy_name_too": {"vendors.meta.policy": "open_lagged"}},
-        uncertainties={"innovation.spillover": [0.01, 0.02]},
+        uncertainties={"innovation.imitation_speed": [0.01, 0.02]},
         outcomes=["platform_payoff", "developer_surplus", "closed_margin"],
         table=["platform_payoff", "developer_surplus", "closed_margin"],
         steps=3,

@@ -92,7 +92,7 @@ def test_every_figure_function_draws(flagship, tmp_path):
         "series": fig.plot_series(results, "closed_price", log=True, band="spread"),
         "contrast_series": fig.plot_contrast_series(results, "platform_payoff"),
         "phase_mean": fig.plot_phase(
-            results, "open_token_share", "spillover", "openness_preference", policy="open",
+            results, "open_token_share", "imitation", "openness_preference", policy="open",
             reference=None,
         ),
         "developer_shares": fig.plot_shares(results, value="developer_share"),

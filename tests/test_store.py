@@ -440,7 +440,7 @@ def test_quick_and_full_scripts_write_to_their_own_folders(tmp_path):
             sweep = Sweep(
                 name="small",
                 overrides={"developers.count": 30},
-                uncertainties={"innovation.spillover": [0.01, 0.02]},
+                uncertainties={"innovation.imitation_speed": [0.01, 0.02]},
                 steps=3,
                 quick={"steps": 2},
             )

@@ -30,7 +30,7 @@ design = { kind = "lhs", n = 8 }
 "vendors.meta.policy" = "open"
 
 [uncertainties]
-"innovation.spillover" = [0.01, 0.05]
+"innovation.imitation_speed" = [0.01, 0.05]
 """
 
 VOLATILE = ["started", "elapsed_s", "worker", "batch"]

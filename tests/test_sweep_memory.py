@@ -45,7 +45,7 @@ def test_driver_memory_is_flat_over_many_runs(tmp_path):
         return Sweep(
             name="memory",
             overrides={"developers.count": 20},
-            uncertainties={"innovation.spillover": (0.0, 0.05)},
+            uncertainties={"innovation.imitation_speed": (0.0, 0.05)},
             design="lhs",
             n=n,
             steps=3,

@@ -49,8 +49,8 @@ def test_unknown_policy_path_is_named():
 @pytest.mark.parametrize(
     "kw",
     [
-        {"uncertainties": {"innovation.spillover": []}},
-        {"design": "lhs", "n": 0, "uncertainties": {"innovation.spillover": (0.0, 0.1)}},
+        {"uncertainties": {"innovation.imitation_speed": []}},
+        {"design": "lhs", "n": 0, "uncertainties": {"innovation.imitation_speed": (0.0, 0.1)}},
         {"design": pd.DataFrame()},
         {"design": "lhs", "n": 4},
     ],
@@ -77,9 +77,9 @@ def test_out_of_range_in_scaled_uncertainty_is_caught():
 @pytest.mark.parametrize(
     ("kw", "pattern"),
     [
-        ({"design": "sobol", "n": 10, "uncertainties": {"innovation.spillover": (0, 0.1)}},
+        ({"design": "sobol", "n": 10, "uncertainties": {"innovation.imitation_speed": (0, 0.1)}},
          "power of two"),
-        ({"design": "zip", "uncertainties": {"innovation.spillover": [0.01, 0.02],
+        ({"design": "zip", "uncertainties": {"innovation.imitation_speed": [0.01, 0.02],
                                               "entry.rate": [0.1]}}, "equal length"),
         ({"outcomes": ["platform_payof"]}, "did you mean 'platform_payoff'"),
         ({"design": "latin"}, "design 'latin' is unknown"),
@@ -87,7 +87,7 @@ def test_out_of_range_in_scaled_uncertainty_is_caught():
         ({"steps": 0}, "steps"),
         ({"policies": {"a": {"vendors.meta.capability": 0.1}},
           "uncertainties": {"vendors.meta.capability": [0.2]}}, "policy .a. sets"),
-        ({"uncertainties": {"innovation.spillover": (0.2, 0.1)}}, "empty range"),
+        ({"uncertainties": {"innovation.imitation_speed": (0.2, 0.1)}}, "empty range"),
         ({"reference": "nope"}, "reference policy"),
         ({"series": ["clouds"]}, "unknown series"),
     ],
@@ -99,7 +99,7 @@ def test_bad_specs_are_refused(kw, pattern):
 
 def test_cli_refuses_bad_spec_before_running(tmp_path):
     spec = tmp_path / "bad.toml"
-    spec.write_text('[uncertainties]\n"innovation.spillover" = [0.5, 2.0]\n')
+    spec.write_text('[uncertainties]\n"innovation.imitation_speed" = [0.5, 2.0]\n')
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "aimarket", "sweep", str(spec), "--out", str(out)],
@@ -108,7 +108,7 @@ def test_cli_refuses_bad_spec_before_running(tmp_path):
         timeout=120,
     )
     assert proc.returncode == 2
-    assert "innovation.spillover" in proc.stderr
+    assert "innovation.imitation_speed" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert not out.exists()
 
@@ -116,7 +116,7 @@ def test_cli_refuses_bad_spec_before_running(tmp_path):
 # -- designs -------------------------------------------------------------------------------
 def test_grid_and_policies_combine_factorially():
     sweep = tiny(
-        uncertainties={"innovation.spillover": [0.01, 0.02, 0.03], "entry.rate": [0.1, 0.5]},
+        uncertainties={"innovation.imitation_speed": [0.01, 0.02, 0.03], "entry.rate": [0.1, 0.5]},
         replicates=2,
     )
     plan = sweep.plan()
@@ -124,17 +124,17 @@ def test_grid_and_policies_combine_factorially():
     assert len(plan) == 6 * 2 * 2
     table = plan.table()
     assert table.groupby(["point", "replicate"])["policy"].nunique().eq(2).all()
-    assert set(zip(table["innovation.spillover"], table["entry.rate"], strict=True)) == {
+    assert set(zip(table["innovation.imitation_speed"], table["entry.rate"], strict=True)) == {
         (a, b) for a in (0.01, 0.02, 0.03) for b in (0.1, 0.5)
     }
 
 
 def test_zip_pairs_values():
-    plan = tiny(design="zip", uncertainties={"innovation.spillover": [0.01, 0.02],
+    plan = tiny(design="zip", uncertainties={"innovation.imitation_speed": [0.01, 0.02],
                                              "entry.rate": [0.1, 0.5]}).plan()  # fmt: skip
     assert plan.points.to_dict("records") == [
-        {"innovation.spillover": 0.01, "entry.rate": 0.1},
-        {"innovation.spillover": 0.02, "entry.rate": 0.5},
+        {"innovation.imitation_speed": 0.01, "entry.rate": 0.1},
+        {"innovation.imitation_speed": 0.02, "entry.rate": 0.5},
     ]
 
 
@@ -147,9 +147,9 @@ def test_zip_pairs_values():
 )
 def test_lhs_is_stratified_within_range(lo, width, n, seed):
     plan = tiny(
-        design="lhs", n=n, seed=seed, uncertainties={"innovation.spillover": (lo, lo + width)}
+        design="lhs", n=n, seed=seed, uncertainties={"innovation.imitation_speed": (lo, lo + width)}
     ).plan()
-    x = plan.points["innovation.spillover"].to_numpy()
+    x = plan.points["innovation.imitation_speed"].to_numpy()
     assert len(x) == n
     assert (x >= lo).all()
     assert (x <= lo + width).all()
@@ -162,17 +162,17 @@ def test_sobol_and_categorical_choices():
         design="sobol",
         n=8,
         uncertainties={
-            "innovation.spillover": (0.0, 0.1),
+            "innovation.imitation_speed": (0.0, 0.1),
             "market.pricing": ["nash", "cost"],
         },
     ).plan()
     assert len(plan.points) == 8
     assert set(plan.points["market.pricing"]) == {"nash", "cost"}
-    assert plan.points["innovation.spillover"].between(0, 0.1).all()
+    assert plan.points["innovation.imitation_speed"].between(0, 0.1).all()
 
 
 def test_points_frame_design_and_modes():
-    frame = pd.DataFrame({"open_shift": [0.0, 0.5], "innovation.spillover": [0.01, 0.02]})
+    frame = pd.DataFrame({"open_shift": [0.0, 0.5], "innovation.imitation_speed": [0.01, 0.02]})
     segs = ("enterprise", "startup", "hobbyist")
     u = Uncertainty(
         "open_shift",
@@ -185,11 +185,11 @@ def test_points_frame_design_and_modes():
     for s in segs:
         path = f"developers.segments.{s}.openness_preference"
         assert over[path] == pytest.approx(base[s]["openness_preference"] + 0.5)
-    assert over["innovation.spillover"] == 0.02
+    assert over["innovation.imitation_speed"] == 0.02
 
 
 def test_design_is_reproducible_from_the_root_seed():
-    kw = {"design": "lhs", "n": 6, "uncertainties": {"innovation.spillover": (0.0, 0.1)}}
+    kw = {"design": "lhs", "n": 6, "uncertainties": {"innovation.imitation_speed": (0.0, 0.1)}}
     a, b, c = tiny(**kw).plan(), tiny(**kw).plan(), tiny(seed=8, **kw).plan()
     assert a.points.equals(b.points)
     assert not a.points.equals(c.points)
@@ -205,7 +205,7 @@ def test_run_seed_is_seedsequence_spawning():
 
 
 def test_policies_share_seed_replicates_differ_ids_unique():
-    plan = tiny(uncertainties={"innovation.spillover": [0.01, 0.02]}, replicates=3).plan()
+    plan = tiny(uncertainties={"innovation.imitation_speed": [0.01, 0.02]}, replicates=3).plan()
     table = plan.table()
     assert table["run_id"].is_unique
     per_pair = table.groupby(["point", "replicate"])["seed"].nunique()
@@ -214,7 +214,7 @@ def test_policies_share_seed_replicates_differ_ids_unique():
 
 
 def test_run_ids_stable_and_extend_with_replicates():
-    kw = {"uncertainties": {"innovation.spillover": [0.01, 0.02]}}
+    kw = {"uncertainties": {"innovation.imitation_speed": [0.01, 0.02]}}
     two = set(tiny(replicates=2, **kw).plan().table()["run_id"])
     again = set(tiny(replicates=2, **kw).plan().table()["run_id"])
     three = set(tiny(replicates=3, **kw).plan().table()["run_id"])
@@ -241,7 +241,7 @@ design = { kind = "lhs", n = 4 }
 "vendors.meta.policy" = "open"
 
 [uncertainties]
-"innovation.spillover" = [0.01, 0.05]
+"innovation.imitation_speed" = [0.01, 0.05]
 
 [uncertainties.open_shift]
 paths = ["developers.segments.hobbyist.openness_preference"]
@@ -255,7 +255,7 @@ mode = "shift"
         n=4,
         replicates=2,
         uncertainties={
-            "innovation.spillover": (0.01, 0.05),
+            "innovation.imitation_speed": (0.01, 0.05),
             "open_shift": Uncertainty(
                 "open_shift",
                 paths=("developers.segments.hobbyist.openness_preference",),
@@ -278,7 +278,7 @@ def test_quick_variant_replaces_fields():
     sweep = tiny(
         design="lhs",
         n=10,
-        uncertainties={"innovation.spillover": (0.0, 0.1)},
+        uncertainties={"innovation.imitation_speed": (0.0, 0.1)},
         quick={"n": 2, "replicates": 1, "overrides": {"developers.count": 20}},
     )
     quick = sweep.variant(quick=True).plan()

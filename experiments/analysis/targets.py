@@ -1,6 +1,6 @@
 """Calibration targets: stylized facts dated up to the end of 2024 and how to measure them.
 
-Eleven **bands** (:data:`BANDS`) say what the calibrated ``timeline`` must look like at the
+Twelve **bands** (:data:`BANDS`) say what the calibrated ``timeline`` must look like at the
 end of 2024. Each band is made of one or more measured **quantities** (:class:`Target`),
 each naming a row of ``docs/facts.md`` ("SF #n"), the published figure, an acceptance
 band and a function that measures the same quantity on one run's frames
@@ -210,6 +210,21 @@ def api_shift(vendors: pd.DataFrame, vendor: str, year: int = 2024) -> float:
     return api_share(vendors, vendor, year) - api_share(vendors, vendor, year - 1)
 
 
+def model_revenue(vendors: pd.DataFrame, year: int = 2024, vendor: str | None = None) -> float:
+    """Model revenue in ``year``, $B: all vendors' (or ``vendor``'s) API revenue, which
+    stands for all of a lab's model revenue (docs/ODD.md section 10)."""
+    df = _year(vendors, year)
+    if vendor is not None:
+        df = df[df["vendor"] == vendor]
+    return float(df["api_revenue"].sum()) / 1000.0
+
+
+def revenue_growth(vendors: pd.DataFrame, year: int = 2024) -> float:
+    """All vendors' model revenue in ``year`` over the year before (NaN without any)."""
+    before = model_revenue(vendors, year - 1)
+    return model_revenue(vendors, year) / before if before > 0 else float("nan")
+
+
 def named_alive(vendors: pd.DataFrame, month: str = "2024-12") -> float:
     """1 if every named vendor is still in the market in ``month``, else 0."""
     present = set(_month(vendors, month)["vendor"])
@@ -257,7 +272,7 @@ def _t(key, band, name, sf, figure, value, lo, hi, unit, measure, how, log=False
     return Target(key, band, name, sf, figure, value, lo, hi, unit, measure, log, how)
 
 
-#: The eleven bands of the end-2024 calibration (quantities of the same band share it).
+#: The twelve bands of the end-2024 calibration (quantities of the same band share it).
 TARGETS: tuple[Target, ...] = (
     _t("router_open_share", "router_open_share", "open share of router-like tokens", 15,
        "closed models about 80% of API-router tokens (2024-25; a wide 2024 band)", 0.2, 0.1,
@@ -304,6 +319,21 @@ TARGETS: tuple[Target, ...] = (
     _t("anthropic_api_shift", "api_shares", "Anthropic-like share, 2024 less 2023", 16,
        "12% (2023) to 24% (2024)", 0.12, 0.005, 0.5, "share",
        lambda f: api_shift(f.vendors, "anthropic"), "must rise (by at least half a point)"),
+    _t("model_revenue", "revenue_scale", "all vendors' model revenue, 2024", 6,
+       "all enterprise generative-AI spend was $13.8B in 2024 (models are part of it)", 7.0,
+       1.4, 14.0, "$B", lambda f: model_revenue(f.vendors),
+       "sum of API revenue over 2024 (at most $14B; the floor is a tenth of that)", log=True),
+    _t("revenue_growth", "revenue_scale", "model revenue, 2024 over 2023", 6,
+       "enterprise generative-AI spend grew about 6x from 2023 to 2024", 6.0, 3.0, 10.0, "x",
+       lambda f: revenue_growth(f.vendors), "2024 API revenue over 2023's", log=True),
+    _t("openai_revenue", "revenue_scale", "OpenAI-like model revenue, 2024", 20,
+       "OpenAI expected about $3.7B of revenue for 2024", 3.7, 2.0, 6.0, "$B",
+       lambda f: model_revenue(f.vendors, vendor="openai"), "its API revenue over 2024",
+       log=True),
+    _t("anthropic_revenue", "revenue_scale", "Anthropic-like model revenue, 2024", 20,
+       "Anthropic: well under $1B of annual revenue (2024)", 0.5, 0.05, 1.0, "$B",
+       lambda f: model_revenue(f.vendors, vendor="anthropic"),
+       "its API revenue over 2024 (below $1B; the floor is not binding)", log=True),
     _t("named_alive", "named_alive", "every named vendor in the market, Dec 2024", 14,
        "OpenAI, Anthropic, Google, Meta and Mistral all sold models through 2024", 1.0, 0.9,
        1.0, "share of seeds", lambda f: named_alive(f.vendors),

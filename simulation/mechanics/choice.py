@@ -3,12 +3,16 @@
 Developer i in segment s, currently on product c (or on none), values product j at
 
     U_ij = V_sj - k_s [c != none and j != c] + e_ij,     V_sj = b_s q_j + g_s o_j
-           + n_s E_j - a_s p_j / P - T_j
+           + n_s E_j - a_s B(p_j) - T_j
 
 and the outside option (no model) at V_s0 + e_i0, where q is capability, o open weights
 (0/1), E the product's ecosystem (developer share among adopters last month), p the
-effective price, P the serving-cost index (so price is judged relative to what tokens
-cost to make), T a trust penalty, k the switching cost, and e i.i.d. Gumbel. Choice
+effective price in dollars, T a trust penalty, k the switching cost, and e i.i.d. Gumbel.
+The price enters through the developer's monthly bill, price x tokens (Berry 1994; Berry,
+Levinsohn & Pakes 1995): a_s is the utility of a dollar per reference token times the
+tokens a developer of the segment now uses, so the weight of $1/Mtok grows as volumes
+grow (with the market, and as prices fall: tokens scale as (p / p_r)^eps, eps the token
+elasticity). Each product's own price enters linearly, at that volume. Choice
 probabilities are then the logit formula. Developers differ only through (segment,
 current product), so probabilities are computed once per such group, over the products
 on offer, and each developer draws by inverse CDF with one uniform number: the work per
@@ -24,25 +28,31 @@ import numpy as np
 NONE = -1  # "no model" in developer choice arrays
 
 
+def volume(price: np.ndarray, elasticity: float, reference: float) -> np.ndarray:
+    """Tokens a developer uses at ``price``, relative to the reference price's."""
+    with np.errstate(divide="ignore"):
+        return (np.maximum(price, 1e-300) / reference) ** elasticity
+
+
 def mean_utilities(
     quality_weight: np.ndarray,
     openness_preference: np.ndarray,
     network_weight: np.ndarray,
-    price_sensitivity: np.ndarray,
+    price_weight: np.ndarray,
     capability: np.ndarray,
     is_open: np.ndarray,
     ecosystem: np.ndarray,
     price: np.ndarray,
     penalty: np.ndarray,
     available: np.ndarray,
-    price_index: float,
 ) -> np.ndarray:
-    """V, shape (segments, products); unavailable products get -inf."""
+    """V, shape (segments, products); unavailable products get -inf. ``price_weight``
+    is a_s, utility per $/Mtok at the segment's current volume."""
     v = (
         np.outer(quality_weight, capability)
         + np.outer(openness_preference, is_open.astype(float))
         + np.outer(network_weight, ecosystem)
-        - np.outer(price_sensitivity / price_index, price)
+        - np.outer(price_weight, price)
         - penalty[None, :]
     )
     v[:, ~available] = -np.inf

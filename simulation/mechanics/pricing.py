@@ -4,79 +4,113 @@ from __future__ import annotations
 
 import numpy as np
 
+from aimarket.simulation.mechanics import choice
 
-def logit_markup(shares: np.ndarray, weights: np.ndarray, slope: np.ndarray) -> np.ndarray:
-    """Profit-maximizing markup p_j - c_j of a single-product firm facing mixed logit demand.
+#: Highest price a best response may reach ($/Mtok): only a seller facing no outside
+#: option and no rival, whose demand never falls fast enough, gets there.
+PRICE_CEILING = 1e6
 
-    Demand for j is D_j = sum_s W_s s_sj with dD_j/dp_j = -sum_s W_s a_s s_sj (1 - s_sj),
-    where W_s is segment s's token demand and a_s its price coefficient in utility per
-    dollar (``slope``). The first-order condition gives markup = D_j / (-dD_j/dp_j).
-    With one segment this is the textbook mu / (1 - s_j), mu = 1 / a.
-    Products without demand get the limit of that formula as s -> 0 (mu of the
-    demand-weighted segments).
-    """
+
+def _shares(base, x, coef, rest, finite):
+    """Each product's share (segments, products) at own prices ``x``."""
+    own = np.exp(np.minimum(base - coef[:, None] * x[None, :], 700.0))
+    # alone in the segment (no rival, no outside option): the whole segment, if usable
+    return np.where(rest > 0, own / np.where(rest > 0, own + rest, 1.0), finite * 1.0)
+
+
+def _foc(x, cost, weights, s, a, elasticity):
+    """The first-order condition of product j's profit (x - c) sum_s W_s v(x) s_s(x),
+    divided by the volume factor v(x) = (x / p_r)^eps (the same for every segment):
+    F(x) = sum_s W_s s_s [1 + m eps / x - m a_s (1 - s_s)], m = x - c, and F'(x)."""
     w = weights[:, None]
-    demand = (w * shares).sum(axis=0)
-    slope_d = (w * slope[:, None] * shares * (1.0 - shares)).sum(axis=0)
-    fallback = weights.sum() / max(float((weights * slope).sum()), 1e-300)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        m = np.where(slope_d > 0, demand / slope_d, fallback)
-    return m
+    m = x - cost
+    inv = 1.0 / np.maximum(x, 1e-300)
+    g = 1.0 + m * elasticity * inv - m * a * (1.0 - s)
+    ds = -a * s * (1.0 - s)
+    dg = elasticity * cost * inv * inv - a * (1.0 - s) - m * a * a * s * (1.0 - s)
+    f = (w * s * g).sum(axis=0)
+    df = (w * (ds * g + s * dg)).sum(axis=0)
+    demand = (w * s).sum(axis=0)
+    return f, df, demand
 
 
 def best_response(
     v: np.ndarray,
     price: np.ndarray,
     v0: np.ndarray,
-    slope: np.ndarray,
+    coef: np.ndarray,
     weights: np.ndarray,
     cost: np.ndarray,
-    iterations: int = 60,
-    tol: float = 1e-13,
-) -> np.ndarray:
-    """Each product's profit-maximizing price against its rivals' current prices.
+    elasticity: float = 0.0,
+    iterations: int = 100,
+    tol: float = 1e-12,
+) -> tuple[np.ndarray, int]:
+    """Each product's profit-maximizing price against its rivals' current prices, and
+    how many products did not converge.
 
-    ``v`` (segments, products) are mean utilities at the current ``price``; ``slope`` is
-    each segment's price coefficient (utility per $/Mtok), ``weights`` its token demand.
-    Holding rivals fixed, product j's share in segment s at price x is
-    e^{b_sj - a_s x} / (e^{b_sj - a_s x} + R_sj), with R_sj the rest of the logit
-    denominator. The first-order condition D + (x - c) dD/dx = 0 is solved by the
-    Morrow-Skerlos zeta iteration x <- c + D / L + (G / L)(x - c), with
-    L = sum_s W_s a_s s_sj and G = sum_s W_s a_s s_sj^2, which converges quickly even
-    where the plain markup iteration x <- c + D / (-dD/dx) oscillates (large shares).
-    Groups that cannot use a product (-inf utility: a capability threshold) are left out
-    of its demand; a product no group can use keeps its price.
+    ``v`` (segments, products) are mean utilities at the current ``price``; ``coef`` is
+    each segment's utility per $/Mtok, ``weights`` its token demand at the reference
+    price, ``elasticity`` the price elasticity of a developer's tokens. Holding rivals
+    fixed, product j's share in segment s at price x is
+    e^{b_sj - a_s x} / (e^{b_sj - a_s x} + R_sj), R_sj the rest of the logit denominator,
+    and the tokens its users buy scale as x^eps.
+    The first-order condition (:func:`_foc`) is solved by Newton's method safeguarded by
+    a bracket [lo, hi] with F(lo) > 0 > F(hi) (bisection when a step leaves it), to a
+    relative residual |F| <= ``tol`` x demand. With eps = 0 and one segment it is the
+    textbook p - c = 1 / (a (1 - s)). Groups that cannot use a product (-inf utility)
+    are left out of its demand; a product no group can use keeps its price.
     """
-    finite = np.isfinite(v)  # a group may not be able to use a product (capability needs)
-    avail = finite.any(axis=0)
+    finite = np.isfinite(v)
     full = np.concatenate([v0[:, None], np.where(finite, v, -np.inf)], axis=1)
     top = np.max(full, axis=1, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
     expo = np.exp(full - top)
     rest = expo.sum(axis=1, keepdims=True) - expo[:, 1:]  # (S, J) denominator without j
-    base = np.where(finite, v + slope[:, None] * price[None, :] - top, -np.inf)  # price-free
-    w, a = weights[:, None], slope[:, None]
+    base = np.where(finite, v + coef[:, None] * price[None, :] - top, -np.inf)  # price-free
+    return solve_prices(base, rest, price, coef, weights, cost, elasticity, iterations, tol)
+
+
+def solve_prices(
+    base: np.ndarray,
+    rest: np.ndarray,
+    price: np.ndarray,
+    coef: np.ndarray,
+    weights: np.ndarray,
+    cost: np.ndarray,
+    elasticity: float = 0.0,
+    iterations: int = 100,
+    tol: float = 1e-12,
+) -> tuple[np.ndarray, int]:
+    """The best responses of :func:`best_response` given, per segment and product, the
+    price-free utility ``base`` (-inf where a group cannot use the product) and the rest
+    ``rest`` of the logit denominator it faces (in the same scale), starting from
+    ``price``; returns the prices and how many did not converge."""
+    finite = np.isfinite(base)
+    avail = finite.any(axis=0)
+    lo = cost.astype(float).copy()
+    hi = np.full_like(lo, np.inf)
     x = np.where(avail, np.maximum(price, cost), price)
+    x = np.where(avail & (x <= cost), cost + np.maximum(1e-9 * np.abs(cost), 1e-12), x)
+    todo = avail.copy()
     for _ in range(iterations):
-        own = np.exp(np.minimum(base - a * x, 700.0))
-        # alone in the segment (no rival, no outside option): the whole segment, if usable
-        s = np.where(rest > 0, own / np.where(rest > 0, own + rest, 1.0), finite * 1.0)
-        demand = (w * s).sum(axis=0)
-        lam = (w * a * s).sum(axis=0)
-        gam = (w * a * s * s).sum(axis=0)
-        ok = avail & (lam > 0)
-        new = np.where(
-            ok,
-            cost + demand / np.where(ok, lam, 1.0) + gam / np.where(ok, lam, 1.0) * (x - cost),
-            x,
-        )
-        done = np.max(np.abs(new - x), initial=0.0) <= tol * max(
-            1.0, float(np.max(np.abs(x), initial=1.0))
-        )
-        x = new
-        if done:
+        s = _shares(base, x, coef, rest, finite)
+        f, df, demand = _foc(x, cost, weights, s, coef[:, None], elasticity)
+        done = np.abs(f) <= tol * np.maximum(demand, 1e-300)
+        todo &= ~done
+        if not todo.any():
             break
-    return x
+        lo = np.where(todo & (f > 0), x, lo)
+        hi = np.where(todo & (f < 0), x, hi)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = x - f / df
+        inside = np.isfinite(step) & (step > lo) & (step < hi)
+        grow = np.minimum(lo + 2.0 * (x - lo) + 1e-9, PRICE_CEILING)
+        fallback = np.where(np.isfinite(hi), 0.5 * (lo + hi), grow)
+        new = np.where(inside, step, fallback)
+        stuck = (np.isfinite(hi) & (hi - lo <= 1e-15 * hi)) | (new >= PRICE_CEILING)
+        todo &= ~stuck
+        x = np.where(todo, new, np.where(stuck, np.minimum(new, PRICE_CEILING), x))
+    return x, int(todo.sum())
 
 
 def hosting_prices(
@@ -111,23 +145,29 @@ def hosting_prices(
 
 def newcomer_gross_profit(
     quality_weight: np.ndarray,
-    slope: np.ndarray,
+    coef: np.ndarray,
     weights: np.ndarray,
     others: np.ndarray,
     capability: np.ndarray,
     cost: float,
-    iterations: int = 8,
+    elasticity: float = 0.0,
+    reference: float = 1.0,
 ) -> np.ndarray:
     """Monthly gross profit ($M) of a closed model of each ``capability`` if it were the
     only addition to today's market: its logit share of each segment's demand
-    (``weights``) at its own best-response price, against the rest of the market, whose
-    logit log-sum per segment is ``others`` (shape (segments, 1)); ``slope`` is each
-    segment's price coefficient, ``cost`` the newcomer's unit cost. The markup is the
-    newcomer's own best-response fixed point (a few iterations: its share is small)."""
-    markup = np.full(len(capability), weights.sum() / max((weights * slope).sum(), 1e-300))
-    shares = np.zeros((len(weights), len(capability)))
-    for _ in range(iterations):
-        own = np.outer(quality_weight, capability) - slope[:, None] * (cost + markup)
-        shares = 1.0 / (1.0 + np.exp(np.minimum(others - own, 700.0)))
-        markup = logit_markup(shares, weights, slope)
-    return (weights[:, None] * shares).sum(axis=0) * markup
+    (``weights``, at the reference price) at its own best-response price, against the
+    rest of the market, whose logit log-sum per segment is ``others`` (shape
+    (segments, 1)); ``coef`` is each segment's utility per $/Mtok, ``cost`` the
+    newcomer's unit cost, ``elasticity`` and ``reference`` the token demand curve. The
+    price is the newcomer's best response (:func:`solve_prices`, the rest of the market
+    its only rival; newcomers are valued one at a time, each alone with the market)."""
+    n = len(capability)
+    # each newcomer alone against the market: the rest of its denominator is e^others
+    top = np.maximum(others, 0.0)
+    base = np.outer(quality_weight, capability) - top
+    rest = np.broadcast_to(np.exp(others - top), base.shape)
+    x, _ = solve_prices(base, rest, np.full(n, cost), coef, weights, np.full(n, cost), elasticity)
+    own = np.outer(quality_weight, capability) - coef[:, None] * x[None, :]
+    shares = 1.0 / (1.0 + np.exp(np.minimum(others - own, 700.0)))
+    volume = choice.volume(x, elasticity, reference)
+    return (weights[:, None] * shares).sum(axis=0) * volume * (x - cost)

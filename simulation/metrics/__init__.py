@@ -96,7 +96,9 @@ class Month:
         model = self.model
         dev = model.developers
         logsum = choice.log_sum(model.mean_utilities(), dev.outside_utilities())
-        dollars_per_util = model.serving_cost_reference / np.maximum(dev.alpha, 1e-12)
+        # a_s is utility per dollar per reference token, and the segment weights are
+        # volumes at the reference price: B(p) is the exact compensating variation
+        dollars_per_util = 1.0 / np.maximum(model.price_weights(), 1e-12)
         # no surplus where nothing can be chosen (no model and no outside option)
         gain = np.where(np.isfinite(logsum), (logsum - dev.outside) * dollars_per_util, 0.0)
         return dev.segment_weights() * gain

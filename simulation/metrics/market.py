@@ -130,8 +130,8 @@ DEFINITIONS = [
            "vendors in the market at the end of the month",
            lambda m: len(m.model.vendors), outcome=("n_vendors", "final", "count"), summary=True),
     Metric("developer_surplus", "$M/month", "developer surplus",
-           "sum over segments of W_s (L_s - V0_s) P / a_s: the logit log-sum surplus over the "
-           "outside option, in dollars by the price slope (0 where nothing can be chosen)",
+           "sum over groups of W_g (L_g - V0_g) / a_g: the logit log-sum surplus over the "
+           "outside option, in dollars by the price weight (0 where nothing can be chosen)",
            lambda m: float(m.surplus.sum()), outcome=("developer_surplus", "total", "$M"),
            summary=True),
     Metric("adoption_rate", "share", "adoption rate", "developers using a model / all developers",

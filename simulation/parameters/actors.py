@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from aimarket.simulation.errors import ScenarioError
 from aimarket.simulation.mechanics.calendar import MAX_STEPS
-from aimarket.simulation.params import FrozenMap, par
+from aimarket.simulation.params import FrozenMap, par, retire
 from aimarket.simulation.policies import POLICIES, option_fields
 
 BusinessModel = Literal["api", "platform"]
@@ -47,6 +47,15 @@ class VendorParams:
     )
     max_burn: float = par(
         0.1, lo=0.0, hi=1.0, unit="1/month", doc="cap on R&D spend as a share of cash"
+    )
+    frontier_share: float = par(
+        1.0,
+        lo=0.0,
+        hi=1.0,
+        doc="share of its R&D spend that trains frontier models (the rest of a platform's "
+        "or a cloud parent's AI capex serves its own products)",
+        source="assumption: a lab's R&D is training compute; a platform's AI capex mostly "
+        "serves ranking and ads (SF #12)",
     )
     opex: float = par(10.0, lo=0.0, hi=1e5, unit="$M/month", doc="fixed costs (staff, offices)")
     efficiency: float = par(
@@ -207,16 +216,17 @@ class SegmentParams:
         lo=0.0,
         hi=1e7,
         unit="Ttok/month",
-        doc="segment token demand at step 0 if all its developers adopt",
-        source="SF #6: ~$1.1B/month enterprise spend in 2024 at ~$2-10/Mtok",
+        doc="segment token demand at step 0 if all its developers adopt, at the reference price",
+        source="SF #6: enterprise GenAI spend $13.8B in 2024 (about $2.3B in 2023)",
     )
-    price_sensitivity: float = par(
-        0.5,
-        lo=0.01,
+    price_weight: float = par(
+        0.1,
+        lo=0.0001,
         hi=100.0,
-        unit="utility per (price / serving cost)",
-        doc="alpha: weight of price relative to the current serving-cost index",
-        source="SF #7: own-price elasticity about -1.1",
+        unit="utility per $/Mtok",
+        doc="alpha: utility lost per $/Mtok of price at the reference price and the 2023 "
+        "volume; it grows with the tokens a developer uses (utility falls with the bill)",
+        source="assumption: calibrated to the 2024 bands (docs/calibration.md)",
     )
     quality_weight: float = par(1.5, lo=0.0, hi=100.0, unit="utility per frontier-year")
     openness_preference: float = par(
@@ -282,3 +292,8 @@ class DeveloperParams:
                 f"{prefix}home_clouds: shares must be >= 0 and sum to at most 1 (they sum to "
                 f"{homes:.6g})"
             )
+
+
+retire(SegmentParams, "price_sensitivity",
+       "price_weight, utility per $/Mtok at the 2023 volume (not relative to the serving "
+       "cost, and growing with volume; at step 0, old value / market.serving_cost)")  # fmt: skip

@@ -7,11 +7,10 @@ logit units. "SF #n" in a source is row n of ``docs/facts.md``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Literal
 
-from aimarket.simulation.params import par
+from aimarket.simulation.params import par, retire
 
 
 @dataclass(frozen=True)
@@ -33,15 +32,52 @@ class MarketParams:
         hi=0.99,
         unit="1/year",
         doc="annual fractional fall of the compute cost index (hardware and algorithms)",
-        source="calibrated: the baseline's value is in simulation/data/calibrated.toml",
+        source="SF #19: hardware price-performance ~1.3x/yr, plus serving software; 0.5 "
+        "halves the cost of a token a year (to be recalibrated)",
     )
-    demand_growth: float = par(
-        1.0,
-        lo=0.0,
+    volume_growth: float = par(
+        5.0,
+        lo=1.0,
+        hi=30.0,
+        unit="x per year",
+        doc="growth of the tokens a developer uses at a given price, in 2023 (new uses, "
+        "longer contexts); the growth rate decays towards volume_growth_long",
+        source="SF #6: enterprise GenAI spend grew ~6x from 2023 to 2024 while adoption "
+        "about doubled and prices fell several-fold: tokens per developer grew ~10x, of "
+        "which ~2x is the response to price",
+    )
+    volume_growth_long: float = par(
+        1.5,
+        lo=1.0,
+        hi=10.0,
+        unit="x per year",
+        doc="long-run growth of the tokens a developer uses at a given price",
+        source="assumption: growth slows as uses mature (no data before 2025 measures it)",
+    )
+    volume_growth_halflife: float = par(
+        2.0,
+        lo=0.25,
         hi=20.0,
-        unit="1/year",
-        doc="annual growth rate of token demand at full adoption (1.0 doubles it a year)",
-        source="SF #6: enterprise GenAI spend ~6x 2023->2024 while prices fell",
+        unit="years",
+        doc="years for the excess of log volume growth over its long-run rate to halve",
+        source="assumption: the 2023-24 boom fades over a few years",
+    )
+    token_elasticity: float = par(
+        -0.7,
+        lo=-3.0,
+        hi=0.0,
+        doc="price elasticity of the tokens a developer uses of the model it chose: tokens "
+        "scale as (price / reference_price) ^ elasticity",
+        source="assumption: usage grows as prices fall, by how much is not measured before 2025",
+    )
+    reference_price: float = par(
+        10.0,
+        lo=0.01,
+        hi=1000.0,
+        unit="$/Mtok",
+        doc="price at which developers use their segment's `tokens` (the anchor of the "
+        "token demand curve)",
+        source="SF #1: closed frontier prices of early 2023 were around $10-60/Mtok",
     )
     pricing: Literal["nash", "cost"] = par(
         "nash",
@@ -53,14 +89,14 @@ class MarketParams:
         hi=1.0,
         doc="share of the gap to the best-response price a vendor closes each month",
     )
-    host_substitution: float = par(
+    host_sensitivity: float = par(
         20.0,
         lo=0.1,
         hi=1e6,
-        unit="utility per (price / serving cost)",
         doc="how readily developers move between clouds hosting the same open weights as "
-        "their prices differ (large: hosts are interchangeable and price near cost); each "
-        "host sets its price to maximize its profit against it",
+        "their prices differ, as a multiple of their price weight between models (large: "
+        "hosts are interchangeable and price near cost); each host sets its price to "
+        "maximize its profit against it",
         source="assumption: hosts differ a little (latency, limits, tooling); in the "
         "sensitivity set",
     )
@@ -143,58 +179,63 @@ class EntryParams:
 
 @dataclass(frozen=True)
 class InnovationParams:
-    """Capability dynamics: R&D as compute scaling, spillover, community, talent.
+    """Capability dynamics: one production function of effective training compute,
+    imitation of released weights, the community, talent.
 
-    A vendor's capability follows the logarithm of its effective training compute: the
-    spend of its recent training (a moving average over ``training_months``) times the
-    compute a dollar buys (growing ``efficiency_growth`` a year) times its talent. The
-    scale is set so that a lab whose spend grows as fast as frontier training spend
-    (``frontier_cost_growth``) advances ``frontier_pace`` frontier-years a year: capability
-    per e-fold of compute is ``frontier_pace / ln(frontier_cost_growth x
-    efficiency_growth)``.
+    Every vendor's capability is ``1 + compute_scale x ln(K / frontier_stock)``, K its
+    stock of cumulative effective training compute: the training spend it has made
+    (the ``frontier_share`` of its R&D), each dollar weighted by the compute it bought
+    (growing ``efficiency_growth`` a year) and by its talent
+    (:mod:`aimarket.simulation.mechanics.capability`). Followers also absorb the best
+    open weights at a speed that grows with their own R&D (absorptive capacity).
     """
 
-    frontier_pace: float = par(
-        1.0,
-        lo=0.1,
-        hi=5.0,
-        unit="frontier-years/year",
-        doc="pace of the frontier when spend grows at frontier_cost_growth (the unit of "
-        "capability: one frontier-year is a year of frontier progress)",
-        source="SF #3: defines the capability unit (a gap of 1.0 is one year behind)",
+    compute_scale: float = par(
+        0.5,
+        lo=0.05,
+        hi=3.0,
+        unit="frontier-years per e-fold",
+        doc="capability gained per e-fold (2.72x) of cumulative effective training compute",
+        source="SF #10, SF #19: frontier spend ~2.4x/yr times effective compute per dollar "
+        "~3x/yr is ~2 e-folds a year, which defines one frontier-year a year (SF #3)",
     )
-    frontier_cost_growth: float = par(
-        2.4,
+    frontier_stock: float = par(
+        1800.0,
         lo=1.0,
-        hi=100.0,
-        unit="x per year",
-        doc="growth of frontier training spend (the pace-setting labs' R&D grows this fast)",
-        source="SF #10: frontier training cost grows ~2.4x/yr (Cottier et al. 2024)",
+        hi=1e6,
+        unit="$M of Jan-2023 compute",
+        doc="cumulative effective training compute behind the January 2023 frontier "
+        "(capability 1.0); starting capabilities are converted to stocks with it",
+        source="SF #10: a lab whose training spend ($300M/month) grew ~2.4x/yr while a "
+        "dollar bought ~3x more a year holds about 6 months of its current spend",
     )
     efficiency_growth: float = par(
         3.0,
         lo=1.0,
         hi=20.0,
         unit="x per year",
-        doc="growth of the effective training compute a dollar buys (algorithms, hardware)",
+        doc="growth of the effective training compute a dollar buys (algorithms, hardware), "
+        "the same for every vendor",
         source="SF #19: algorithmic progress halves the compute for a level about every 8 "
         "months (2012-2023), hardware price-performance ~1.3x/yr",
     )
-    training_months: float = par(
-        6.0,
-        lo=1.0,
-        hi=36.0,
-        unit="months",
-        doc="a model reflects the spend of about this many months of training (moving average)",
-        source="assumption: frontier training runs take a few months (docs/ODD.md 6.3)",
-    )
-    spillover: float = par(
-        0.03,
+    imitation_speed: float = par(
+        0.1,
         lo=0.0,
         hi=1.0,
         unit="1/month",
-        doc="share of the gap to the best open model any vendor closes each month",
-        source="assumption: how fast vendors learn from the best open model",
+        doc="most of the stock gap to the best open model a follower closes in a month by "
+        "imitating or distilling its weights (closed models cannot be imitated)",
+        source="assumption: open releases were matched by followers within months (SF #3)",
+    )
+    imitation_capacity: float = par(
+        50.0,
+        lo=0.01,
+        hi=1e5,
+        unit="$M/month of effective compute",
+        doc="own training compute at which a follower imitates at half of imitation_speed "
+        "(absorptive capacity, Cohen & Levinthal 1989)",
+        source="assumption: absorbing released weights takes an R&D team and compute",
     )
     community_cap: float = par(
         0.15,
@@ -213,14 +254,24 @@ class InnovationParams:
         source="assumption: contributions grow with the developers using the weights",
     )
     community_efficiency: float = par(
-        0.05,
+        0.15,
         lo=0.0,
         hi=1.0,
         unit="1/month per developer share",
         doc="community cuts to the serving cost of open weights (quantization, kernels)",
-        source="assumption: quantization and kernels cut serving cost (floored)",
+        source="assumption: quantization and serving kernels for open weights cut their "
+        "serving cost several-fold in 2023-24 (floored); in the sensitivity set",
     )
     min_efficiency: float = par(0.2, lo=0.01, hi=1.0, doc="floor of community cost cuts")
+    community_cost: float = par(
+        100.0,
+        lo=0.0,
+        hi=1e5,
+        unit="$M per frontier-year",
+        doc="what the community's gains cost: the owner of the weights pays for ecosystem "
+        "support (developers pay for orphaned weights), per frontier-year added",
+        source="assumption: fine-tunes, tools and developer programmes are paid for by someone",
+    )
     talent_bonus: float = par(
         0.1,
         lo=0.0,
@@ -229,11 +280,6 @@ class InnovationParams:
         source="assumption: open release draws researchers (no measurement)",
     )
     talent_speed: float = par(0.05, lo=0.0, hi=1.0, unit="1/month", doc="talent adjustment")
-
-    @property
-    def compute_scale(self) -> float:
-        """Frontier-years per e-fold of effective compute."""
-        return self.frontier_pace / math.log(self.frontier_cost_growth * self.efficiency_growth)
 
 
 @dataclass(frozen=True)
@@ -251,9 +297,34 @@ class Mechanisms:
     network_effects: bool = par(True, doc="ecosystem size enters utility")
     switching_costs: bool = par(True, doc="switching costs enter utility")
     rd: bool = par(True, doc="R&D raises capability")
-    spillover: bool = par(True, doc="open weights spill over to every vendor")
+    imitation: bool = par(True, doc="followers imitate the best open weights")
     community: bool = par(True, doc="adopters improve open weights")
     talent: bool = par(True, doc="open release attracts talent")
     complement: bool = par(True, doc="platforms earn complement revenue from AI")
     venture: bool = par(True, doc="VCs fund rounds and entrants")
     exit: bool = par(True, doc="private vendors out of cash exit")
+
+
+retire(MarketParams, "demand_growth",
+       "token demand grows on a path: market.volume_growth (2023), market.volume_growth_long "
+       "and market.volume_growth_halflife")  # fmt: skip
+retire(MarketParams, "host_substitution",
+       "market.host_sensitivity, a multiple of developers' price weight (prices are "
+       "weighed in dollars, not relative to the serving cost)")  # fmt: skip
+retire(
+    InnovationParams,
+    "frontier_pace",
+    "capability is 1 + innovation.compute_scale x ln(stock / innovation.frontier_stock)",
+)
+retire(InnovationParams, "frontier_cost_growth",
+       "vendors' R&D grows at vendors.<name>.rd_growth; capability per e-fold of compute is "
+       "innovation.compute_scale")  # fmt: skip
+retire(
+    InnovationParams,
+    "training_months",
+    "capability follows the cumulative training stock (innovation.frontier_stock)",
+)
+retire(InnovationParams, "spillover",
+       "followers imitate open weights: innovation.imitation_speed and "
+       "innovation.imitation_capacity")  # fmt: skip
+retire(Mechanisms, "spillover", "mechanisms.imitation")

@@ -25,8 +25,9 @@ class OpenLagged(ReleasePolicy):
 
     def prepare(self, vendor) -> None:
         # Capability by month before step 0, to serve the first lagged releases: we
-        # assume the vendor advanced at the reference R&D pace.
-        lag, pace = vendor.options.open_lag, vendor.innovation.frontier_pace / 12.0
+        # assume the vendor advanced at the frontier's pace, one frontier-year a year
+        # (the unit's definition).
+        lag, pace = vendor.options.open_lag, 1.0 / 12.0
         start = vendor.history[-1]
         vendor.history[:0] = [max(0.0, start - pace * k) for k in range(lag, 0, -1)]
 
