@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= results
 
-.PHONY: setup run test lint format bench clean lock repin screenshot
+.PHONY: setup run test lint format bench clean lock repin screenshot notebooks
 
 LOCK   := requirements/lock.txt
 
@@ -47,6 +47,10 @@ bench: setup
 # (Debian: apt-get install chromium chromium-driver), which saves its screenshot there.
 screenshot: setup
 	CI=true AIMARKET_SCREENSHOT=docs/figures/dashboard.png $(BIN)/python -m pytest -q tests/test_dashboard_browser.py
+
+# Execute every notebook in quick mode and save it with its outputs (commit the result).
+notebooks: setup
+	$(BIN)/python notebooks/execute.py
 
 # Re-pin the baseline hashes after an intended change of mechanism or calibration; prints
 # which frames and columns moved. Commit the result saying why.

@@ -1,7 +1,9 @@
 """Every notebook runs top to bottom in quick mode (AIMARKET_QUICK=1), in a scratch folder.
 
 The notebooks find the repository from the installed package, so they must not depend on
-the working directory, and they are committed without outputs.
+the working directory. They are committed with the outputs of a quick run
+(``make notebooks``), so a reader sees what each cell shows; CI re-executes them and
+checks that they run, not that the outputs match.
 """
 
 from __future__ import annotations
@@ -28,25 +30,16 @@ def test_there_are_notebooks():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_is_committed_clean(path):
+def test_notebook_is_committed_with_its_outputs_and_no_machine_paths(path):
     nb = json.loads(path.read_text())
     text = path.read_text()
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "code":
-            assert cell.get("outputs", []) == [], f"{path.name} has outputs"
-            assert cell.get("execution_count") is None
+    code = [cell for cell in nb["cells"] if cell["cell_type"] == "code"]
+    assert any(cell.get("outputs") for cell in code), f"{path.name}: run `make notebooks`"
+    errors = [o for c in code for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, f"{path.name} was committed with an error in its outputs"
     assert str(REPO) not in text
-    assert "/home/" not in text and "/work/" not in text and "C:\\\\" not in text
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_first_cells_hold_no_plumbing(path):
-    """A notebook opens on its imports: no backend switching (the figures' module keeps
-    a kernel's inline backend) and no search for the repository."""
-    nb = json.loads(path.read_text())
-    first = "".join(next(c for c in nb["cells"] if c["cell_type"] == "code")["source"])
-    for plumbing in ("%matplotlib", "matplotlib.use", "ROOT", "__file__", "sys.path"):
-        assert plumbing not in first, f"{path.name}: {plumbing}"
+    for machine in ("/home/", "/work/", "/tmp/"):
+        assert machine not in text, (path.name, machine)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
