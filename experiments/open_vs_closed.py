@@ -23,7 +23,7 @@ Across uncertainty in the market conditions the answer depends on:
 Each design point runs with several replicates; the four policies of one point and
 replicate share a seed, so policy differences are paired. Run it with
 
-    python experiments/open_vs_closed.py --quick            # 832 runs, about 4 min on 2 busy cores
+    python experiments/open_vs_closed.py --quick            # 144 runs, about 35 s on 2 cores
     aimarket sweep experiments/open_vs_closed.py --workers 2 # the full design
 
 and read the results with ``aimarket.experiments.load("results/open_vs_closed")`` (the quick
