@@ -37,10 +37,9 @@ class VendorAccounts:
         """Pay its fixed costs to suppliers."""
         self.model.ledger.pay(self.account, "suppliers", self.params.opex, "opex")
 
-    def support_community(self: Vendor, gain: float) -> None:
-        """Pay for the ecosystem behind this month's community ``gain`` to its open
-        weights (frontier-years): ``community_cost`` per frontier-year, to suppliers."""
-        cost = self.innovation.community_cost * gain
+    def support_community(self: Vendor, cost: float) -> None:
+        """Pay ``cost`` ($M) to suppliers for the ecosystem behind this month's community
+        gains to its open weights."""
         self.model.ledger.pay(self.account, "suppliers", cost, "community_support")
         self.community_cost += cost
 

@@ -236,9 +236,7 @@ class MarketModel(mesa.Model):
         """The community improves open weights in use; vendors plan R&D, innovate (in
         random order) and decide what to release."""
         gain = self.products.community_month(self.scenario.innovation, self.scenario.mechanisms)
-        p = self.products
-        has_open = (p.available[: p.n] & p.is_open[: p.n]).any()
-        open_frontier = self.frontier(is_open=True) if has_open else -np.inf
+        open_frontier = self.frontier(is_open=True, none=-np.inf)  # nothing to imitate
         for v in self.vendor_list:  # weights of vendors that left keep improving
             if not v.alive and v.open_product is not None:
                 self.products.capability[v.open_product] += gain[v.open_product]
@@ -332,11 +330,12 @@ class MarketModel(mesa.Model):
         # recorded (see open_books).
 
     # 7 ----------------------------------------------------------------------------------
-    def frontier(self, *, is_open: bool) -> float:
-        """Best capability (frontier-years) among available open or closed models."""
+    def frontier(self, *, is_open: bool, none: float = 0.0) -> float:
+        """Best capability (frontier-years) among available open or closed models;
+        ``none`` when there is none."""
         p = self.products
         mask = p.available[: p.n] & (p.is_open[: p.n] == is_open)
-        return float(p.capability[: p.n][mask].max()) if mask.any() else 0.0
+        return float(p.capability[: p.n][mask].max()) if mask.any() else none
 
     def collect(self) -> None:
         """Measure the registered metrics (:mod:`aimarket.simulation.metrics`) and record

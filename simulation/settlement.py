@@ -53,11 +53,11 @@ def pay_for_community(model: MarketModel) -> None:
     p = model.products
     n = p.n
     for j in np.flatnonzero(p.community_gain[:n] > 0):
+        cost = model.scenario.innovation.community_cost * p.community_gain[j]
         owner = model.vendor_list[p.vendor[j]]
         if owner.alive:
-            owner.support_community(p.community_gain[j])
+            owner.support_community(cost)
         else:
-            cost = model.scenario.innovation.community_cost * p.community_gain[j]
             model.ledger.pay("developers", "suppliers", cost, "community_support")
 
 
