@@ -288,7 +288,7 @@ KILL_SCRIPT = """
 import sys
 from pathlib import Path
 from aimarket.experiments.analysis.calibrate import abc
-abc.infer(Path(sys.argv[1]), budget=abc.Budget(population=12, generations=5, minutes=5,
+abc.infer(Path(sys.argv[1]), budget=abc.Budget(population=12, generations=5, minutes=600,
           simulations=10**6, min_distance=0.0, developers=100, workers=1), log=lambda *_: None)
 """
 
@@ -316,7 +316,9 @@ def test_calibration_resumes_after_a_kill(tmp_path):
         proc.wait()
     before = _generations(db)
     assert 2 <= len(before) < 5, "the inference finished before the kill"
-    budget = abc.Budget(population=12, generations=5, minutes=5, simulations=10**6,
+    # the budget under test is the generations: a wall-time budget of minutes could end the
+    # resumed run early on a host whose clock jumps (a paused CI machine did, at 5 minutes)
+    budget = abc.Budget(population=12, generations=5, minutes=600, simulations=10**6,
                         min_distance=0.0, developers=100, workers=1)  # fmt: skip
     inf = abc.infer(db, budget=budget, log=lambda *_: None)
     after = _generations(db)
