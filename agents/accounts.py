@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from aimarket.simulation.mechanics import complement
 
 if TYPE_CHECKING:
@@ -19,11 +21,13 @@ if TYPE_CHECKING:
 class VendorAccounts:
     """The vendor's side of settlement (see ODD section 6.7)."""
 
-    def sell_tokens(self: Vendor, j: int, tokens: float, payer: str = "developers") -> float:
+    def sell_tokens(
+        self: Vendor, j: int, tokens: float, payer: str = "developers", price: float | None = None
+    ) -> float:
         """Sell ``tokens`` (Ttok) of its closed model ``j`` to ``payer`` at the model's API
-        price; its partner cloud serves them (:meth:`Cloud.serve`). Returns the sales
-        ($M)."""
-        price = self.model.products.price[j]
+        price (or ``price``, $/Mtok); its partner cloud serves them (:meth:`Cloud.serve`).
+        Returns the sales ($M)."""
+        price = self.model.products.price[j] if price is None else price
         self.model.ledger.pay(payer, self.account, price * tokens, "api_sales")
         self.api_revenue += price * tokens
         self.serving_cost += self.cloud.serve(self, tokens)
@@ -32,6 +36,14 @@ class VendorAccounts:
     def buy_training(self: Vendor) -> None:
         """Buy this month's R&D spend as training compute from its partner cloud."""
         self.cloud.sell_training(self, self.rd_spend)
+
+    def receive_core_cash(self: Vendor) -> None:
+        """A public incumbent books this month's operating cash flow of its other
+        businesses (ads, search, cloud), from which it funds its AI."""
+        amount = self.params.core_cash_flow
+        if amount > 0:
+            self.model.ledger.pay("owners", self.account, amount, "core_cash_flow")
+            self.core_cash += amount
 
     def pay_opex(self: Vendor) -> None:
         """Pay its fixed costs to suppliers."""
@@ -44,60 +56,69 @@ class VendorAccounts:
         self.community_cost += cost
 
     def run_complement(self: Vendor) -> None:
-        """A platform runs its complement business on the AI it chooses: its own model
-        (served at cost), any open weights (self-hosted at cost) or a rival's closed API
-        (at its price); advertisers pay the revenue it adds. Regulation binds its own use
-        too: open weights (its own, when its frontier is open) pay the tax on open-weight
-        tokens, and its own open model is held to the cap on open release."""
-        model, p, state = self.model, self.model.products, self.model.state
+        """A platform runs its complement business on the AI that earns it most
+        (:mod:`aimarket.simulation.mechanics.complement`): its own model (served at cost),
+        any open weights (self-hosted at cost), a rival's closed API, or none. A rival
+        charges its API price or, under Nash pricing, what holds the platform up to its
+        best other option (at most the complements game's monopoly price). Advertisers
+        pay the revenue AI adds; regulation binds its own use too: open weights (its own,
+        when its frontier is open) pay the tax on open-weight tokens, and its own open
+        model is held to the cap on open release."""
+        p, state, par = self.model.products, self.model.state, self.params
+        r0, volume = par.complement_revenue, par.internal_tokens
+        if r0 <= 0:  # no complement business to run
+            return
         tax = 1.0 + state.open_tax
         own_open = self.frontier_is_open
         own_cap = min(self.capability, state.open_cap) if own_open else self.capability
         own_unit = state.serving_cost * self.params.efficiency * (tax if own_open else 1.0)
-        options, sellers, taxed = [(own_cap, own_unit)], [None], [own_open]
-        for j in range(p.n):
-            if not p.available[j]:
+        # (uplift, input price $M per unit of output, seller or None, taxed)
+        own = (self._lift(own_cap), own_unit * volume, None, own_open)
+        options = [(0.0, 0.0, None, False), own]
+        for j in np.flatnonzero(p.available[: p.n] & p.is_open[: p.n]):
+            unit = state.serving_cost * p.efficiency[j] * tax
+            options.append((self._lift(p.capability[j]), unit * volume, None, True))
+        alternative = max(complement.profit(r0, u, x) for u, x, _, _ in options)
+        hold_up = self.model.scenario.market.pricing == "nash"
+        for j in np.flatnonzero(p.available[: p.n] & ~p.is_open[: p.n]):
+            if p.vendor[j] == self.index:
                 continue
-            if p.is_open[j]:
-                options.append((p.capability[j], state.serving_cost * p.efficiency[j] * tax))
-                sellers.append(None)
-                taxed.append(True)
-            elif p.vendor[j] != self.index:
-                options.append((p.capability[j], p.price[j]))
-                sellers.append(j)
-                taxed.append(False)
-        gain, cost, k, used = self.choose_ai(options)
+            lift, listed = self._lift(p.capability[j]), p.price[j] * volume
+            charge = listed
+            if hold_up:  # a hair below what leaves it indifferent, so that it buys
+                limit = complement.limit_price(r0, lift, alternative) * (1.0 - 1e-9)
+                charge = max(listed, min(complement.nash_prices(r0, lift), limit))
+            options.append((lift, charge, int(j), False))
+        lift, price, seller, taxed = max(options, key=lambda o: complement.profit(r0, o[0], o[1]))
+        revenue, cost, output = complement.outcome(r0, lift, price)
+        # revenue - R0 >= the AI's cost whenever AI is run; max() drops rounding below 0
+        self.book_complement(max(0.0, revenue - r0), cost, output * volume, seller, taxed)
+
+    def _lift(self: Vendor, capability: float) -> float:
+        par = self.params
+        return complement.uplift(par.complement_strength, float(capability), par.complement_half)
+
+    def book_complement(
+        self: Vendor, gain: float, cost: float, tokens: float, seller: int | None, taxed: bool
+    ) -> None:
+        """Book the complement revenue AI adds (``gain``) and the AI's ``cost`` for
+        ``tokens``: to suppliers (and the tax) for its own model or open weights, or to
+        the rival ``seller`` (its API price, the cost behind it, and any hold-up above)."""
+        model, p = self.model, self.model.products
         model.ledger.pay("advertisers", self.account, gain, "complement_revenue")
         self.complement_revenue += gain
-        if sellers[k] is None:
-            base = cost / tax if taxed[k] else cost
+        self.ai_cost += cost
+        if seller is None:
+            base = cost / (1.0 + model.state.open_tax) if taxed else cost
             model.ledger.pay(self.account, "suppliers", base, "internal_ai")
             model.ledger.pay(self.account, "government", cost - base, "open_tax")
-        else:
-            seller = sellers[k]
-            model.vendor_list[p.vendor[seller]].sell_tokens(seller, used, payer=self.account)
-        self.ai_cost += cost
-
-    def choose_ai(
-        self: Vendor, options: list[tuple[float, float]]
-    ) -> tuple[float, float, int, float]:
-        """The option that maximizes complement revenue minus AI cost among ``options``
-        (capability, unit price $/Mtok); returns (complement revenue gain, AI cost, the
-        option's index, tokens used). See :mod:`aimarket.simulation.mechanics.complement`."""
-        par = self.params
-        best = None
-        for k, (cap, unit) in enumerate(options):
-            a, gain, cost = complement.deployment(
-                par.complement_revenue,
-                par.complement_strength,
-                cap,
-                par.internal_tokens,
-                unit,
-                par.complement_half,
-            )
-            if best is None or gain - cost > best[0] - best[1]:
-                best = (gain, cost, k, a * par.internal_tokens)
-        return best
+            return
+        if tokens <= 0:
+            return
+        unit = cost / tokens
+        model.vendor_list[p.vendor[seller]].sell_tokens(seller, tokens, self.account, unit)
+        self.markup_cost += max(0.0, float(p.price[seller] - p.cost[seller])) * tokens
+        self.holdup_cost += max(0.0, unit - float(p.price[seller])) * tokens
 
     def close_month(self: Vendor, total_tokens: float, adopters: int) -> None:
         """Close this month's accounts: gross profit, revenue, profit and payoff; its
@@ -112,6 +133,8 @@ class VendorAccounts:
         costs = self.serving_cost + self.ai_cost + self.rd_spend + self.community_cost
         self.profit = self.revenue - costs - self.params.opex
         self.payoff += self.profit
+        self.discounted += self.profit * self.discount_factor
+        self.recent_profit = [*self.recent_profit[-11:], self.profit]
         share = float(p.tokens[mine].sum() / total_tokens) if total_tokens > 0 else 0.0
         self.token_share = share
         self.developer_share = float(p.developers[mine].sum() / adopters)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from aimarket.agents.accounts import VendorAccounts
 from aimarket.agents.base import MarketAgent
 from aimarket.simulation.mechanics import capability as production
+from aimarket.simulation.mechanics import complement, rd
 from aimarket.simulation.policies import POLICIES
 
 if TYPE_CHECKING:
@@ -55,7 +56,12 @@ class Vendor(VendorAccounts, MarketAgent):
         self.open_product: int | None = None
         self.frozen_capability = 0.0  # open weights' capability when released for good
         self.history = [params.capability]  # capability by step
-        self.last_rd_spend = params.rd_budget
+        self.last_rd_spend = 0.0
+        self.wanted_rd = 0.0  # what its R&D rule asks for this month, before cash ($M)
+        self.frontier_value = 0.0  # V: what a frontier-year is worth to it ($M)
+        self.discounted = 0.0  # its cash flows discounted to its first month ($M)
+        self.recent_profit: list[float] = []  # its last 12 months' profit ($M)
+        self.exit_value: float | None = None  # what it was bought for, if it exited ($M)
         # ln of its cumulative effective training compute ($M of January 2023 compute):
         # its own, and what it absorbed by imitating open weights; its capability follows
         # their sum
@@ -106,6 +112,9 @@ class Vendor(VendorAccounts, MarketAgent):
         self.api_revenue = 0.0
         self.complement_revenue = 0.0
         self.ai_cost = 0.0
+        self.markup_cost = 0.0  # paid to rival APIs above their cost (platforms)
+        self.holdup_cost = 0.0  # paid to rival APIs above their API price (platforms)
+        self.core_cash = 0.0  # its parent's other businesses' cash flow (public)
         self.serving_cost = 0.0
         self.community_cost = 0.0  # ecosystem support behind community gains
         self.funding = 0.0
@@ -114,18 +123,13 @@ class Vendor(VendorAccounts, MarketAgent):
 
     @property
     def burn(self) -> float:
-        """What it spends a month ($M): last month's R&D (its plan before its first
-        month) and fixed costs."""
+        """What it spends a month ($M): last month's R&D and fixed costs."""
         return self.last_rd_spend + self.params.opex
 
     def planned_burn(self, months: float) -> float:
-        """What it plans to spend over the next ``months`` ($M): its R&D plan, growing
-        ``rd_growth`` a year, and fixed costs."""
-        p = self.params
-        years = months / 12.0
-        rate = math.log(p.rd_growth)
-        growth = (math.expm1(rate * years) / (rate * years)) if rate * years > 0 else 1.0
-        return months * (self.planned_rd() * growth + p.opex)
+        """What it would spend over the next ``months`` ($M) at what its R&D rule asks
+        for this month, with fixed costs."""
+        return months * (max(self.wanted_rd, self.last_rd_spend) + self.params.opex)
 
     @property
     def revenue_rate(self) -> float:
@@ -156,6 +160,24 @@ class Vendor(VendorAccounts, MarketAgent):
         self.funding += amount
 
     @property
+    def discount_factor(self) -> float:
+        """(1 + r_m)^-age: a dollar this month in dollars of its first month (r_m its
+        monthly discount rate)."""
+        return (1.0 + rd.monthly_rate(self.params.discount_rate)) ** -self.age
+
+    @property
+    def firm_value(self) -> float:
+        """Its value at its first month ($M): its profits so far, discounted at its
+        discount rate, plus a terminal value discounted from this month: a perpetuity of
+        its mean profit over the last 12 months (no growth), or, if it exited, the price
+        it was bought for (:func:`aimarket.simulation.mechanics.rd.terminal_value`)."""
+        if self.exit_value is not None:
+            terminal = self.exit_value
+        else:
+            terminal = rd.terminal_value(self.recent_profit, self.params.discount_rate)
+        return self.discounted + self.discount_factor * terminal
+
+    @property
     def age(self) -> int:
         """Months since it arrived."""
         return self.model.steps - self.born
@@ -166,15 +188,33 @@ class Vendor(VendorAccounts, MarketAgent):
         return self.release.frontier_open(self)
 
     # -- phase 3: innovation and release -----------------------------------------------
-    def plan_rd(self) -> None:
-        """R&D (training compute) this month: its plan, growing ``rd_growth`` a year,
-        capped by what its cash allows (``max_burn`` of it a month)."""
-        self.rd_spend = min(self.planned_rd(), self.params.max_burn * max(0.0, self.cash))
-
-    def planned_rd(self) -> float:
-        """Its R&D plan this month ($M): ``rd_budget`` growing ``rd_growth`` a year."""
-        p = self.params
-        return p.rd_budget * p.rd_growth ** (self.age / 12.0)
+    def plan_rd(self, prospect: float, quality_weight: float) -> None:
+        """R&D (training compute) this month, by the rule of
+        :mod:`aimarket.simulation.mechanics.rd`: kappa x V, V what a frontier-year is
+        worth to it (from its API gross profit, or the ``prospect`` of a model of its
+        capability if higher, at developers' ``quality_weight``, and for a platform
+        from its complement business), spent from cash it has (a private lab paces its
+        cash to last until it may raise again, ``entry.round_interval`` months)."""
+        p, inn = self.params, self.innovation
+        if not self.mechanisms.rd:
+            self.frontier_value = self.wanted_rd = self.rd_spend = 0.0
+            return
+        marginal = 0.0
+        if self.release.sells_api and p.offers_api:
+            gross = max(self.last_gross_profit, prospect)
+            marginal += rd.api_marginal(gross, quality_weight, self.token_share)
+        if self.business_model == "platform" and self.mechanisms.complement:
+            unit = self.model.state.serving_cost * p.efficiency * p.internal_tokens
+            marginal += complement.marginal_value(
+                p.complement_revenue, p.complement_strength, self.capability,
+                p.complement_half, unit,
+            )  # fmt: skip
+        self.frontier_value = rd.frontier_year_value(marginal, p.rd_horizon, p.discount_rate)
+        self.wanted_rd = rd.static_optimum(self.frontier_value, inn.compute_scale)
+        cash = max(0.0, self.cash)
+        pace = max(1, self.model.scenario.entry.round_interval)  # until it can raise again
+        affordable = cash / pace if p.private else cash
+        self.rd_spend = min(self.wanted_rd, affordable)
 
     def innovate(self, open_frontier: float) -> None:
         """Move capability: this month's training adds effective compute to its stock

@@ -61,7 +61,6 @@ def fixed_market(developers: int, models: int):
         data["vendors"][f"lab{k}"] = {
             "capability": 0.3 + 0.05 * k,
             "cash": 1e6,
-            "rd_budget": 20.0,
             "opex": 2.0,
             "cloud": "aws",
         }

@@ -46,7 +46,7 @@ SHOWN_DIGITS = 6
 
 
 def value_at(scenario: Scenario, path: str) -> Any:
-    """The value of a dotted scenario path (``vendors.meta.rd_budget``)."""
+    """The value of a dotted scenario path (``vendors.meta.rd_horizon``)."""
     node: Any = scenario
     for part in path.split("."):
         node = node[part] if isinstance(node, Mapping) else getattr(node, part)

@@ -28,7 +28,7 @@ UNCERTAINTIES = (
     "community_quality",
     "community_cap",
     "imitation_speed",
-    "platform_rd_budget",
+    "platform_rd_horizon",
     "enterprise_openness",
     "startup_openness",
     "hobbyist_openness",

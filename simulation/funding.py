@@ -63,7 +63,10 @@ def entrant_capability(model: MarketModel) -> float:
 def expected_gross_profit(model: MarketModel, capability: np.ndarray) -> np.ndarray:
     """Monthly gross profit ($M) a VC expects a closed model of each ``capability``
     to earn if it were the only addition to the market today (see
-    :func:`aimarket.simulation.mechanics.pricing.newcomer_gross_profit`)."""
+    :func:`aimarket.simulation.mechanics.pricing.newcomer_gross_profit`); none under
+    marginal-cost pricing."""
+    if model.scenario.market.pricing == "cost":
+        return np.zeros(len(capability))
     dev = model.developers
     cloud = model.partner_cloud(VendorParams())
     cost = cloud.partner_price(1.0)
@@ -78,14 +81,12 @@ def expected_gross_profit(model: MarketModel, capability: np.ndarray) -> np.ndar
 def spawn_entrant(model: MarketModel, round_size: float, open_pitch: bool) -> Vendor:
     """A funded startup becomes a vendor, built on the best open weights or a given
     distance behind the closed frontier, whichever is higher."""
-    entry = model.scenario.entry
     model.state.entrants += 1
     model.state.entries += 1
     params = VendorParams(
         policy="open_lagged" if open_pitch else "closed",
         capability=entrant_capability(model),
         cash=0.0,
-        rd_budget=entry.burn * round_size,
         opex=venture.ENTRANT_OPEX * round_size,
     )
     name = f"entrant{model.state.entrants}"

@@ -241,9 +241,23 @@ class MarketModel(mesa.Model):
             if not v.alive and v.open_product is not None:
                 self.products.capability[v.open_product] += gain[v.open_product]
         vendors = self.vendor_agents
-        vendors.do("plan_rd")
+        self.plan_rd()
         vendors.shuffle_do("innovate", open_frontier)
         vendors.do("decide_release")
+
+    def plan_rd(self) -> None:
+        """Every vendor plans its R&D (in list order), given what a model of its capability
+        would earn if it were new (:func:`funding.expected_gross_profit`) and developers'
+        demand-weighted quality weight."""
+        vendors = self.vendors
+        if not vendors:
+            return
+        caps = np.array([v.capability for v in vendors])
+        prospects = funding.expected_gross_profit(self, caps)
+        weights = self.demand_weights()
+        beta = float(weights @ self.developers.beta / weights.sum()) if weights.sum() > 0 else 0.0
+        for v, prospect in zip(vendors, prospects, strict=True):
+            v.plan_rd(float(prospect), beta)
 
     # 4 ----------------------------------------------------------------------------------
     def mean_utilities(self) -> np.ndarray:
@@ -321,8 +335,9 @@ class MarketModel(mesa.Model):
         back): its API closes, its open weights stay out."""
         vendor.alive = False
         self.state.exits += 1
+        vendor.exit_value = 0.0
         if self.scenario.mechanisms.venture:
-            venture.buy_out(vendor, self.scenario.entry)
+            vendor.exit_value = venture.buy_out(vendor, self.scenario.entry)
         if vendor.closed_product is not None:
             self.products.available[vendor.closed_product] = False
         self.events.append((self.steps, vendor.name, "exited"))

@@ -7,11 +7,14 @@ model against closed-form economics (docking) and for isolating one mechanism.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aimarket.simulation.merging import REPLACE
 from aimarket.simulation.scenario import Scenario
 from aimarket.simulation.scenarios import load_scenario
+
+if TYPE_CHECKING:
+    from aimarket.simulation.model import MarketModel
 
 #: Every dynamic mechanism off: fixed costs, demand, capabilities; no entry, exit or
 #: complement business; all developers in the market; no network effects or switching
@@ -58,7 +61,6 @@ def api_vendor(capability: float, efficiency: float = 1.0, **fields: Any) -> dic
         "capability": capability,
         "efficiency": efficiency,
         "cash": 1e6,
-        "rd_budget": 0.0,
         "opex": 0.0,
         "cloud": "c1",
         **fields,
@@ -96,3 +98,19 @@ def reduced(
     }
     fixed = {**ALL_OFF, **FIXED_VOLUME}
     return load_scenario("baseline").merged(market).with_overrides({**fixed, **overrides})
+
+
+def fix_rd(model: MarketModel, plans: dict[str, tuple[float, float]]) -> MarketModel:
+    """Make the named vendors spend a fixed R&D plan instead of their rule: ``plans``
+    maps a vendor's name to (spend $M/month, growth a year); cash is not checked (for
+    docking tests whose vendors have deep pockets). Returns the model."""
+    for vendor in model.vendors:
+        if vendor.name not in plans:
+            continue
+        spend, growth = plans[vendor.name]
+
+        def plan(_prospect: float, _quality: float, v=vendor, spend=spend, growth=growth):
+            v.rd_spend = spend * growth ** (v.age / 12.0)
+
+        vendor.plan_rd = plan
+    return model

@@ -68,10 +68,10 @@ class Registry(Generic[T]):
 
     def retired(self, name: str) -> bool:
         """Whether ``name`` was a record's name that has been retired."""
-        return name in self._retired
+        return isinstance(name, str) and name in self._retired
 
     def unknown(self, name: Any) -> str:
-        if name in self._retired:
+        if isinstance(name, str) and name in self._retired:
             return f"{self.what} {name!r} was retired: {self._retired[name]} (CHANGELOG.md)"
         close = difflib.get_close_matches(str(name), list(self._items), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""

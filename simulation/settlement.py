@@ -4,7 +4,8 @@ Developers pay for closed tokens (:meth:`Vendor.sell_tokens`: to the vendor, who
 cloud to serve them) and for open weights (:meth:`Cloud.host`: to the cheapest host, ties
 split, or split by the hosts' logit shares, plus any tax); platforms run their complement
 business on the AI they choose (:meth:`Vendor.run_complement`); vendors buy training
-compute (:meth:`Vendor.buy_training`), pay fixed costs (:meth:`Vendor.pay_opex`) and the
+compute (:meth:`Vendor.buy_training`) after public incumbents book their other businesses'
+cash flow (:meth:`Vendor.receive_core_cash`), pay fixed costs (:meth:`Vendor.pay_opex`) and the
 community's gains to their open weights (:meth:`Vendor.support_community`); then
 each vendor closes its month (:meth:`Vendor.close_month`: revenue, profit, shares) and
 private vendors out of cash exit. The agents own their money flows; every transfer goes
@@ -35,6 +36,7 @@ def settle(model: MarketModel) -> None:
             if v.business_model == "platform":
                 v.run_complement()
     for v in vendors:
+        v.receive_core_cash()
         v.buy_training()
         v.pay_opex()
     pay_for_community(model)

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 
 from aimarket.simulation.registry import Registry
 
+#: The named labs of the baseline (firms.toml) whose R&D rule shares a record.
+_LABS = ("openai", "anthropic", "google", "mistral")
+
 
 @dataclass(frozen=True)
 class UncertainParameter:
@@ -133,9 +136,16 @@ for _record in (
     _U("talent_bonus", ("innovation.talent_bonus",), 0.0, 0.3, "",
        "assumption: the premium of releasing weights is not measured",
        "effective-compute premium of a vendor that releases weights"),
-    _U("platform_rd_budget", ("vendors.meta.rd_budget",), 100.0, 800.0, "$M/month",
-       "SF #10, #12: Meta's capex and Llama training compute (totals only)",
-       "the platform's planned R&D spend in January 2023", calibrated=True),
+    _U("platform_rd_horizon", ("vendors.meta.rd_horizon",), 2.0, 24.0, "months",
+       "assumption: how long the platform counts a frontier-year's gain to its ads "
+       "(its R&D rule; only its capex totals are public)",
+       "months over which the platform's R&D rule values a frontier-year"),
+    _U("lab_rd_horizon", tuple(f"vendors.{v}.rd_horizon" for v in _LABS), 2.0, 24.0,
+       "months", "assumption: how long a lab counts a frontier-year's gain to its sales",
+       "months over which the named labs' R&D rule values a frontier-year"),
+    _U("discount_rate", tuple(f"vendors.{v}.discount_rate" for v in (*_LABS, "meta")),
+       0.05, 0.25, "1/year", "assumption: a large firm's cost of capital, 5-25% a year",
+       "named vendors' discount rate (R&D rule and firm_value)"),
     # -- funding ---------------------------------------------------------------------------
     _U("vc_inflow", ("vcs.megafund.inflow",), 300.0, 2500.0, "$M/month",
        "SF #8: US AI VC about $97B in 2024, foundation models about 27% of AI funding",
@@ -176,6 +186,7 @@ for _name, _replacement in {
     "frontier_cost_growth": "compute_scale (capability per e-fold of compute)",
     "training_months": "frontier_stock (capability follows the cumulative stock)",
     "spillover": "imitation_speed and imitation_capacity",
+    "platform_rd_budget": "platform_rd_horizon (R&D follows a value rule)",
 }.items():
     UNCERTAINTIES.retire(_name, _replacement)
 

@@ -127,8 +127,8 @@ def test_every_chart_draws_before_and_after_the_first_month(compare):
 
 
 def test_the_compare_payoff_difference_has_its_own_axis_and_every_panel_a_legend():
-    """Month 24, seed 1, 10,000 developers: the difference is hundreds of $M where the
-    payoffs are tens of $B; on a shared axis it was a flat line."""
+    """Month 24, seed 1, 10,000 developers: the difference panel is scaled to its own
+    data (on an axis shared with the payoffs it was a flat line whenever it was small)."""
     params = app.start_values(controls.model_params("baseline"))
     model = DashboardModel(**{**params, "compare": True, "seed": 1})
     for _ in range(24):
@@ -145,8 +145,6 @@ def test_the_compare_payoff_difference_has_its_own_axis_and_every_panel_a_legend
     assert top - bottom <= 10 * own, (bottom, top, own)
     page_bottom, page_top, _ = svg.y_scale(difference)
     assert page_top - page_bottom <= 10 * own
-    payoffs = chart.panels[1].data_range()
-    assert payoffs[1] - payoffs[0] > 10 * own  # the reason it needs its own axis
     for ax, panel in zip(figure.axes[: len(chart.panels)], chart.panels, strict=True):
         legend = ax.get_legend()
         assert legend is not None, panel.title

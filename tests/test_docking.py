@@ -152,20 +152,18 @@ def test_cheaper_host_wins_at_the_rivals_cost():
 # -- (d) complements ------------------------------------------------------------------------
 
 
-def test_complement_revenue_closed_form_rises_as_model_price_falls():
-    gains = [complement.deployment(11_000, 0.02, 2.0, 200.0, w)[1] for w in (8.0, 4.0, 2.0, 1.0)]
-    assert all(a < b for a, b in itertools.pairwise(gains))
-    # At a zero price it deploys fully, and the uplift saturates in capability: R0 k q/(q+h).
-    a, gain, cost = complement.deployment(11_000, 0.02, 2.0, 200.0, 0.0, half=1.0)
-    assert (a, cost) == (1.0, 0.0) and gain == pytest.approx(11_000 * 0.02 * 2.0 / 3.0)
-    # Interior optimum: a* = (R0 u / (2 V w))^2 and gain = R0 u sqrt(a*), u = k q / (q + h).
-    u = 0.02 * 2.0 / 3.0
-    a, gain, cost = complement.deployment(11_000, 0.02, 2.0, 200.0, 8.0, half=1.0)
-    assert a == pytest.approx((11_000 * u / (2 * 200.0 * 8.0)) ** 2)
-    assert gain == pytest.approx(11_000 * u * a**0.5) and cost == pytest.approx(a * 200.0 * 8.0)
-    # more capability, more revenue, but never more than R0 k
-    gains = [complement.deployment(11_000, 0.02, q, 200.0, 0.0)[1] for q in (1, 10, 100, 1e4)]
-    assert all(a < b for a, b in itertools.pairwise(gains)) and gains[-1] < 11_000 * 0.02
+def test_complement_profit_closed_form_rises_as_model_price_falls():
+    # R0 (sqrt(1 + u) - x)^2 with x = V w / (2 R0), u = k q / (q + h)
+    profits = [complement.profit(11_000, 0.05, 200.0 * w) for w in (8.0, 4.0, 2.0, 1.0)]
+    assert all(a < b for a, b in itertools.pairwise(profits))
+    u = complement.uplift(0.02, 2.0, half=1.0)
+    assert u == pytest.approx(0.02 * 2.0 / 3.0)
+    x = 200.0 * 8.0 / (2 * 11_000)
+    assert complement.profit(11_000, u, 1600.0) == pytest.approx(11_000 * ((1 + u) ** 0.5 - x) ** 2)
+    # free AI adds R0 u; more capability, more revenue, but never more than R0 k
+    assert complement.profit(11_000, u, 0.0) == pytest.approx(11_000 * (1 + u))
+    lifts = [complement.uplift(0.02, q, 1.0) for q in (1, 10, 100, 1e4)]
+    assert all(a < b for a, b in itertools.pairwise(lifts)) and lifts[-1] < 0.02
 
 
 def test_platform_earns_more_when_the_model_it_uses_is_priced_at_cost():
@@ -175,12 +173,11 @@ def test_platform_earns_more_when_the_model_it_uses_is_priced_at_cost():
         "offers_api": False,
         "capability": 0.0,  # no model of its own: it buys a rival's
         "cash": 1e6,
-        "rd_budget": 0.0,
         "opex": 0.0,
         "private": False,
         "complement_revenue": 11_000.0,
-        "complement_strength": 0.02,
-        "internal_tokens": 200.0,
+        "complement_strength": 0.05,
+        "internal_tokens": 20.0,
         "cloud": "c1",
     }
     vendors = {"platform": platform, "lab": api_vendor(1.5)}

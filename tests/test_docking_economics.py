@@ -18,14 +18,17 @@ from aimarket import MarketModel, load_scenario
 from aimarket.experiments.analysis import targets
 from aimarket.simulation.mechanics import capability as production
 from aimarket.simulation.mechanics import choice, demand, pricing
-from aimarket.simulation.reduced import api_vendor, open_vendor, reduced
+from aimarket.simulation.reduced import api_vendor, fix_rd, open_vendor, reduced
 
 KAPPA = 0.5
 FRONTIER = 1800.0
 
 
 def _rd_market(vendors: dict, **overrides) -> MarketModel:
-    """A market whose vendors only do R&D: capabilities move, nothing else does."""
+    """A market whose vendors only do R&D: capabilities move, nothing else does. A vendor
+    made by :func:`_lab` spends its fixed plan instead of following the R&D rule (the
+    rule is docked in tests/test_docking_financing.py)."""
+    plans = {name: fields.pop("_plan") for name, fields in vendors.items() if "_plan" in fields}
     scenario = reduced(
         vendors,
         developers=200,
@@ -36,12 +39,13 @@ def _rd_market(vendors: dict, **overrides) -> MarketModel:
             **overrides,
         },
     )
-    return MarketModel(scenario, rng=1)
+    return fix_rd(MarketModel(scenario, rng=1), plans)
 
 
 def _lab(capability: float, spend: float, growth: float = 1.0, **fields) -> dict:
-    """A lab with deep enough pockets that its cash never caps its R&D plan."""
-    return api_vendor(capability, rd_budget=spend, rd_growth=growth, cash=1e7, **fields)
+    """A lab that spends ``spend`` a month on R&D, growing ``growth`` a year, with deep
+    enough pockets that cash never binds."""
+    return {**api_vendor(capability, cash=1e7, **fields), "_plan": (spend, growth)}
 
 
 # -- (f) capability from compute ---------------------------------------------------------------
@@ -93,7 +97,7 @@ def test_without_imitation_an_entrants_gap_tends_to_kappa_ln_the_spend_ratio():
 def _imitation_market(entrant_spend: float, speed: float, half: float) -> MarketModel:
     return _rd_market(
         {
-            "x": open_vendor(2.0, rd_budget=0.0),  # released weights that stay where they are
+            "x": {**open_vendor(2.0), "_plan": (0.0, 1.0)},  # weights that stay where they are
             "entrant": _lab(0.0, entrant_spend),
         },
         **{

@@ -20,7 +20,7 @@ SMALL = {"developers.count": 50, "steps": 3}
 PAIRS = [
     ("innovation.compute_scale", "vendors.google.capability"),  # exp((q - 1) / kappa)
     ("innovation.compute_scale", "innovation.frontier_stock"),
-    ("innovation.efficiency_growth", "vendors.openai.rd_growth"),
+    ("innovation.efficiency_growth", "vendors.openai.rd_horizon"),
     ("innovation.imitation_speed", "innovation.imitation_capacity"),
     ("market.volume_growth", "market.volume_growth_halflife"),
     ("market.volume_growth_long", "market.volume_growth_halflife"),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from aimarket import MarketModel, Scenario, ScenarioError, load_scenario
-from aimarket.simulation.reduced import api_vendor, open_vendor, reduced
+from aimarket.simulation.reduced import api_vendor, fix_rd, open_vendor, reduced
 
 
 def market(vendors: dict, shocks: dict, clouds: dict | None = None, **extra) -> Scenario:
@@ -151,9 +151,9 @@ def test_misuse_incident_brings_regulation(regulation):
             "tax": 0.5,
         }
     }
-    vendors = {"open": open_vendor(1.0, rd_budget=300.0)}
+    vendors = {"open": open_vendor(1.0)}
     scenario = market(vendors, shocks, **{"mechanisms.rd": True})
-    model = MarketModel(scenario, rng=6).run(5)
+    model = fix_rd(MarketModel(scenario, rng=6), {"open": (300.0, 1.0)}).run(5)
     j = model.vendor_list[0].open_product
     released = model.products.capability[j]
     model.run(25)
@@ -220,9 +220,9 @@ def test_closing_by_pivot_freezes_weights_without_double_counting(policy):
     # capability, so they are counted once: released open weights never exceed the
     # vendor's frontier at the freeze (or its lagged release) plus that stock.
     shocks = {"close": {"kind": "policy_pivot", "step": 15, "vendor": "giver", "policy": policy}}
-    vendors = {"giver": api_vendor(1.0, policy="open", rd_budget=300.0), "lab": api_vendor(1.0)}
+    vendors = {"giver": api_vendor(1.0, policy="open"), "lab": api_vendor(1.0)}
     scenario = market(vendors, shocks, **{"mechanisms.community": True, "mechanisms.rd": True})
-    model = MarketModel(scenario, rng=11).run(14)
+    model = fix_rd(MarketModel(scenario, rng=11), {"giver": (300.0, 1.0)}).run(14)
     giver = model.vendor_list[0]
     model.run(1)
     frozen = giver.capability

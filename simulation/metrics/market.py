@@ -113,6 +113,11 @@ DEFINITIONS = [
            "cumulative profit of platform vendors (exited ones included)",
            lambda m: float(sum(v.payoff for v in _platforms(m))),
            outcome=("platform_payoff", "final", "$M"), summary=True),
+    Metric("platform_value", "$M", "platform's firm value",
+           "firm_value of platform vendors (its AI activity's discounted profits plus a "
+           "terminal value; exited ones at their buy-out)",
+           lambda m: float(sum(v.firm_value for v in _platforms(m))),
+           outcome=("platform_value", "final", "$M"), summary=True),
     Metric("cloud_revenue", "$M/month", "clouds' revenue",
            "all clouds' revenue (serving fees, hosting sales, training compute)",
            lambda m: float(sum(c.revenue for c in m.model.clouds)),

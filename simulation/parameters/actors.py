@@ -34,19 +34,32 @@ class VendorParams:
     )
     capability: float = par(0.5, lo=0.0, hi=100.0, unit="frontier-years", doc="at step 0")
     cash: float = par(1000.0, lo=0.0, hi=1e7, unit="$M", doc="cash at step 0")
-    rd_budget: float = par(
-        100.0, lo=0.0, hi=1e5, unit="$M/month", doc="planned R&D (training compute) spend"
+    rd_horizon: float = par(
+        6.0,
+        lo=0.5,
+        hi=240.0,
+        unit="months",
+        doc="its R&D rule counts what one more frontier-year adds to its profit over this "
+        "many months (R&D = compute_scale x that value, discounted at discount_rate)",
+        source="assumption: a model generation earns for about half a year before the next "
+        "(SF #3: the frontier moves about one frontier-year a year); in the sensitivity set",
     )
-    rd_growth: float = par(
-        2.4,
-        lo=1.0,
-        hi=100.0,
-        unit="x per year",
-        doc="growth of its planned R&D spend (financed by revenue and funding; capped by cash)",
-        source="SF #10: frontier training spend grows ~2.4x a year (Cottier et al. 2024)",
+    discount_rate: float = par(
+        0.10,
+        lo=0.0,
+        hi=1.0,
+        unit="1/year",
+        doc="its cost of capital: discounts its R&D rule's value and its firm_value",
+        source="assumption: about a large firm's cost of capital (in the sensitivity set)",
     )
-    max_burn: float = par(
-        0.1, lo=0.0, hi=1.0, unit="1/month", doc="cap on R&D spend as a share of cash"
+    core_cash_flow: float = par(
+        0.0,
+        lo=0.0,
+        hi=1e6,
+        unit="$M/month",
+        doc="public incumbent: operating cash flow of its other businesses (ads, search, "
+        "cloud) booked to it each month; it funds its AI from it",
+        source="SF #25: Meta's 2023 operating cash flow $71.1B, Alphabet's $101.7B (10-Ks)",
     )
     frontier_share: float = par(
         1.0,
@@ -294,6 +307,15 @@ class DeveloperParams:
             )
 
 
+_RD_RULE = (
+    "R&D is chosen by a rule (kappa x the value of a frontier-year, ODD 6.3): "
+    "vendors.<name>.rd_horizon and vendors.<name>.discount_rate"
+)
+retire(VendorParams, "rd_budget", _RD_RULE)
+retire(VendorParams, "rd_growth", _RD_RULE)
+retire(VendorParams, "max_burn",
+       "R&D is spent from cash it has (a private lab over its runway, entry.runway); "
+       "public incumbents fund it from vendors.<name>.core_cash_flow")  # fmt: skip
 retire(SegmentParams, "price_sensitivity",
        "price_weight, utility per $/Mtok at the 2023 volume (not relative to the serving "
        "cost, and growing with volume; at step 0, old value / market.serving_cost)")  # fmt: skip

@@ -296,7 +296,7 @@ class Mechanisms:
     )
     network_effects: bool = par(True, doc="ecosystem size enters utility")
     switching_costs: bool = par(True, doc="switching costs enter utility")
-    rd: bool = par(True, doc="R&D raises capability")
+    rd: bool = par(True, doc="vendors spend on R&D by their rule, and R&D raises capability")
     imitation: bool = par(True, doc="followers imitate the best open weights")
     community: bool = par(True, doc="adopters improve open weights")
     talent: bool = par(True, doc="open release attracts talent")
@@ -317,8 +317,8 @@ retire(
     "capability is 1 + innovation.compute_scale x ln(stock / innovation.frontier_stock)",
 )
 retire(InnovationParams, "frontier_cost_growth",
-       "vendors' R&D grows at vendors.<name>.rd_growth; capability per e-fold of compute is "
-       "innovation.compute_scale")  # fmt: skip
+       "vendors' R&D follows a value rule (vendors.<name>.rd_horizon); capability per "
+       "e-fold of compute is innovation.compute_scale")  # fmt: skip
 retire(
     InnovationParams,
     "training_months",

@@ -33,7 +33,6 @@ class EfficientEntrantParams(ShockParams):
         doc="entrant: capital from its owners",
         source="SF #11: ~$5.6M marginal training compute; owner-funded",
     )
-    rd_budget: float = par(20.0, lo=0.0, hi=1e5, unit="$M/month", doc="entrant: R&D plan")
 
 
 class EfficientEntrant(ShockKind):
@@ -57,7 +56,6 @@ class EfficientEntrant(ShockKind):
             policy=params.policy,
             capability=capability,
             cash=params.cash,
-            rd_budget=params.rd_budget,
             opex=0.01 * params.cash,
             efficiency=params.efficiency,
             private=False,  # backed by its owners, not by VCs

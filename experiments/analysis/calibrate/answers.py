@@ -6,12 +6,16 @@ start, ten years) is run three times on the same seed, with the platform's relea
 ``open``, ``closed`` and ``open_then_closed`` (common random numbers: the differences are
 paired). Each answer is one number per (draw, seed), and its claim is a sign:
 
-* **open pays for the platform**: its cumulative payoff at month 120, open less closed > 0;
+* **open pays for the platform**: its firm value (``platform_value``: discounted profit
+  plus a terminal value) at month 120, open less closed > 0;
 * **scorched earth**: money raised by the other vendors over ten years, open less closed < 0
   (and closed vendors' Lerner margin at month 24, open less closed < 0);
 * **lock-in to the open standard**: open weights' token share at month 120 with the
   platform open, less one half > 0 (open models carry most tokens);
-* **open-then-closed pays**: the platform's payoff at month 120, open-then-closed less open > 0.
+* **open-then-closed pays**: the platform's firm value at month 120, open-then-closed less
+  open > 0.
+
+Cumulative payoffs (``platform_payoff``) are kept in the runs as ``payoff_<policy>``.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ def policy_outcomes(values: dict[str, float], policy: str, seed: int, developers
     vendors = model.vendor_frame()
     return {
         f"payoff_{policy}": float(market["platform_payoff"].iloc[-1]),
+        f"value_{policy}": float(market["platform_value"].iloc[-1]),
         f"raised_{policy}": float(vendors.loc[vendors["vendor"] != PLATFORM, "funding"].sum()),
         f"margin24_{policy}": float(market["closed_margin"].get(24, np.nan)),
         f"entries_{policy}": float(market["entries"].sum()),
@@ -77,8 +82,8 @@ def _diff(a: str, b: str) -> Callable[[pd.DataFrame], pd.Series]:
 
 ANSWERS: tuple[Answer, ...] = (
     Answer("open_pays", "Commoditize the complement",
-           "the platform's payoff at month 120 is higher open than closed", "$M",
-           _diff("payoff_open", "payoff_closed")),
+           "the platform's firm value at month 120 is higher open than closed", "$M",
+           _diff("value_open", "value_closed")),
     Answer("scorched_earth_vc", "Scorched earth",
            "the other vendors raise less money over ten years with the platform open", "$M",
            _diff("raised_closed", "raised_open")),
@@ -89,8 +94,8 @@ ANSWERS: tuple[Answer, ...] = (
            "open weights carry most tokens at month 120 with the platform open", "share",
            lambda runs: runs["open_share_open"] - 0.5),
     Answer("open_then_closed_pays", "Open now, closed later",
-           "the platform's payoff at month 120 is higher open-then-closed than open", "$M",
-           _diff("payoff_open_then_closed", "payoff_open")),
+           "the platform's firm value at month 120 is higher open-then-closed than open", "$M",
+           _diff("value_open_then_closed", "value_open")),
 )  # fmt: skip
 
 
