@@ -47,7 +47,6 @@ from aimarket.simulation.parameters import (
 )
 from aimarket.simulation.params import FrozenMap, from_dict, par, to_dict
 from aimarket.simulation.policies import POLICIES
-from aimarket.simulation.policies.open_then_closed import ALL_DEVELOPERS, BEST_SEGMENT
 from aimarket.simulation.shocks import ShockParams
 
 __all__ = [
@@ -106,12 +105,8 @@ class Scenario:
                 raise ScenarioError(
                     f"vendors.{name}.cloud = {v.cloud!r} does not serve closed models"
                 )
-            segment = v.options.get("switch_segment", "all")
-            if segment not in (ALL_DEVELOPERS, BEST_SEGMENT, *self.developers.segments):
-                raise ScenarioError(
-                    f"vendors.{name}.switch_segment = {segment!r} is not a segment; choose "
-                    f"all, best or one of: {', '.join(self.developers.segments)}"
-                )
+            for policy in POLICIES:  # a vendor may switch to any of them (a pivot shock)
+                policy.check(f"vendors.{name}", policy.options(v.options), self)
         for cloud in self.developers.home_clouds:
             if cloud not in self.clouds:
                 raise ScenarioError(

@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 
+from aimarket.simulation.errors import ScenarioError
 from aimarket.simulation.mechanics.calendar import MAX_STEPS
 from aimarket.simulation.params import par
 from aimarket.simulation.policies import POLICIES, ReleasePolicy
@@ -125,6 +126,14 @@ class OpenThenClosed(ReleasePolicy):
     Options = OpenThenClosedOptions
     sells_api = False
     releases_weights = True
+
+    def check(self, where, options, scenario) -> None:
+        segments = list(scenario.developers.segments)
+        if options.switch_segment not in (ALL_DEVELOPERS, BEST_SEGMENT, *segments):
+            raise ScenarioError(
+                f"{where}.switch_segment = {options.switch_segment!r} is not a segment; "
+                f"choose {ALL_DEVELOPERS}, {BEST_SEGMENT} or one of: {', '.join(segments)}"
+            )
 
     def frontier_open(self, vendor) -> bool:
         return not vendor.switched
