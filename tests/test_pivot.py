@@ -156,3 +156,14 @@ def test_the_anticipated_cost_becomes_the_trust_penalty_at_the_switch():
     assert meta.switched
     assert model.products.anticipated[j] == 0
     assert model.products.penalty[j] == options["trust_penalty"]
+
+
+def test_a_pivot_to_another_policy_drops_the_anticipated_cost():
+    shock = {"kind": "policy_pivot", "step": 5, "vendor": "meta", "policy": "open"}
+    overrides = {"developers.count": 500, "shocks.reopen": {"new": True, **shock}}
+    model = MarketModel(load_scenario("pivot", overrides), rng=0).run(4)
+    meta = model.vendor_named("meta")
+    assert model.products.anticipated[meta.open_product] > 0
+    model.run(8)
+    assert meta.policy == "open" and not meta.switched
+    assert model.products.anticipated[meta.open_product] == 0 and meta.policy_state == {}
