@@ -86,10 +86,15 @@ class Vendor(VendorAccounts, MarketAgent):
         self.reset_flows()
 
     def adopt_policy(self, name: str) -> None:
-        """Take release policy ``name`` with its options from the vendor's table."""
+        """Take release policy ``name`` with its options from the vendor's table. The
+        policy starts afresh: its own state empty, and no re-closing anticipated."""
         self.release = POLICIES[name]
         self.policy = self.release.name
         self.options = self.release.options(self.params.options)
+        self.policy_state: dict[str, int | None] = {}  # the policy's own memory
+        for j in (self.closed_product, self.open_product):
+            if j is not None:
+                self.model.products.anticipated[j] = 0.0
 
     # -- accounting -----------------------------------------------------------------
     @property
@@ -261,16 +266,6 @@ class Vendor(VendorAccounts, MarketAgent):
             # a regulatory cap on open release applies to new releases only
             cap = self.model.state.open_cap
             products.capability[j] = min(released, max(cap, products.capability[j]))
-
-    def leads(self) -> bool:
-        """Its model is at least as capable as every rival model on the market: it has
-        caught up (the open_then_closed vendor closes once it leads, not while catching
-        up)."""
-        p = self.model.products
-        n = p.n
-        rivals = p.available[:n] & (p.vendor[:n] != self.index)
-        best = float(p.capability[:n][rivals].max()) if rivals.any() else 0.0
-        return self.capability >= best
 
     def freeze_weights(self) -> None:
         """The weights already out stop following its frontier: frozen at today's

@@ -4,9 +4,10 @@ In the timeline the platform opens in July 2023 and leads the open market by 202
 it may close again in July 2025 (the `meta_recloses` pivot), and developers then hold a
 trust penalty against its models. The swept parameter is that penalty (utility units);
 the lever is whether the platform re-closes at all. (The flagship's `open_then_closed`
-lever instead closes once the platform both leads every rival model and holds 30% of
-developers.) Question: does opening while catching up
-and closing once dominant beat staying open, and what does the switch cost in trust?
+lever instead closes once the platform has led the best rival open weights by 0.5
+frontier-years with 30% of developers for 12 months; the `pivot` scenario.) Question:
+does opening while catching up and closing once dominant beat staying open, and what does
+the switch cost in trust?
 
     python experiments/shock_pivot.py --quick
 """

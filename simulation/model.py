@@ -275,7 +275,7 @@ class MarketModel(mesa.Model):
             p.is_open[:n],
             p.ecosystem[:n],
             p.price[:n],
-            p.penalty[:n],
+            p.penalty[:n] + p.anticipated[:n],
             p.available[:n],
         )
         return choice.restrict_and_reward(

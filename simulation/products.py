@@ -21,6 +21,7 @@ _FIELDS = {
     "price": (float, 0.0),  # effective price to developers, $/Mtok
     "cost": (float, 0.0),  # marginal cost behind that price, $/Mtok
     "penalty": (float, 0.0),  # trust penalty in utility
+    "anticipated": (float, 0.0),  # trust cost developers expect (its vendor may close)
     "developers": (float, 0.0),  # developers using it
     "tokens": (float, 0.0),  # volume this month, Ttok
     "ecosystem": (float, 0.0),  # developer share among adopters last month

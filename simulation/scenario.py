@@ -105,6 +105,8 @@ class Scenario:
                 raise ScenarioError(
                     f"vendors.{name}.cloud = {v.cloud!r} does not serve closed models"
                 )
+            for policy in POLICIES:  # a vendor may switch to any of them (a pivot shock)
+                policy.check(f"vendors.{name}", policy.options(v.options), self)
         for cloud in self.developers.home_clouds:
             if cloud not in self.clouds:
                 raise ScenarioError(

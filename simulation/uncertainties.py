@@ -95,6 +95,10 @@ for _record in (
     _U("token_elasticity", ("market.token_elasticity",), -1.5, -0.3, "",
        "assumption: no measurement dated before 2025",
        "price elasticity of the tokens a developer uses"),
+    _U("reclose_anticipation", ("vendors.meta.anticipation",), 0.0, 1.0,
+       "share of trust_penalty", "assumption: buyers anticipate a supplier's later "
+       "exploitation (Farrell & Gallini 1988; Klemperer 1995); how much is not measured",
+       "developers' expectation that an open_then_closed platform closes again"),
     # -- supply ---------------------------------------------------------------------------
     _U("compute_cost_decline", ("market.compute_cost_decline",), 0.3, 0.8, "1/year",
        "SF #1: the price of a fixed capability fell about 10x a year (2021-2024)",

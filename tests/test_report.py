@@ -136,7 +136,7 @@ def test_export_writes_integer_seeds_plain_floats_and_no_empty_failures(flagship
 
 def test_policies_identical_in_every_pair_are_named_and_both_drawn(tmp_path):
     never = {"vendors.meta.policy": "open_then_closed", "vendors.meta.switch_share": 1.01,
-             "vendors.meta.switch_step": -1}  # fmt: skip
+             "vendors.meta.switch_step": -1, "vendors.meta.anticipation": 0.0}  # fmt: skip
     policies = {**POLICIES, "open_then_closed": never}
     sweep = tiny_sweep(policies=policies, n=2, replicates=1, steps=4, series=("market",))
     out = tmp_path / "same"

@@ -300,10 +300,17 @@ def test_example_toml_plans():
 
 
 def test_uncertainty_records_have_sources_and_ranges_inside_their_parameters():
+    from dataclasses import fields as dc_fields
+
     from aimarket.simulation.params import iter_fields
+    from aimarket.simulation.policies import POLICIES, option_fields
     from aimarket.simulation.uncertainties import UNCERTAINTIES
 
-    fields = {path: field for path, field, _ in iter_fields(Scenario)}
+    fields = {path: field.metadata for path, field, _ in iter_fields(Scenario)}
+    # release-policy options sit on the vendor's table (absent: the option's default)
+    options = {name: meta for name, (_, meta) in option_fields().items()}
+    fields |= {f"vendors.<name>.{name}": meta for name, meta in options.items()}
+    defaults = {f.name: f.default for p in POLICIES if p.Options for f in dc_fields(p.Options)}
     base = load_scenario("baseline").to_dict()
     assert len(UNCERTAINTIES) >= 10
     for record in UNCERTAINTIES:
@@ -315,12 +322,12 @@ def test_uncertainty_records_have_sources_and_ranges_inside_their_parameters():
                 "<name>" if parts[i - 1] in ("vendors", "segments", "clouds", "vcs", "types") else p
                 for i, p in enumerate(parts)
             )
-            meta = fields[pattern].metadata
+            meta = fields[pattern]
             assert meta["lo"] is None or meta["lo"] <= record.lo, path
             assert meta["hi"] is None or record.hi <= meta["hi"], path
             node = base
             for part in parts:
-                node = node[part]
+                node = node[part] if part in node or part not in options else defaults[part]
             assert record.lo <= node <= record.hi, f"{path}: baseline {node} outside the range"
 
 

@@ -18,6 +18,7 @@ from aimarket.simulation.registry import Registry
 
 if TYPE_CHECKING:
     from aimarket.agents.vendor import Vendor
+    from aimarket.simulation.scenario import Scenario
 
 
 class ReleasePolicy:
@@ -41,6 +42,11 @@ class ReleasePolicy:
             return None
         names = {f.name for f in dataclasses.fields(self.Options)}
         return self.Options(**{k: v for k, v in dict(given or {}).items() if k in names})
+
+    def check(self, where: str, options: Any, scenario: Scenario) -> None:
+        """Check its options (a record, defaults filled in) against the rest of the
+        scenario, e.g. that a segment it names exists; raise ScenarioError naming the
+        field (``where``: the vendor's table) if not."""
 
     def prepare(self, vendor: Vendor) -> None:
         """Called once when a vendor starts with this policy."""
