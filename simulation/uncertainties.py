@@ -137,12 +137,20 @@ for _record in (
        "SF #10, #12: Meta's capex and Llama training compute (totals only)",
        "the platform's planned R&D spend in January 2023", calibrated=True),
     # -- funding ---------------------------------------------------------------------------
-    _U("vc_inflow", ("vcs.megafund.inflow",), 300.0, 2500.0, "$M/month",
+    _U("vc_inflow", ("vcs.megafund.commitment",), 300.0, 2500.0, "$M/month",
        "SF #8: US AI VC about $97B in 2024, foundation models about 27% of AI funding",
-       "new money the largest VC raises a month", calibrated=True),
-    _U("revenue_multiple", ("entry.revenue_multiple",), 10.0, 40.0, "x annual revenue",
-       "SF #20: 2024 rounds valued model labs at about 20-40x annual revenue",
-       "valuation per dollar of annual API revenue", calibrated=True),
+       "base commitment of the largest VC's limited partners a month", calibrated=True),
+    _U("lp_elasticity", ("entry.lp_elasticity",), 0.25, 2.0, "",
+       "assumption: commitments rise with past returns (Gompers & Lerner 1998; Kaplan & "
+       "Schoar 2005); the size of the response is not measured for AI funds",
+       "elasticity of limited partners' commitments to a fund's public market equivalent"),
+    _U("powder_months", ("entry.powder_months",), 6.0, 60.0, "months",
+       "assumption: funds raise a successor once most of the last one is invested",
+       "dry powder, in months of base commitment, at which commitments stop",
+       log_scale=True),
+    _U("erosion", ("entry.erosion",), 0.05, 1.0, "1/year",
+       "assumption: how fast competition wears gross profit down is not measured",
+       "how fast investors expect competition to wear a vendor's gross profit down"),
     _U("runway", ("entry.runway",), 12.0, 96.0, "months",
        "assumption: how many months of burn a vendor keeps in the bank before raising",
        "vendors raise when cash < runway x burn", calibrated=True),
@@ -159,7 +167,8 @@ for _record in (
        "price of a bought-out vendor, as a share of its last valuation"),
     _U("exit_multiple", ("entry.exit_multiple",), 5.0, 40.0, "x annual profit",
        "assumption: VCs' exit multiple for a model vendor",
-       "valuation at exit, times annual profit", log_scale=True),
+       "terminal value of a valuation, times the horizon's annual net profit",
+       log_scale=True),
     # -- the platform's complement business -----------------------------------------------
     _U("complement_strength", ("vendors.meta.complement_strength",), 0.02, 0.2, "",
        "SF #23: AI recommendations raised time spent on Meta's apps 6-8% (2024)",
@@ -176,6 +185,7 @@ for _name, _replacement in {
     "frontier_cost_growth": "compute_scale (capability per e-fold of compute)",
     "training_months": "frontier_stock (capability follows the cumulative stock)",
     "spillover": "imitation_speed and imitation_capacity",
+    "revenue_multiple": "erosion (valuations are discounted cash flows) and exit_multiple",
 }.items():
     UNCERTAINTIES.retire(_name, _replacement)
 
