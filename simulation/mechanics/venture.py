@@ -1,5 +1,5 @@
 """Venture finance as pure functions: a discounted-cash-flow valuation, a fund's public
-market equivalent, and limited partners' commitments (docs/ODD.md section 6.9)."""
+market equivalent, and limited partners' commitments (docs/ODD.md section 6.2)."""
 
 from __future__ import annotations
 

@@ -124,7 +124,7 @@ DEFINITIONS = [
            lambda m: m.model.state.strategic_funding, outcome=("strategic_funding", "total", "$M")),
     Metric("lp_commitments", "$M/month", "limited partners' commitments",
            "money limited partners committed to VCs this month (base commitments scaled by "
-           "each fund's track record and dry powder, docs/ODD.md 6.9)",
+           "each fund's track record and dry powder, docs/ODD.md 6.2)",
            lambda m: float(sum(vc.commitment for vc in m.model.vcs)),
            outcome=("lp_commitments", "total", "$M")),
     Metric("dry_powder", "$M", "VCs' dry powder", "VCs' uninvested capital at the month's end",

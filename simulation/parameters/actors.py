@@ -144,7 +144,7 @@ class CloudParams:
         hi=10.0,
         unit="1/year",
         doc="its parent backs a partner short of cash up to the partner's value discounted "
-        "at this rate (the same valuation as VCs', docs/ODD.md 6.9)",
+        "at this rate (the same valuation as VCs', docs/ODD.md 6.2)",
         source="assumption: a large public firm's cost of capital plus a premium for risk",
     )
     credit_life: float = par(

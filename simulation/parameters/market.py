@@ -164,7 +164,7 @@ class EntryParams:
         hi=5.0,
         unit="1/year",
         doc="how fast investors expect rivals' entry and catch-up to wear a vendor's gross "
-        "profit down (valuations are discounted cash flows, docs/ODD.md 6.9)",
+        "profit down (valuations are discounted cash flows, docs/ODD.md 6.2)",
         source="assumption: not measured; 0.1 (gross profit halves in about 7 years for "
         "competition alone) puts the 2024 venture volume in its band; in the sensitivity set",
     )
@@ -181,7 +181,7 @@ class EntryParams:
         lo=0.0,
         hi=5.0,
         doc="elasticity of limited partners' commitments to a fund's public market "
-        "equivalent (docs/ODD.md 6.9)",
+        "equivalent (docs/ODD.md 6.2)",
         source="Gompers & Lerner 1998; Kaplan & Schoar 2005: fund raising rises with past "
         "returns, less than proportionally; the value is an assumption in the sensitivity set",
     )
