@@ -114,8 +114,10 @@ class Cloud(MarketAgent):
 
     # -- strategic investment (funding, phase 2) -------------------------------------------
     def receive_credits(self) -> None:
-        """Its parent adds this month's compute credits for strategic investments (from
-        its entry month on)."""
+        """Credits not invested lapse back to its parent at ``1 / credit_life`` a month;
+        its parent adds this month's compute credits for strategic investments (from its
+        entry month on). The balance stays below ``strategic_budget x credit_life``."""
+        self.strategic_credits -= self.strategic_credits / self.params.credit_life
         if self.active:
             self.strategic_credits += self.params.strategic_budget
 

@@ -1,5 +1,6 @@
-"""Venture capital: VCs and strategic investors (clouds) value vendors, fund their rounds
-and new entrants, hold stakes, and get capital back when a vendor is bought out."""
+"""Venture capital: VCs and strategic investors (clouds) value vendors by discounted cash
+flows, fund their rounds and new entrants, hold stakes, get capital back when a vendor is
+bought out, and raise money from limited partners who follow their returns."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from aimarket.agents.base import MarketAgent
-from aimarket.simulation.mechanics.venture import exit_value, revenue_value
+from aimarket.simulation.mechanics import venture as finance
 
 if TYPE_CHECKING:
     from aimarket.agents.cloud import Cloud
@@ -28,14 +29,16 @@ OWNERS = "owners"
 
 
 class VentureCapitalist(MarketAgent):
-    """A VC with capital ($M), a hurdle rate (annual) and a round size ($M).
+    """A VC with dry powder ($M, its cash), a hurdle rate (annual) and a first-round size.
 
-    It values a vendor by :func:`valuation` (the better of a profit-based exit value and a
-    revenue multiple that rises with growth), perturbs that value with its own log-normal
-    noise and invests the most that still earns its hurdle rate over the holding period,
-    ``value / (1 + hurdle) ** horizon``, capped by its round size and its cash; below its
-    minimum ticket it passes. Capital it leaves idle goes back to its limited partners over
-    its fund's life; proceeds of buy-outs come back to it.
+    It values a vendor by :func:`valuation` (a discounted cash flow at its hurdle rate),
+    perturbs that value with its own log-normal noise and invests at most that value,
+    capped by its round size for a startup's first round, or by ``deal_share`` of its dry
+    powder for a follow-on; below its minimum ticket it passes, and what it does not invest
+    stays dry powder. Limited partners commit each month in proportion to its base
+    commitment, its track record (public market equivalent) and the room its dry powder
+    leaves (:func:`aimarket.simulation.mechanics.venture.lp_commitment`); capital it leaves
+    idle goes back to them over its fund's life; proceeds of buy-outs come back to it.
     """
 
     def __init__(
@@ -47,6 +50,9 @@ class VentureCapitalist(MarketAgent):
         self.params = params
         self.entry = entry
         self.account = f"vc:{name}"
+        self.paid_in = params.capital  # paid in by limited partners, discounted to step 0
+        self.distributed = 0.0  # money returned to them, discounted to step 0
+        self.pace = params.commitment  # recent investment a month, $M (exponentially weighted)
         self.reset_flows()
 
     @property
@@ -54,27 +60,50 @@ class VentureCapitalist(MarketAgent):
         return self.model.ledger.balance(self.account)
 
     def reset_flows(self) -> None:
-        """Zero this month's investments: money funded ($M) and deals."""
+        """Zero this month's flows: commitments ($M), money funded ($M) and deals."""
+        self.commitment = 0.0
         self.funded = 0.0
         self.deals = 0
 
-    def offer(self, value: float, noise: float) -> float:
-        """What it invests ($M) in a venture worth ``value`` at exit, given its standard
-        normal valuation noise: 0 if that is below its minimum ticket."""
+    def net_asset_value(self) -> float:
+        """Its dry powder plus its stakes in vendors still in the market, each marked at
+        the post-money value of the vendor's last round ($M)."""
+        vendors = self.model.vendors
+        stakes = sum(v.investors.get(self.account, 0.0) * v.last_valuation for v in vendors)
+        return self.cash + stakes
+
+    def public_market_equivalent(self) -> float:
+        """Its track record: distributions and net asset value over money paid in, all
+        discounted at the public market's return ``entry.lp_benchmark`` (Kaplan & Schoar
+        2005)."""
+        discount = finance.discount_factor(self.entry.lp_benchmark, self.model.steps)
+        nav = self.net_asset_value()
+        return finance.public_market_equivalent(self.paid_in, self.distributed, nav, discount)
+
+    def offer(self, value: float, noise: float, cap: float) -> float:
+        """What it invests ($M), at most ``cap``, in a venture worth ``value`` to it, given
+        its standard normal valuation noise: 0 if that is below its minimum ticket."""
         entry = self.entry
         sigma = entry.signal_noise
-        noisy = value * math.exp(sigma * noise - 0.5 * sigma**2)
-        justified = noisy / (1.0 + self.params.hurdle_rate) ** entry.horizon
-        amount = min(self.params.round_size, self.cash, justified)
+        justified = value * math.exp(sigma * noise - 0.5 * sigma**2)
+        amount = min(cap, self.cash, justified)
         return amount if amount >= entry.min_ticket * self.params.round_size else 0.0
 
     def raise_money(self) -> None:
-        """Limited partners commit new money each month; capital left idle is returned
-        over the fund's life."""
+        """Limited partners commit new money (following its returns and dry powder);
+        capital left idle is returned over the fund's life."""
         ledger = self.model.ledger
-        ledger.pay("limited_partners", self.account, self.params.inflow, "vc_inflow")
+        entry = self.entry
+        discount = finance.discount_factor(entry.lp_benchmark, self.model.steps)
+        self.commitment = finance.lp_commitment(
+            self.params.commitment, self.public_market_equivalent(), entry.lp_elasticity,
+            self.cash, self.pace, entry.powder_months,
+        )  # fmt: skip
+        ledger.pay("limited_partners", self.account, self.commitment, "vc_inflow")
+        self.paid_in += self.commitment * discount
         idle = max(0.0, self.cash) / (12.0 * self.params.fund_life)
         ledger.pay(self.account, "limited_partners", idle, "vc_distribution")
+        self.distributed += idle * discount
 
     def invest(self, vendor: Vendor, amount: float, value: float) -> None:
         self.model.ledger.pay(self.account, vendor.account, amount, "vc_funding")
@@ -124,37 +153,39 @@ def need(vendor: Vendor, entry: EntryParams) -> float:
     return max(0.0, vendor.planned_burn(entry.runway) - vendor.cash)
 
 
-def valuation(vendor: Vendor, prospect: float, entry: EntryParams) -> float:
-    """What an investor thinks ``vendor`` is worth ($M): the better of its exit value on
-    profit (last month's gross profit or its ``prospect``, whichever is higher, less its
-    burn) and its annual API revenue times a multiple that rises with revenue growth."""
-    profit = exit_value(max(vendor.last_gross_profit, prospect), vendor.burn, entry.exit_multiple)
-    revenue = revenue_value(
-        vendor.revenue_rate, vendor.revenue_growth, entry.revenue_multiple, entry.growth_premium
-    )
-    return max(profit, revenue)
+def valuation(
+    vendor: Vendor, prospect: float, entry: EntryParams, rate: float, growth: np.ndarray
+) -> float:
+    """What an investor discounting at ``rate`` (a year) thinks ``vendor`` is worth ($M):
+    the discounted cash flow of its expected gross profit (last month's or its
+    ``prospect``, whichever is higher, growing with the market's volume path ``growth`` and
+    worn down by ``entry.erosion``) less its burn, over ``entry.horizon`` years, plus a
+    terminal value (:func:`aimarket.simulation.mechanics.venture.dcf_value`)."""
+    profit = max(vendor.last_gross_profit, prospect)
+    return finance.dcf_value(profit, vendor.burn, growth, rate, entry.erosion, entry.exit_multiple)
 
 
 def strategic_rounds(
     clouds: Sequence[Cloud],
     short: Sequence[Vendor],
     prospects: Sequence[float],
-    frontier: float,
+    growth: np.ndarray,
     entry: EntryParams,
 ) -> float:
-    """Clouds' parents back frontier-class partners short of cash with compute credits
-    (for equity at the :func:`valuation` VCs would give, with the vendors' ``prospects``),
-    up to the credits they have; returns the money invested ($M)."""
+    """Clouds' parents back partners short of cash with compute credits, each up to what
+    the round needs, the credits it has and the partner's :func:`valuation` at the
+    parent's ``strategic_hurdle`` (for equity at that value); returns the money invested
+    ($M)."""
     total = 0.0
     for vendor, prospect in zip(short, prospects, strict=True):
         cloud = vendor.cloud
-        behind = vendor.capability < frontier - cloud.params.strategic_gap
-        if cloud.strategic_credits <= 0 or behind:
+        if cloud.strategic_credits <= 0:
             continue
-        amount = min(cloud.strategic_credits, need(vendor, entry))
+        value = valuation(vendor, prospect, entry, cloud.params.strategic_hurdle, growth)
+        amount = min(cloud.strategic_credits, need(vendor, entry), value)
         if amount <= 0:
             continue
-        cloud.back(vendor, amount, valuation(vendor, prospect, entry))
+        cloud.back(vendor, amount, value)
         total += amount
     return total
 
@@ -164,61 +195,59 @@ def fund(
     short: Sequence[Vendor],
     prospects: Sequence[float],
     outlook: float,
+    growth: np.ndarray,
     draws: FundingDraws,
     spawn: Callable[[float, bool], Vendor],
-    entry: EntryParams,
 ) -> float:
     """One month's VC rounds: follow-ons for the vendors ``short`` of cash (valued by
     :func:`valuation` with their ``prospects``), then each pitch in turn to the VCs,
     richest first (valued at the entrant ``outlook``); ``spawn`` makes a funded pitch a
     vendor. Returns the money invested ($M)."""
+    if not vcs:
+        return 0.0
+    entry = vcs[0].entry
     for vc in vcs:
         vc.raise_money()
     ranked = sorted(vcs, key=lambda vc: -vc.cash)
     total = 0.0
     for vendor, prospect in zip(short, prospects, strict=True):
-        value = valuation(vendor, prospect, entry)
         slot = entry.max_pitches + vendor.index % FOLLOW_ON_SLOTS
-        total += _syndicate(ranked, value, draws.noise[slot], vendor, need(vendor, entry))
+        wanted = need(vendor, entry)
+        total += _syndicate(ranked, draws.noise[slot], vendor, prospect, growth, wanted)
     for k in range(draws.pitches):
         is_open = bool(draws.pitch_open[k])
         for vc in ranked:  # the pitch goes to VCs in order; each values it at its size
-            burn = entrant_burn(entry, vc.params.round_size)
-            value = exit_value(outlook, burn, entry.exit_multiple)
-            amount = _round([vc], value, draws.noise[k], spawn=spawn, open_pitch=is_open)
-            total += amount
+            p = vc.params
+            burn = entrant_burn(entry, p.round_size)
+            value = finance.dcf_value(
+                outlook, burn, growth, p.hurdle_rate, entry.erosion, entry.exit_multiple
+            )
+            amount = vc.offer(value, draws.noise[k][vc.index], p.round_size)
             if amount > 0:
+                vc.invest(spawn(amount, is_open), amount, value)
+                total += amount
                 break
+    for vc in vcs:
+        vc.pace = finance.update_pace(vc.pace, vc.funded, entry.powder_months)
     return total
 
 
-def _syndicate(ranked, value, noise, vendor: Vendor, wanted: float) -> float:
-    """Investors in ``ranked`` order join a follow-on round until it raises ``wanted``;
-    returns the amount raised."""
+def _syndicate(ranked, noise, vendor: Vendor, prospect, growth, wanted: float) -> float:
+    """Investors in ``ranked`` order join a follow-on round until it raises ``wanted``,
+    each valuing the vendor at its own hurdle rate and writing at most ``deal_share`` of
+    its dry powder; returns the amount raised."""
     raised = 0.0
     for vc in ranked:
         if raised >= wanted:
             break
-        amount = min(vc.offer(value, noise[vc.index]), wanted - raised)
+        value = valuation(vendor, prospect, vc.entry, vc.params.hurdle_rate, growth)
+        cap = vc.entry.deal_share * max(0.0, vc.cash)
+        amount = min(vc.offer(value, noise[vc.index], cap), wanted - raised)
         if amount <= 0:
             continue
         vc.invest(vendor, amount, value)
         raised += amount
     return raised
-
-
-def _round(ranked, value, noise, vendor=None, spawn=None, open_pitch=False) -> float:
-    """The first VC in ``ranked`` that makes an offer funds the round; returns the amount
-    (0 if none did)."""
-    for vc in ranked:
-        amount = vc.offer(value, noise[vc.index])
-        if amount <= 0:
-            continue
-        if vendor is None:
-            vendor = spawn(amount, open_pitch)
-        vc.invest(vendor, amount, value)
-        return amount
-    return 0.0
 
 
 def buy_out(vendor: Vendor, entry: EntryParams) -> float:

@@ -1,11 +1,12 @@
 """Funding (phase 2 of a month): who pays for the market's R&D.
 
 A private vendor short of cash raises a round (at most every ``round_interval`` months)
-sized to fund its R&D plan over its runway: its cloud's parent leads with compute credits
-if the vendor is frontier-class, VCs fill the rest (syndicated); then come pitches from
-new startups, which become vendors. The valuations, offers and stakes are the venture
-agents' (:mod:`aimarket.agents.venture`); what a VC expects a newcomer to earn is the
-market's, computed here.
+sized to what its runway needs: its cloud's parent leads with compute credits up to the
+vendor's value at the parent's hurdle, VCs fill the rest (syndicated) up to its value at
+theirs; then come pitches from new startups, which become vendors. The valuations,
+offers and stakes are the venture agents' (:mod:`aimarket.agents.venture`); what an
+investor expects a newcomer to earn and how the market's volume is expected to grow are
+the market's, computed here.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from aimarket.agents import venture
-from aimarket.simulation.mechanics import choice, pricing
+from aimarket.simulation.mechanics import choice, demand, pricing
+from aimarket.simulation.mechanics import venture as finance
 from aimarket.simulation.parameters import VendorParams
 
 if TYPE_CHECKING:
@@ -40,17 +42,31 @@ def fund_month(model: MarketModel) -> None:
         return
     for cloud in model.clouds:
         cloud.receive_credits()
-    frontier = model.frontier(is_open=False)
     short = venture.short_of_cash(model.vendors, entry)
     caps = np.array([entrant_capability(model)] + [v.capability for v in short])
     outlook, *prospects = expected_gross_profit(model, caps)
-    # a strategic investor leads the round (at the VCs' valuation); VCs fill what is left
+    growth = volume_path(model)
+    # a strategic investor leads the round; VCs fill what is left
     state.strategic_funding = venture.strategic_rounds(
-        model.clouds, short, prospects, frontier, entry
+        model.clouds, short, prospects, growth, entry
     )
-    state.vc_funding = venture.fund(
-        model.vcs, short, prospects, outlook, draws, functools.partial(spawn_entrant, model), entry
-    )
+    spawn = functools.partial(spawn_entrant, model)
+    state.vc_funding = venture.fund(model.vcs, short, prospects, outlook, growth, draws, spawn)
+
+
+def volume_path(model: MarketModel) -> np.ndarray:
+    """The market's token volume in each of the next ``entry.horizon`` years' months over
+    today's (:func:`aimarket.simulation.mechanics.demand.volume_index`; flat without
+    demand growth): what investors expect gross profit to grow with."""
+    months = max(1, round(12 * model.scenario.entry.horizon))
+    if not model.scenario.mechanisms.demand_growth:
+        return np.ones(months)
+    m = model.scenario.market
+    index = functools.partial(
+        demand.volume_index,
+        growth=m.volume_growth, long_run=m.volume_growth_long, halflife=m.volume_growth_halflife,
+    )  # fmt: skip
+    return finance.growth_path(index, model.steps / 12.0, months)
 
 
 def entrant_capability(model: MarketModel) -> float:
@@ -63,8 +79,8 @@ def entrant_capability(model: MarketModel) -> float:
 def expected_gross_profit(model: MarketModel, capability: np.ndarray) -> np.ndarray:
     """Monthly gross profit ($M) a VC expects a closed model of each ``capability``
     to earn if it were the only addition to the market today (see
-    :func:`aimarket.simulation.mechanics.pricing.newcomer_gross_profit`); none under
-    marginal-cost pricing."""
+    :func:`aimarket.simulation.mechanics.pricing.newcomer_gross_profit`); none when
+    closed APIs are priced at cost (``market.pricing = "cost"``)."""
     if model.scenario.market.pricing == "cost":
         return np.zeros(len(capability))
     dev = model.developers

@@ -30,7 +30,8 @@ PAIRS = [
     ("market.serving_cost", "market.compute_cost_decline"),
     ("innovation.community_quality", "innovation.community_cap"),
     ("innovation.community_efficiency", "innovation.min_efficiency"),
-    ("entry.revenue_multiple", "entry.growth_premium"),
+    ("entry.erosion", "entry.lp_elasticity"),
+    ("entry.powder_months", "entry.deal_share"),
     ("entry.runway", "entry.burn"),
 ]
 

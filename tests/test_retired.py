@@ -21,6 +21,10 @@ RETIRED = [
     ("market.host_substitution", "market.host_sensitivity"),
     ("developers.segments.enterprise.price_sensitivity", "price_weight"),
     ("mechanisms.spillover", "mechanisms.imitation"),
+    ("entry.revenue_multiple", "entry.erosion"),
+    ("entry.growth_premium", "entry.erosion"),
+    ("vcs.megafund.inflow", "vcs.<name>.commitment"),
+    ("clouds.aws.strategic_gap", "strategic_hurdle"),
 ]
 
 

@@ -148,16 +148,25 @@ class CloudParams:
         hi=1e6,
         unit="$M/month",
         doc="compute credits a month its parent may invest in partner vendors short of cash "
-        "(for equity); unused credits carry over",
+        "(for equity); unused credits carry over and lapse (credit_life)",
         source="SF #17: Amazon and Google invested in Anthropic, Microsoft in OpenAI",
     )
-    strategic_gap: float = par(
-        0.5,
+    strategic_hurdle: float = par(
+        0.15,
         lo=0.0,
-        hi=100.0,
-        unit="frontier-years",
-        doc="it backs only partners within this distance of the closed frontier",
-        source="assumption: clouds back frontier-class partners",
+        hi=10.0,
+        unit="1/year",
+        doc="its parent backs a partner short of cash up to the partner's value discounted "
+        "at this rate (the same valuation as VCs', docs/ODD.md 6.2)",
+        source="assumption: a large public firm's cost of capital plus a premium for risk",
+    )
+    credit_life: float = par(
+        24.0,
+        lo=1.0,
+        hi=1200.0,
+        unit="months",
+        doc="credits not invested lapse back to its parent at 1/credit_life a month",
+        source="assumption: a strategic budget not spent within about two years is reallocated",
     )
 
 
@@ -166,16 +175,29 @@ class VCParams:
     """A venture capitalist: capital, hurdle rate and cheque size."""
 
     capital: float = par(5000.0, lo=0.0, hi=1e7, unit="$M", doc="dry powder at step 0")
-    inflow: float = par(
+    commitment: float = par(
         200.0,
         lo=0.0,
         hi=1e6,
         unit="$M/month",
-        doc="new money from limited partners",
+        doc="limited partners' base commitment: what they commit a month at a public market "
+        "equivalent of 1 with no dry powder (entry.lp_elasticity, entry.powder_months)",
         source="SF #8: US AI VC ~$97B in 2024, foundation models ~27% of it",
     )
-    hurdle_rate: float = par(0.3, lo=0.0, hi=10.0, unit="1/year", doc="required annual return")
-    round_size: float = par(500.0, lo=1.0, hi=1e6, unit="$M", doc="size of one round")
+    hurdle_rate: float = par(
+        0.3,
+        lo=0.0,
+        hi=10.0,
+        unit="1/year",
+        doc="required annual return: the rate its valuations discount at",
+    )
+    round_size: float = par(
+        500.0,
+        lo=1.0,
+        hi=1e6,
+        unit="$M",
+        doc="size of a startup's first round (its follow-ons are capped by entry.deal_share)",
+    )
     fund_life: float = par(
         10.0,
         lo=1.0,
@@ -319,3 +341,9 @@ retire(VendorParams, "max_burn",
 retire(SegmentParams, "price_sensitivity",
        "price_weight, utility per $/Mtok at the 2023 volume (not relative to the serving "
        "cost, and growing with volume; at step 0, old value / market.serving_cost)")  # fmt: skip
+retire(VCParams, "inflow",
+       "vcs.<name>.commitment, limited partners' base commitment; what flows in follows the "
+       "fund's returns and dry powder (entry.lp_elasticity, entry.powder_months)")  # fmt: skip
+retire(CloudParams, "strategic_gap",
+       "clouds back partners short of cash up to their value at "
+       "clouds.<name>.strategic_hurdle")  # fmt: skip

@@ -125,9 +125,15 @@ class EntryParams:
     )
     open_share: float = par(0.3, lo=0.0, hi=1.0, doc="chance an entrant releases open_lagged")
     exit_multiple: float = par(
-        15.0, lo=0.0, hi=1000.0, unit="x annual profit", doc="valuation at exit"
+        15.0,
+        lo=0.0,
+        hi=1000.0,
+        unit="x annual profit",
+        doc="terminal value of a valuation: its horizon's annual net profit times this",
     )
-    horizon: float = par(5.0, lo=0.5, hi=30.0, unit="years", doc="holding period")
+    horizon: float = par(
+        5.0, lo=0.5, hi=30.0, unit="years", doc="years of cash flows a valuation discounts"
+    )
     signal_noise: float = par(0.5, lo=0.0, hi=5.0, doc="log-normal noise on VCs' valuation")
     min_ticket: float = par(
         0.5, lo=0.01, hi=1.0, doc="smallest round a VC writes, as a share of its round size"
@@ -152,20 +158,51 @@ class EntryParams:
         "investors (syndicated) up to what its runway needs",
         source="assumption: model labs raised about once or twice a year in 2023-24 (SF #17)",
     )
-    revenue_multiple: float = par(
-        20.0,
+    erosion: float = par(
+        0.1,
         lo=0.0,
-        hi=200.0,
-        unit="x annual revenue",
-        doc="valuation of a vendor per dollar of annual API revenue, before growth",
-        source="SF #20: 2024 rounds valued model labs at about 20-40x annual revenue",
+        hi=5.0,
+        unit="1/year",
+        doc="how fast investors expect rivals' entry and catch-up to wear a vendor's gross "
+        "profit down (valuations are discounted cash flows, docs/ODD.md 6.2)",
+        source="assumption: not measured; 0.1 (gross profit halves in about 7 years for "
+        "competition alone) puts the 2024 venture volume in its band; in the sensitivity set",
     )
-    growth_premium: float = par(
-        0.5,
+    deal_share: float = par(
+        0.15,
+        lo=0.01,
+        hi=1.0,
+        doc="most of its dry powder a VC puts into one follow-on round",
+        source="assumption: funds cap what one company may take (limited partnership "
+        "agreements commonly allow 10-20% of a fund)",
+    )
+    lp_elasticity: float = par(
+        1.0,
         lo=0.0,
-        hi=10.0,
-        doc="extra revenue multiple per unit of annual revenue growth (growth investors pay for)",
-        source="assumption: valuations rise with revenue growth (SF #20)",
+        hi=5.0,
+        doc="elasticity of limited partners' commitments to a fund's public market "
+        "equivalent (docs/ODD.md 6.2)",
+        source="Gompers & Lerner 1998; Kaplan & Schoar 2005: fund raising rises with past "
+        "returns, less than proportionally; the value is an assumption in the sensitivity set",
+    )
+    lp_benchmark: float = par(
+        0.1,
+        lo=0.0,
+        hi=1.0,
+        unit="1/year",
+        doc="the public market's return against which limited partners judge a fund (its "
+        "public market equivalent discounts every flow at this rate)",
+        source="Kaplan & Schoar 2005 benchmark funds against the S&P 500; about 10% a year "
+        "over the long run (assumption)",
+    )
+    powder_months: float = par(
+        24.0,
+        lo=1.0,
+        hi=240.0,
+        unit="months",
+        doc="limited partners commit nothing once a VC's uninvested capital equals this "
+        "many months of its base commitment (and in proportion to the room left below it)",
+        source="assumption: funds raise a successor once most of the last one is invested",
     )
     acquisition_share: float = par(
         0.3,
@@ -328,3 +365,10 @@ retire(InnovationParams, "spillover",
        "followers imitate open weights: innovation.imitation_speed and "
        "innovation.imitation_capacity")  # fmt: skip
 retire(Mechanisms, "spillover", "mechanisms.imitation")
+retire(EntryParams, "revenue_multiple",
+       "valuations are discounted cash flows of expected gross profit less burn: "
+       "entry.erosion, entry.horizon, entry.exit_multiple (terminal) and "
+       "vcs.<name>.hurdle_rate")  # fmt: skip
+retire(EntryParams, "growth_premium",
+       "valuations grow expected gross profit with the market's volume path and wear it "
+       "down by entry.erosion (a discounted cash flow)")  # fmt: skip
