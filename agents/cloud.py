@@ -151,13 +151,15 @@ def host_markup_prices(
     same open weights and developers split among them by a logit in price (``scale``:
     the price change, $/Mtok, that moves utility by one). Each host's price is its best
     response, cost + scale / (1 - its share): a Nash equilibrium of differentiated
-    hosts, found by iteration. Where a cloud does not host, price and share are NaN and 0."""
-    price = np.where(hosts, cost + scale, np.nan)
+    hosts, approached by ``iterations`` rounds of best responses (a fixed count: the
+    iteration does not always settle; issue 22 replaces it with a converging solver).
+    Where a cloud does not host, price and share are NaN and 0."""
+    price = np.where(hosts, cost + scale, 0.0)
     share = np.zeros_like(cost)
     for _ in range(iterations):
-        u = np.where(hosts, -np.nan_to_num(price, nan=0.0) / scale, -np.inf)
-        top = np.max(u, axis=0, keepdims=True)
-        e = np.where(hosts, np.exp(u - np.where(np.isfinite(top), top, 0.0)), 0.0)
+        u = np.where(hosts, -price / scale, -np.inf)
+        top = u.max(axis=0, keepdims=True)
+        e = np.exp(u - np.where(np.isfinite(top), top, 0.0))  # 0 where it does not host
         share = e / np.maximum(e.sum(axis=0, keepdims=True), 1e-300)
-        price = np.where(hosts, cost + scale / np.maximum(1.0 - share, 1e-9), np.nan)
-    return price, share
+        price = np.where(hosts, cost + scale / np.maximum(1.0 - share, 1e-9), 0.0)
+    return np.where(hosts, price, np.nan), share

@@ -38,13 +38,17 @@ def fund_month(model: MarketModel) -> None:
     for vc in model.vcs:
         vc.reset_flows()
     state.strategic_funding = 0.0
+    state.prospects = {}
     if not model.scenario.mechanisms.venture:
         return
     for cloud in model.clouds:
         cloud.receive_credits()
     short = venture.short_of_cash(model.vendors, entry)
-    caps = np.array([entrant_capability(model)] + [v.capability for v in short])
-    outlook, *prospects = expected_gross_profit(model, caps)
+    present = model.vendors
+    caps = np.array([entrant_capability(model)] + [v.capability for v in present])
+    outlook, *values = expected_gross_profit(model, caps)
+    state.prospects = {v.index: float(g) for v, g in zip(present, values, strict=True)}
+    prospects = [state.prospects[v.index] for v in short]
     growth = volume_path(model)
     # a strategic investor leads the round; VCs fill what is left
     state.strategic_funding = venture.strategic_rounds(

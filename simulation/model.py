@@ -247,13 +247,19 @@ class MarketModel(mesa.Model):
 
     def plan_rd(self) -> None:
         """Every vendor plans its R&D (in list order), given what a model of its capability
-        would earn if it were new (:func:`funding.expected_gross_profit`) and developers'
+        would earn if it were new (:func:`funding.expected_gross_profit`, as valued in
+        this month's funding phase; now for a vendor it did not value) and developers'
         demand-weighted quality weight."""
         vendors = self.vendors
         if not vendors:
             return
-        caps = np.array([v.capability for v in vendors])
-        prospects = funding.expected_gross_profit(self, caps)
+        # valued in this month's funding phase, or now for those it did not value
+        known = self.state.prospects
+        missing = [v for v in vendors if v.index not in known]
+        if missing:
+            values = funding.expected_gross_profit(self, np.array([v.capability for v in missing]))
+            known.update(zip([v.index for v in missing], values, strict=True))
+        prospects = [known[v.index] for v in vendors]
         weights = self.demand_weights()
         beta = float(weights @ self.developers.beta / weights.sum()) if weights.sum() > 0 else 0.0
         for v, prospect in zip(vendors, prospects, strict=True):

@@ -29,3 +29,6 @@ class MarketState:
     entrants: int = 0  # funded entrants so far (names them: entrant1, entrant2, ...)
     fired_shocks: set[str] = field(default_factory=set)  # one-off shocks already fired
     unconverged: int = 0  # price solves that stopped short of their tolerance, so far
+    # what a model of each vendor's capability would earn if new ($M/month, by vendor
+    # index), as valued in this month's funding phase; the R&D rule reads it
+    prospects: dict[int, float] = field(default_factory=dict)
