@@ -78,6 +78,7 @@ sweep = Sweep(
     steps=120,
     seed=20250101,
     table=(
+        "platform_value",
         "platform_payoff",
         "closed_margin",
         "vc_funding",

@@ -11,7 +11,8 @@ split in two steps:
 1. **Mechanism channels**, one at a time from the full model: the contrast with the
    mechanism on minus the contrast with it off, for *talent* (releasing weights draws
    researchers), *community* (the community's gains to open weights, and their cost) and
-   *spillover to rivals* (rivals imitate open weights).
+   *imitation (spillover)*: rivals imitate open weights, and the platform itself absorbs
+   the community's gains to its own weights through the same mechanism.
 2. **Flow channels** of the contrast with all three off (the base): each of the
    platform's discounted money flows, open minus closed: *complement uplift* (what AI adds
    to ad revenue), *avoided markup* (what it pays rival APIs above their cost), *hold-up
@@ -45,7 +46,7 @@ from aimarket.simulation.uncertainties import UNCERTAINTIES
 
 PLATFORM = "meta"
 #: The mechanism channels: name -> the switch that turns it off.
-MECHANISMS = {"talent": "talent", "community": "community", "spillover to rivals": "imitation"}
+MECHANISMS = {"talent": "talent", "community": "community", "imitation (spillover)": "imitation"}
 #: The flow channels: name -> a function of the platform's month (its flows) to $M.
 FLOWS = {
     "complement uplift": lambda v: v.complement_revenue,

@@ -31,7 +31,7 @@ from aimarket.simulation.errors import ScenarioError
 from aimarket.simulation.report import format_number, format_value
 
 #: Market metrics in the report's over-time panel.
-SERIES = ("platform_payoff", "closed_price", "open_token_share", "vc_funding")
+SERIES = ("platform_value", "closed_price", "open_token_share", "vc_funding")
 
 
 def comparison_table(results: Results, outcomes: Sequence[str]) -> pd.DataFrame:

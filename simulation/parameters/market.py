@@ -147,7 +147,12 @@ class EntryParams:
         source="calibrated: the baseline's value is in simulation/data/calibrated.toml",
     )
     burn: float = par(
-        0.04, lo=0.0, hi=1.0, unit="1/month", doc="entrant R&D budget as a share of its round"
+        0.04,
+        lo=0.0,
+        hi=1.0,
+        unit="1/month",
+        doc="what VCs expect a startup to spend on R&D a month, as a share of its round "
+        "(valuing a pitch; once funded its R&D follows the rule)",
     )
     round_interval: int = par(
         6,
