@@ -61,6 +61,8 @@ def _host(model: MarketModel, best, cost, hosts, host_cost, open_now) -> None:
     # ``best`` is an effective price to developers; under an open-weight tax the host
     # keeps only its share of it.
     lone_host_markup = np.maximum(best / (1.0 + model.state.open_tax) - cost, 0.0)
+    with np.errstate(invalid="ignore"):  # last month's markups (a start for the solver)
+        before = model.hosting[:, :n] - host_cost
     model.hosting[:, :n] = clouds.set_hosting_prices(
         model.clouds, model.hosting[:, :n], host_cost, hosts, lone_host_markup
     )
@@ -74,7 +76,10 @@ def _host(model: MarketModel, best, cost, hosts, host_cost, open_now) -> None:
     several = hosts.sum(axis=0) >= 2
     if model.scenario.mechanisms.host_markups and several.any():
         scale = _host_scale(model)
-        price, share = clouds.host_markup_prices(host_cost, hosts & several[None, :], scale)
+        price, share, converged = clouds.host_markup_prices(
+            host_cost, hosts & several[None, :], scale, start=before
+        )
+        model.state.unconverged += not converged
         model.hosting[:, :n] = np.where(several[None, :], price, model.hosting[:, :n])
         shares = np.where(several[None, :], share, shares)
         paid = np.where(several, np.nansum(share * np.nan_to_num(price), axis=0), paid)
