@@ -244,7 +244,8 @@ def _host_newton(
         if worst <= limit:
             break
         m = np.exp(z)
-        gap = np.where(off, u[:, None, :] - rivals[:, :, None], -np.inf)
+        with np.errstate(invalid="ignore"):  # -inf - -inf where a cloud does not host
+            gap = np.where(off, u[:, None, :] - rivals[:, :, None], -np.inf)
         w = np.exp(gap)  # the share of k among i's rivals
         jac = m[:, None, :] * (share[:, None, :] - w) / scale
         diag = np.where(on, 1.0 + m * share / scale, 1.0)
