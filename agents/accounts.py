@@ -78,7 +78,8 @@ class VendorAccounts:
         for j in np.flatnonzero(p.available[: p.n] & p.is_open[: p.n]):
             unit = state.serving_cost * p.efficiency[j] * tax
             options.append((self._lift(p.capability[j]), unit * volume, None, True))
-        alternative = max(complement.profit(r0, u, x) for u, x, _, _ in options)
+        profits = [complement.profit(r0, u, x) for u, x, _, _ in options]
+        alternative = max(profits)
         hold_up = self.model.scenario.market.pricing == "nash"
         for j in np.flatnonzero(p.available[: p.n] & ~p.is_open[: p.n]):
             if p.vendor[j] == self.index:
@@ -89,7 +90,8 @@ class VendorAccounts:
                 limit = complement.limit_price(r0, lift, alternative) * (1.0 - 1e-9)
                 charge = max(listed, min(complement.nash_prices(r0, lift), limit))
             options.append((lift, charge, int(j), False))
-        lift, price, seller, taxed = max(options, key=lambda o: complement.profit(r0, o[0], o[1]))
+            profits.append(complement.profit(r0, lift, charge))
+        lift, price, seller, taxed = options[int(np.argmax(profits))]
         revenue, cost, output = complement.outcome(r0, lift, price)
         # revenue - R0 >= the AI's cost whenever AI is run; max() drops rounding below 0
         self.book_complement(max(0.0, revenue - r0), cost, output * volume, seller, taxed)

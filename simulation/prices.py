@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from aimarket.agents import cloud as clouds
-from aimarket.simulation.mechanics import pricing
+from aimarket.simulation.mechanics import hosting, pricing
 
 if TYPE_CHECKING:
     from aimarket.simulation.model import MarketModel
@@ -76,7 +76,7 @@ def _host(model: MarketModel, best, cost, hosts, host_cost, open_now) -> None:
     several = hosts.sum(axis=0) >= 2
     if model.scenario.mechanisms.host_markups and several.any():
         scale = _host_scale(model)
-        price, share, converged = clouds.host_markup_prices(
+        price, share, converged = hosting.host_markup_prices(
             host_cost, hosts & several[None, :], scale, start=before
         )
         model.state.unconverged += not converged

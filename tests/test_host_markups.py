@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import optimize
 
-from aimarket.agents.cloud import host_markup_prices
+from aimarket.simulation.mechanics.hosting import host_markup_prices
 
 
 def _independent(cost: np.ndarray, scale: float) -> np.ndarray:

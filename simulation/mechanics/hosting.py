@@ -1,0 +1,126 @@
+"""Hosts of the same open weights as differentiated Bertrand competitors: the logit Nash
+equilibrium of their hosting prices, solved to a stated tolerance (ODD section 6.5).
+
+Pure functions of arrays shaped (clouds, products); the clouds' side of pricing
+(:mod:`aimarket.simulation.prices`) calls :func:`host_markup_prices`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import logsumexp
+
+
+def _lambertw_exp(a: np.ndarray) -> np.ndarray:
+    """W(e^a): the w > 0 with w + ln w = a (Lambert's W of e^a, without forming e^a),
+    by Newton's method (machine precision); e^a itself where a < -30 (W(x) = x to
+    double precision there)."""
+    a = np.asarray(a, dtype=float)
+    small = a < -30.0
+    b = np.where(small, 0.0, a)
+    w = np.where(b > 1.0, b - np.log(np.maximum(b, 1.0)), np.exp(np.minimum(b, 1.0)))
+    for _ in range(50):
+        step = (w + np.log(w) - b) / (1.0 + 1.0 / w)
+        w = np.maximum(w - step, w * 1e-3)
+        if np.all(np.abs(step) <= 1e-15 * np.maximum(w, 1.0)):
+            break
+    return np.where(small, np.exp(np.clip(a, -745.0, -30.0)), w)
+
+
+def host_markup_prices(
+    cost: np.ndarray,
+    hosts: np.ndarray,
+    scale: float,
+    tol: float = 1e-12,
+    iterations: int = 100,
+    start: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Hosting prices and shares, (clouds, products), where two or more clouds host the
+    same open weights and developers split among them by a logit in price (``scale``:
+    the price change, $/Mtok, that moves utility by one), and whether the solve converged.
+
+    Each host's price is its best response, cost + m with markup m = scale / (1 - its
+    share): a Nash equilibrium of differentiated hosts. The usual case is solved by
+    iterating the markups, m <- scale + share(m) m (the same fixed point; its own-markup
+    derivative is zero there, so it settles fast; Morrow & Skerlos 2011), until every
+    |m (1 - share) / scale - 1| <= ``tol``, at most 40 rounds; what that leaves unsolved
+    (a host with nearly all the traffic, whose 1 - share a double cannot resolve) goes to
+    :func:`_host_newton`. ``start``: markups to start from (last month's, say; scale where
+    not positive and finite). Where a cloud does not host, price and share are NaN and 0."""
+    markup = np.where(hosts, scale, 0.0)
+    if start is not None:
+        good = hosts & np.isfinite(start) & (start > 0)
+        markup = np.where(good, start, markup)
+    share = np.zeros_like(cost)
+    for _ in range(40):
+        u = np.where(hosts, -(cost + markup) / scale, -np.inf)
+        top = u.max(axis=0, keepdims=True)
+        e = np.exp(u - np.where(np.isfinite(top), top, 0.0))  # 0 where it does not host
+        share = e / np.maximum(e.sum(axis=0, keepdims=True), 1e-300)
+        gap = np.where(hosts, markup * (1.0 - share) / scale - 1.0, 0.0)
+        if float(np.max(np.abs(gap), initial=0.0)) <= tol:
+            return np.where(hosts, cost + markup, np.nan), share, True
+        markup = np.where(hosts, scale + share * markup, 0.0)
+    return _host_newton(cost, hosts, scale, tol, iterations)
+
+
+def _host_newton(
+    cost: np.ndarray, hosts: np.ndarray, scale: float, tol: float, iterations: int
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """:func:`host_markup_prices` by Newton's method, robust where a host takes nearly all
+    the traffic. The first-order conditions are solved in logs,
+    G = ln m + ln(1 - share) - ln scale = 0 (ln(1 - share) from the log-sum of the
+    rivals' utilities, so it keeps its precision), on ln m, one small system per product,
+    each step at most a factor e^2 on any markup and halved until it lowers the largest
+    |G|, from two rounds of exact best responses (m = scale (1 + W(e^{-c/scale - 1} / R)),
+    R the rivals' logit sum, from m = scale), until every |G| <= ``tol`` or the precision
+    a double allows when utilities are large (1e-14 x the largest |utility|); at most
+    ``iterations`` steps."""
+    c, on = cost.T, hosts.T  # (products, clouds)
+    n = c.shape[1]
+    eye = np.eye(n, dtype=bool)
+    off = on[:, None, :] & ~eye  # (products, host i, rival k)
+    z = np.full(c.shape, np.log(scale))  # ln markup
+
+    def solve(z):
+        u = np.where(on, -(c + np.exp(z)) / scale, -np.inf)
+        everyone = logsumexp(u, axis=1)[:, None]
+        everyone = np.where(np.isfinite(everyone), everyone, 0.0)  # products it leaves out
+        rivals = logsumexp(np.where(off, u[:, None, :], -np.inf), axis=2)
+        share = np.where(on, np.exp(u - everyone), 0.0)
+        g = np.where(on, z + rivals - everyone - np.log(scale), 0.0)
+        return u, rivals, share, g
+
+    for _ in range(2):  # two rounds of exact best responses: a start near the solution
+        u, rivals, share, g = solve(z)
+        arg = np.where(on, -c / scale - 1.0 - rivals, 0.0)
+        z = np.where(on, np.log(scale * (1.0 + _lambertw_exp(arg))), z)
+    u, rivals, share, g = solve(z)
+    worst = float(np.max(np.abs(g), initial=0.0))
+    # G sums log-sums of utilities of size |u|: a double resolves it to about |u| x 1e-14
+    limit = max(tol, 1e-14 * float(np.max(np.abs(np.where(on, u, 0.0)), initial=0.0)))
+    for _ in range(iterations):
+        if worst <= limit:
+            break
+        m = np.exp(z)
+        with np.errstate(invalid="ignore"):  # -inf - -inf where a cloud does not host
+            gap = np.where(off, u[:, None, :] - rivals[:, :, None], -np.inf)
+        w = np.exp(gap)  # the share of k among i's rivals
+        jac = m[:, None, :] * (share[:, None, :] - w) / scale
+        diag = np.where(on, 1.0 + m * share / scale, 1.0)
+        jac = np.where(eye, diag[:, :, None], np.where(off & on[:, :, None], jac, 0.0))
+        step = np.linalg.solve(jac, g[:, :, None])[:, :, 0]
+        # at most a factor e^2 on any markup per step, then halved until |G| falls
+        t = min(1.0, 2.0 / max(float(np.max(np.abs(step), initial=0.0)), 1e-300))
+        while True:
+            trial = solve(np.where(on, z - t * step, z))
+            trial_worst = float(np.max(np.abs(trial[3]), initial=0.0))
+            if trial_worst < worst or t < 1e-8:
+                break
+            t /= 2.0
+        z = np.where(on, z - t * step, z)
+        u, rivals, share, g = trial
+        worst = trial_worst
+    converged = worst <= limit
+    price = np.where(on, c + np.exp(z), np.nan)
+    return price.T, share.T, converged
