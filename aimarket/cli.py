@@ -18,6 +18,7 @@ from aimarket.experiments import cli as experiments_cli
 from aimarket.simulation import cli as simulation_cli
 from aimarket.simulation.errors import EXIT_BAD_INPUT, ScenarioError
 from aimarket.simulation.files import check_path_text
+from aimarket.simulation.mechanics import kernels
 
 
 class Parser(argparse.ArgumentParser):
@@ -59,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        kernels.backend()  # a bad AIMARKET_KERNELS is refused before anything runs
         for dest in PATH_ARGUMENTS:  # a path the file system would refuse by its length
             if isinstance(getattr(args, dest, None), str):
                 check_path_text(getattr(args, dest), f"--{dest}" if dest != "dir" else "DIR")

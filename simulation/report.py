@@ -9,6 +9,7 @@ import numpy as np
 
 from aimarket.simulation import metrics
 from aimarket.simulation.files import atomic_write_bytes, atomic_write_json, atomic_write_parquet
+from aimarket.simulation.mechanics import kernels
 from aimarket.simulation.plots import events_frame, run_figures
 
 if TYPE_CHECKING:
@@ -104,7 +105,8 @@ def format_value(x: float | None, unit: str, signed: bool = False) -> str:
 
 def write_run(model: MarketModel, out: Path, seed: int | None = None, figures: bool = True) -> Path:
     """Write ``market.parquet``, ``vendors.parquet``, ``scenario.toml`` (the resolved
-    scenario, loadable with ``--scenario``), ``run.json`` (seed, steps, events) and,
+    scenario, loadable with ``--scenario``), ``run.json`` (seed, steps, the kernel backend,
+    the count of price solves that stopped short of their tolerance, events) and,
     with ``figures``, ``report.md`` with four PNG figures (events marked on the time
     axis)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -117,6 +119,8 @@ def write_run(model: MarketModel, out: Path, seed: int | None = None, figures: b
         "seed": seed,
         "seed_entropy": str(model.seed_entropy),
         "steps": int(model.steps),
+        "kernels": kernels.backend(),
+        "unconverged_solves": int(model.state.unconverged),
         "events": [{"step": s, "agent": a, "event": e} for s, a, e in model.events],
     }
     atomic_write_json(out / "run.json", meta, indent=2)

@@ -36,6 +36,7 @@ from typing import Any
 
 import aimarket.simulation
 from aimarket.experiments.engine import outcomes
+from aimarket.simulation.mechanics import kernels
 
 #: The packages of the aimarket distribution (the subpackages live in their own folders
 #: of a source checkout, so each is walked; a module found twice counts once).
@@ -109,7 +110,8 @@ NOT_HASHED = frozenset(
 
 def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for name in ("aimarket", "mesa", "numpy", "pandas", "scipy", "pyarrow", "dask", "distributed"):
+    names = ("aimarket", "mesa", "numpy", "numba", "pandas", "scipy", "pyarrow")
+    for name in (*names, "dask", "distributed"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             out[name] = metadata.version(name)
     return out
@@ -259,6 +261,7 @@ def code_fingerprint(plan) -> dict[str, Any]:
         "outcomes": outcomes_digest(plan.outcome_names, plan.outcome_refs),
         **({"model": _function_source(model)} if model else {}),
         "dependencies": dependency_versions(),
+        "kernels": kernels.backend(),
     }
 
 
@@ -273,6 +276,8 @@ def code_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
         changes.append(f"outcome definitions hash {old.get('outcomes')} -> {new.get('outcomes')}")
     if old.get("model") != new.get("model"):
         changes.append(f"model function's module hash {old.get('model')} -> {new.get('model')}")
+    if old.get("kernels", "numpy") != new.get("kernels", "numpy"):
+        changes.append(f"kernel backend {old.get('kernels', 'numpy')} -> {new.get('kernels')}")
     was, now = old.get("dependencies") or {}, new.get("dependencies") or {}
     for name in sorted(set(was) | set(now)):
         if was.get(name) != now.get(name):
