@@ -7,7 +7,10 @@ Times ``MarketModel(load_scenario("baseline", {"developers.count": N}), rng=k).r
 (construction included, imports and frames excluded) for each N, in a fresh process per
 run, alternating this tree and the commit so that a busy moment of the machine hits both
 alike; prints the median of ``--repeat`` runs of each and their ratio, and each run's
-peak resident memory. The commit's code is exported with ``git archive`` into a
+peak resident memory. Before the timed run each process runs a 3-month market of 1,000
+developers: the one-time costs of a worker (numba loading its cached kernels, first-call
+paths) are paid once per process, not per run, and are printed on their own ("warm-up").
+One thread per numeric library. The commit's code is exported with ``git archive`` into a
 temporary folder and imported from there (PYTHONPATH puts it ahead of the editable
 install; each run checks which copy it imported).
 Targets live in docs/performance.md, never in tests.
@@ -33,11 +36,16 @@ TIMED = """
 import json, resource, time
 from aimarket import MarketModel, load_scenario
 import aimarket
+# a worker's one-time costs (numba loading its cached kernels, first-call paths) are paid
+# once per process, not per run: a short run first, timed on its own
+start = time.perf_counter()
+MarketModel(load_scenario("baseline", {{"developers.count": 1000}}), rng=0).run(3)
+warm = time.perf_counter() - start
 start = time.perf_counter()
 MarketModel(load_scenario("baseline", {{"developers.count": {n}}}), rng={seed}).run(120)
 wall = time.perf_counter() - start
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({{"wall": wall, "rss": rss, "from": aimarket.__file__}}))
+print(json.dumps({{"wall": wall, "warm": warm, "rss": rss, "from": aimarket.__file__}}))
 """
 
 
@@ -55,16 +63,20 @@ def export(commit: str, into: Path) -> Path:
     package.mkdir(parents=True)
     for item in (src / "aimarket").iterdir():
         (package / item.name).symlink_to(item)
-    for part in PARTS:
-        if (src / part).is_dir():
+    for part in PARTS:  # newer trees link these from aimarket/ themselves
+        if (src / part).is_dir() and not (package / part).exists():
             (package / part).symlink_to(src / part)
     return into / "pkg"
+
+
+#: One thread for every numeric library: runs are one per core.
+THREADS = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 def timed(tree: str, n: int, seed: int) -> dict:
     """One timed run in a fresh process: of this tree, or (``tree``) of the exported
     commit, which PYTHONPATH puts ahead of the editable install."""
-    env = {**os.environ, "PYTHONPATH": tree} if tree else dict(os.environ)
+    env = {**os.environ, **THREADS, **({"PYTHONPATH": tree} if tree else {})}
     out = subprocess.run(
         [sys.executable, "-c", TIMED.format(n=n, seed=seed)],
         capture_output=True, text=True, check=True, cwd="/", env=env,
@@ -81,9 +93,10 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         old_tree = str(export(args.commit, Path(tmp)))
         print(f"this tree vs {args.commit}: median of {args.repeat} runs of 120 months")
-        print(f"{'developers':>10} {'this (s)':>9} {'then (s)':>9} {'ratio':>6} {'RSS MiB':>8}")
+        print(f"{'developers':>10} {'this (s)':>9} {'then (s)':>9} {'ratio':>6} {'RSS MiB':>8} "
+              f"{'warm-up this/then (s)':>22}")  # fmt: skip
         for n in args.developers:
-            now, then, rss = [], [], []
+            now, then, rss, warm = [], [], [], []
             for k in range(args.repeat):
                 new = timed("", n, k + 1)
                 assert str(REPO) in new["from"], new["from"]
@@ -92,8 +105,11 @@ def main(argv: list[str] | None = None) -> None:
                 now.append(new["wall"])
                 then.append(old["wall"])
                 rss.append(new["rss"])
+                warm.append((new["warm"], old["warm"]))
             a, b = statistics.median(now), statistics.median(then)
-            print(f"{n:>10,} {a:>9.3f} {b:>9.3f} {a / b:>6.2f} {max(rss):>8.0f}", flush=True)
+            w = [statistics.median(x) for x in zip(*warm, strict=True)]
+            print(f"{n:>10,} {a:>9.3f} {b:>9.3f} {a / b:>6.2f} {max(rss):>8.0f} "
+                  f"{w[0]:>11.2f} / {w[1]:.2f}", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

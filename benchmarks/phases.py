@@ -38,6 +38,7 @@ from collections import Counter
 from aimarket import MarketModel, load_scenario
 from aimarket.simulation.mechanics import kernels
 spent = Counter()
+MarketModel(load_scenario("baseline", {{"developers.count": 1000}}), rng=0).run(3)  # warm-up
 start = time.perf_counter()
 model = MarketModel(load_scenario("baseline", {{"developers.count": {n}}}), rng={seed})
 
