@@ -17,17 +17,16 @@ of a month with no closed sales has none and is NaN (undefined), which reports s
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import mesa
 import numpy as np
 import pandas as pd
 
 from aimarket.agents.vendor import Vendor
 from aimarket.simulation.mechanics import calendar, choice
+from aimarket.simulation.metrics._records import Collector
 from aimarket.simulation.registry import Registry
 
 if TYPE_CHECKING:
@@ -104,41 +103,33 @@ class Month:
         return dev.segment_weights() * gain
 
 
-def collector(model: MarketModel, values: dict[str, Any]) -> mesa.DataCollector:
-    """Mesa's DataCollector for the registered metrics: market metrics are read from
-    ``values`` (filled by :func:`measure` each month), vendor metrics from the vendors'
-    attributes, segment metrics as rows of the ``segments`` table. The vendor metrics are
-    also Mesa's agent reporters, for ``get_agent_vars_dataframe()`` (one row per agent and
-    month, ``kind`` names its class; clouds and VCs have no vendor metrics); the model's
-    own frames read the per-type records."""
-    return mesa.DataCollector(
-        model_reporters={m.name: [operator.getitem, [values, m.name]] for m in MARKET},
-        agent_reporters={"kind": _kind, **{m.name: [_of_vendor, [m.name]] for m in VENDORS}},
-        agenttype_reporters={Vendor: {m.name: m.name for m in VENDORS}},
-        tables={"segments": ["step", "segment", *(m.name for m in SEGMENTS)]},
+def collector(model: MarketModel, values: dict[str, Any]) -> Collector:
+    """The model's ``datacollector`` for the registered metrics (Mesa's DataCollector
+    interface, its records in arrays, :class:`~aimarket.simulation.metrics._records.Collector`):
+    market metrics are read from ``values`` (filled by :func:`measure` each month),
+    vendor metrics from the vendors' attributes, segment metrics are the rows of the
+    ``segments`` table. The vendor metrics are also Mesa's agent reporters, for
+    ``get_agent_vars_dataframe()`` (one row per agent and month, ``kind`` names its
+    class; clouds and VCs have no vendor metrics); the model's own frames read the
+    per-type records."""
+    return Collector(
+        values,
+        MARKET.names(),
+        VENDORS.names(),
+        SEGMENTS.names(),
+        Vendor,
+        model.scenario.steps,
     )
 
 
-def _kind(agent: mesa.Agent) -> str:
-    return type(agent).__name__
-
-
-def _of_vendor(agent: mesa.Agent, name: str) -> Any:
-    """A vendor metric for Mesa's agent reporters (None for clouds and VCs)."""
-    return getattr(agent, name) if isinstance(agent, Vendor) else None
-
-
 def measure(model: MarketModel, values: dict[str, Any]) -> None:
-    """This month's market metrics into ``values``, and one segments row per segment."""
+    """This month's market metrics into ``values``, and the segment metrics (one row per
+    segment) into the model's ``datacollector``."""
     month = Month(model)
     for metric in MARKET:
         values[metric.name] = metric.compute(month)
-    columns = {m.name: m.compute(month) for m in SEGMENTS}
-    dev = model.developers
-    for s, name in enumerate(dev.segment_names):
-        row = {"step": int(model.steps), "segment": name}
-        row.update({k: float(v[s]) for k, v in columns.items()})
-        model.datacollector.add_table_row("segments", row)
+    columns = [m.compute(month) for m in SEGMENTS]
+    model.datacollector.add_segments(int(model.steps), model.developers.segment_names, columns)
 
 
 def market_frame(model: MarketModel) -> pd.DataFrame:
@@ -155,12 +146,11 @@ def segment_frame(model: MarketModel) -> pd.DataFrame:
 
 
 def vendor_frame(model: MarketModel) -> pd.DataFrame:
-    df = model.datacollector.get_agenttype_vars_dataframe(Vendor)
+    df = model.datacollector.vendor_table()
     names = [m.name for m in VENDORS]
     if df.empty:
         return pd.DataFrame(columns=["step", "date", "vendor", *names[1:]])
-    df = df.reset_index().rename(columns={"Step": "step", "name": "vendor"})
-    df = df.drop(columns=[c for c in ("AgentID",) if c in df.columns])
+    df = df.rename(columns={"Step": "step", "name": "vendor"}).drop(columns=["AgentID"])
     df.insert(1, "date", _dates(model, df["step"]))
     return df.sort_values(["step", "vendor"], kind="stable").reset_index(drop=True)
 
