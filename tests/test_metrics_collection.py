@@ -16,7 +16,7 @@ from aimarket import MarketModel
 from aimarket.agents.cloud import Cloud
 from aimarket.agents.vendor import Vendor
 from aimarket.simulation import metrics
-from aimarket.simulation.metrics._records import Columns, attribute_of, kind
+from aimarket.simulation.metrics._records import Columns, attribute_of, kind, sort_order, take
 
 
 class Shadowed(MarketModel):
@@ -149,3 +149,14 @@ def test_columns_take_blocks_of_rows_and_float_columns():
     floats.extend_floats([np.array([5.0]), np.array([6.0])])
     assert floats.column(1).tolist() == [3.0, 4.0, 6.0]
     assert floats.column(0).dtype == np.float64
+
+
+def test_vendor_rows_sort_as_pandas_sorts_them():
+    steps = np.array([1, 1, 1, 2, 2, 2, 2])
+    names = ["b", "a", "b", "Zed", "é", "a", "Zed"]
+    frame = pd.DataFrame({"step": steps, "vendor": names, "row": range(len(names))})
+    expected = frame.sort_values(["step", "vendor"], kind="stable")["row"].tolist()
+    order = sort_order(steps, names)
+    assert order.tolist() == expected
+    assert take(names, order) == [names[i] for i in expected]
+    assert sort_order(steps, [1, None, "a", "b", "c", "d", "e"]) is None  # pandas sorts

@@ -26,7 +26,7 @@ import pandas as pd
 
 from aimarket.agents.vendor import Vendor
 from aimarket.simulation.mechanics import calendar, choice
-from aimarket.simulation.metrics._records import Collector
+from aimarket.simulation.metrics._records import Collector, sort_order, take
 from aimarket.simulation.registry import Registry
 
 if TYPE_CHECKING:
@@ -77,6 +77,26 @@ class Month:
         self.adopters = max(model.developers.adopters, 1)
         # every vendor in the market this month, including one that exited at its end
         self.present = list(model.vendor_agents)
+
+    @functools.cached_property
+    def orphaned(self) -> np.ndarray:
+        """Products of vendors with no row in the vendor table this month (they left)."""
+        listed = np.zeros(len(self.model.vendor_list), dtype=bool)
+        listed[[v.index for v in self.present]] = True
+        return ~listed[self.vendor]
+
+    @functools.cached_property
+    def platforms(self) -> list[Vendor]:
+        """Platform vendors, exited ones included."""
+        return [v for v in self.model.vendor_list if v.business_model == "platform"]
+
+    @functools.cached_property
+    def closed_frontier(self) -> float:
+        return self.model.frontier(is_open=False)
+
+    @functools.cached_property
+    def open_frontier(self) -> float:
+        return self.model.frontier(is_open=True)
 
     def share(self, mask: np.ndarray) -> float:
         """Share of this month's tokens on the products in ``mask`` (0 if none sold)."""
@@ -133,26 +153,39 @@ def measure(model: MarketModel, values: dict[str, Any]) -> None:
 
 
 def market_frame(model: MarketModel) -> pd.DataFrame:
-    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    df.insert(0, "step", np.arange(1, len(df) + 1))
-    df.insert(1, "date", _dates(model, df["step"]))
-    return df
+    columns = model.datacollector.market.frame()
+    steps = pd.Series(np.arange(1, model.datacollector.market.n + 1))
+    return pd.DataFrame({"step": steps, "date": _dates(model, steps), **columns})
 
 
 def segment_frame(model: MarketModel) -> pd.DataFrame:
-    df = model.datacollector.get_table_dataframe("segments")
-    df.insert(1, "date", _dates(model, df["step"]))
-    return df
+    collector = model.datacollector
+    if not collector.segments.n:  # no month: the columns pandas makes of empty lists
+        df = collector.get_table_dataframe("segments")
+        df.insert(1, "date", _dates(model, df["step"]))
+        return df
+    columns = collector.segment_columns()
+    steps = pd.Series(columns.pop("step"))
+    return pd.DataFrame({"step": steps, "date": _dates(model, steps), **columns})
 
 
 def vendor_frame(model: MarketModel) -> pd.DataFrame:
-    df = model.datacollector.vendor_table()
-    names = [m.name for m in VENDORS]
-    if df.empty:
+    """One row per month per vendor scheduled, by month then vendor name."""
+    collector = model.datacollector
+    if not collector.vendors.n:
+        names = [m.name for m in VENDORS]
         return pd.DataFrame(columns=["step", "date", "vendor", *names[1:]])
-    df = df.rename(columns={"Step": "step", "name": "vendor"}).drop(columns=["AgentID"])
-    df.insert(1, "date", _dates(model, df["step"]))
-    return df.sort_values(["step", "vendor"], kind="stable").reset_index(drop=True)
+    renamed = {"Step": "step", "name": "vendor"}
+    columns = {renamed.get(k, k): v for k, v in collector.vendor_columns().items()}
+    del columns["AgentID"]
+    order = sort_order(columns["step"], columns["vendor"])
+    if order is not None:
+        columns = {k: take(v, order) for k, v in columns.items()}
+    steps = pd.Series(columns.pop("step"))
+    df = pd.DataFrame({"step": steps, "date": _dates(model, steps), **columns})
+    if order is None:  # vendor names that are not all text: pandas sorts
+        df = df.sort_values(["step", "vendor"], kind="stable").reset_index(drop=True)
+    return df
 
 
 def _dates(model: MarketModel, steps: pd.Series) -> pd.Series:

@@ -113,6 +113,9 @@ class Columns:
         return {name: self.column(k) for k, name in enumerate(self.names)}
 
 
+_unique_id = operator.attrgetter("unique_id")
+
+
 def kind(agent: mesa.Agent) -> str:
     """Mesa's agent reporter ``kind``: the agent's class."""
     return type(agent).__name__
@@ -137,7 +140,15 @@ class Collector(mesa.DataCollector):
     arrays when asked.
     """
 
-    def __init__(self, values: dict, market, vendors, segments, vendor_type: type, months):
+    def __init__(
+        self,
+        values: dict[str, Any],
+        market: Sequence[str],
+        vendors: Sequence[str],
+        segments: Sequence[str],
+        vendor_type: type,
+        months: int,
+    ):
         # no super().__init__(): Mesa's lists of values are replaced by arrays
         self._values, self._vendor_type = values, vendor_type
         self.model_reporters = {n: [operator.getitem, [values, n]] for n in market}
@@ -176,7 +187,7 @@ class Collector(mesa.DataCollector):
         self.vendors.extend(rows)
         self.vendor_counts.append(len(rows))
         agents = list(model.agents)
-        ids = tuple(map(operator.attrgetter("unique_id"), agents))
+        ids = tuple(map(_unique_id, agents))
         if ids != self._agent_ids or not self.layouts:
             self._agent_ids = ids
             self.layouts.append(tuple(zip(ids, map(kind, agents), strict=True)))
@@ -219,7 +230,7 @@ class Collector(mesa.DataCollector):
     @property
     def tables(self) -> dict[str, dict[str, list]]:
         """Mesa's tables: ``segments`` (built from the arrays) and any added later."""
-        segments = self._cached("segments", lambda: _lists(self._segment_columns()))
+        segments = self._cached("segments", lambda: _lists(self.segment_columns()))
         return {"segments": segments, **self._user_tables}
 
     def _new_table(self, table_name: str, table_columns: list[str]) -> None:
@@ -233,12 +244,10 @@ class Collector(mesa.DataCollector):
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         return pd.DataFrame(self.market.frame())
 
-    def vendor_table(self) -> pd.DataFrame:
-        """The vendor rows: columns ``Step``, ``AgentID`` and the vendor metrics."""
-        if not self.vendors.n:
-            return pd.DataFrame(columns=["Step", *self.vendors.names])
+    def vendor_columns(self) -> dict[str, np.ndarray | list]:
+        """The vendor rows as columns: ``Step``, ``AgentID`` and the vendor metrics."""
         steps = np.repeat(np.array(self.steps, dtype=np.int64), self.vendor_counts)
-        return pd.DataFrame({"Step": steps, **self.vendors.frame()})
+        return {"Step": steps if self.vendors.n else [], **self.vendors.frame()}
 
     def get_agenttype_vars_dataframe(self, agent_type: type) -> pd.DataFrame:
         if agent_type is not self._vendor_type:
@@ -246,9 +255,9 @@ class Collector(mesa.DataCollector):
         if not self.vendors.n:  # what Mesa gives for no record
             columns = ["Step", *self.vendors.names]
             return pd.DataFrame.from_records(iter(()), columns=columns, index=columns[:2])
-        return self.vendor_table().set_index(["Step", "AgentID"])
+        return pd.DataFrame(self.vendor_columns()).set_index(["Step", "AgentID"])
 
-    def _segment_columns(self) -> dict[str, np.ndarray | list]:
+    def segment_columns(self) -> dict[str, np.ndarray | list]:
         steps = [step for step, names in self.segment_rows for _ in names]
         names = [name for _, segment in self.segment_rows for name in segment]
         if steps:
@@ -257,10 +266,26 @@ class Collector(mesa.DataCollector):
 
     def get_table_dataframe(self, table_name: str) -> pd.DataFrame:
         if table_name == "segments":
-            return pd.DataFrame(self._segment_columns())
+            return pd.DataFrame(self.segment_columns())
         return super().get_table_dataframe(table_name)
 
 
 def _lists(columns: dict[str, np.ndarray | list]) -> dict[str, list]:
     """Columns as lists of Python values (as Mesa keeps them)."""
     return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in columns.items()}
+
+
+def sort_order(steps: np.ndarray, names: np.ndarray | list) -> np.ndarray | None:
+    """The rows' stable order by step, then name (as pandas sorts them); None if the
+    names are not all text."""
+    key = np.asarray(names)
+    if key.dtype.kind != "U":
+        return None
+    return np.lexsort((key, steps))
+
+
+def take(column: np.ndarray | list, order: np.ndarray) -> np.ndarray | list:
+    """``column``'s values in ``order``."""
+    if isinstance(column, np.ndarray):
+        return column[order]
+    return list(map(column.__getitem__, order.tolist()))
