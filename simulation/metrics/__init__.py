@@ -17,17 +17,16 @@ of a month with no closed sales has none and is NaN (undefined), which reports s
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import mesa
 import numpy as np
 import pandas as pd
 
 from aimarket.agents.vendor import Vendor
 from aimarket.simulation.mechanics import calendar, choice
+from aimarket.simulation.metrics._records import Collector, sort_order, take
 from aimarket.simulation.registry import Registry
 
 if TYPE_CHECKING:
@@ -79,6 +78,26 @@ class Month:
         # every vendor in the market this month, including one that exited at its end
         self.present = list(model.vendor_agents)
 
+    @functools.cached_property
+    def orphaned(self) -> np.ndarray:
+        """Products of vendors with no row in the vendor table this month (they left)."""
+        listed = np.zeros(len(self.model.vendor_list), dtype=bool)
+        listed[[v.index for v in self.present]] = True
+        return ~listed[self.vendor]
+
+    @functools.cached_property
+    def platforms(self) -> list[Vendor]:
+        """Platform vendors, exited ones included."""
+        return [v for v in self.model.vendor_list if v.business_model == "platform"]
+
+    @functools.cached_property
+    def closed_frontier(self) -> float:
+        return self.model.frontier(is_open=False)
+
+    @functools.cached_property
+    def open_frontier(self) -> float:
+        return self.model.frontier(is_open=True)
+
     def share(self, mask: np.ndarray) -> float:
         """Share of this month's tokens on the products in ``mask`` (0 if none sold)."""
         return float(self.tokens[mask].sum() / self.total) if self.total > 0 else 0.0
@@ -104,65 +123,69 @@ class Month:
         return dev.segment_weights() * gain
 
 
-def collector(model: MarketModel, values: dict[str, Any]) -> mesa.DataCollector:
-    """Mesa's DataCollector for the registered metrics: market metrics are read from
-    ``values`` (filled by :func:`measure` each month), vendor metrics from the vendors'
-    attributes, segment metrics as rows of the ``segments`` table. The vendor metrics are
-    also Mesa's agent reporters, for ``get_agent_vars_dataframe()`` (one row per agent and
-    month, ``kind`` names its class; clouds and VCs have no vendor metrics); the model's
-    own frames read the per-type records."""
-    return mesa.DataCollector(
-        model_reporters={m.name: [operator.getitem, [values, m.name]] for m in MARKET},
-        agent_reporters={"kind": _kind, **{m.name: [_of_vendor, [m.name]] for m in VENDORS}},
-        agenttype_reporters={Vendor: {m.name: m.name for m in VENDORS}},
-        tables={"segments": ["step", "segment", *(m.name for m in SEGMENTS)]},
+def collector(model: MarketModel, values: dict[str, Any]) -> Collector:
+    """The model's ``datacollector`` for the registered metrics (Mesa's DataCollector
+    interface, its records in arrays, :class:`~aimarket.simulation.metrics._records.Collector`):
+    market metrics are read from ``values`` (filled by :func:`measure` each month),
+    vendor metrics from the vendors' attributes, segment metrics are the rows of the
+    ``segments`` table. The vendor metrics are also Mesa's agent reporters, for
+    ``get_agent_vars_dataframe()`` (one row per agent and month, ``kind`` names its
+    class; clouds and VCs have no vendor metrics); the model's own frames read the
+    per-type records."""
+    return Collector(
+        values,
+        MARKET.names(),
+        VENDORS.names(),
+        SEGMENTS.names(),
+        Vendor,
+        model.scenario.steps,
     )
 
 
-def _kind(agent: mesa.Agent) -> str:
-    return type(agent).__name__
-
-
-def _of_vendor(agent: mesa.Agent, name: str) -> Any:
-    """A vendor metric for Mesa's agent reporters (None for clouds and VCs)."""
-    return getattr(agent, name) if isinstance(agent, Vendor) else None
-
-
 def measure(model: MarketModel, values: dict[str, Any]) -> None:
-    """This month's market metrics into ``values``, and one segments row per segment."""
+    """This month's market metrics into ``values``, and the segment metrics (one row per
+    segment) into the model's ``datacollector``."""
     month = Month(model)
     for metric in MARKET:
         values[metric.name] = metric.compute(month)
-    columns = {m.name: m.compute(month) for m in SEGMENTS}
-    dev = model.developers
-    for s, name in enumerate(dev.segment_names):
-        row = {"step": int(model.steps), "segment": name}
-        row.update({k: float(v[s]) for k, v in columns.items()})
-        model.datacollector.add_table_row("segments", row)
+    columns = [m.compute(month) for m in SEGMENTS]
+    model.datacollector.add_segments(int(model.steps), model.developers.segment_names, columns)
 
 
 def market_frame(model: MarketModel) -> pd.DataFrame:
-    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    df.insert(0, "step", np.arange(1, len(df) + 1))
-    df.insert(1, "date", _dates(model, df["step"]))
-    return df
+    columns = model.datacollector.market.frame()
+    steps = pd.Series(np.arange(1, model.datacollector.market.n + 1))
+    return pd.DataFrame({"step": steps, "date": _dates(model, steps), **columns})
 
 
 def segment_frame(model: MarketModel) -> pd.DataFrame:
-    df = model.datacollector.get_table_dataframe("segments")
-    df.insert(1, "date", _dates(model, df["step"]))
-    return df
+    collector = model.datacollector
+    if not collector.segments.n:  # no month: the columns pandas makes of empty lists
+        df = collector.get_table_dataframe("segments")
+        df.insert(1, "date", _dates(model, df["step"]))
+        return df
+    columns = collector.segment_columns()
+    steps = pd.Series(columns.pop("step"))
+    return pd.DataFrame({"step": steps, "date": _dates(model, steps), **columns})
 
 
 def vendor_frame(model: MarketModel) -> pd.DataFrame:
-    df = model.datacollector.get_agenttype_vars_dataframe(Vendor)
-    names = [m.name for m in VENDORS]
-    if df.empty:
+    """One row per month per vendor scheduled, by month then vendor name."""
+    collector = model.datacollector
+    if not collector.vendors.n:
+        names = [m.name for m in VENDORS]
         return pd.DataFrame(columns=["step", "date", "vendor", *names[1:]])
-    df = df.reset_index().rename(columns={"Step": "step", "name": "vendor"})
-    df = df.drop(columns=[c for c in ("AgentID",) if c in df.columns])
-    df.insert(1, "date", _dates(model, df["step"]))
-    return df.sort_values(["step", "vendor"], kind="stable").reset_index(drop=True)
+    renamed = {"Step": "step", "name": "vendor"}
+    columns = {renamed.get(k, k): v for k, v in collector.vendor_columns().items()}
+    del columns["AgentID"]
+    order = sort_order(columns["step"], columns["vendor"])
+    if order is not None:
+        columns = {k: take(v, order) for k, v in columns.items()}
+    steps = pd.Series(columns.pop("step"))
+    df = pd.DataFrame({"step": steps, "date": _dates(model, steps), **columns})
+    if order is None:  # vendor names that are not all text: pandas sorts
+        df = df.sort_values(["step", "vendor"], kind="stable").reset_index(drop=True)
+    return df
 
 
 def _dates(model: MarketModel, steps: pd.Series) -> pd.Series:

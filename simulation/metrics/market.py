@@ -7,12 +7,19 @@ import numpy as np
 from aimarket.simulation.metrics import MARKET, Metric, Month
 
 
+def _weighted_mean(values: np.ndarray, weights: np.ndarray, total: float) -> float:
+    """``np.average(values, weights=weights)`` (``total``: the weights' sum, not 0), by
+    the same arithmetic without its checks."""
+    return float((values * weights).sum() / total)
+
+
 def _mean_price(price: np.ndarray, tokens: np.ndarray) -> float:
     """Token-weighted mean price; unweighted if nothing sold; 0 if no product."""
     if price.size == 0:
         return 0.0
-    if tokens.sum() > 0:
-        return float(np.average(price, weights=tokens))
+    total = tokens.sum()
+    if total > 0:
+        return _weighted_mean(price, tokens, total)
     return float(price.mean())
 
 
@@ -35,23 +42,8 @@ def _closed_margin(m: Month) -> float:
     sold = m.closed & (m.tokens > 0) & (m.price > 0)
     if not sold.any():
         return float("nan")  # no closed sales: the margin is undefined
-    lerner = (m.price[sold] - m.cost[sold]) / m.price[sold]
-    return float(np.average(lerner, weights=m.tokens[sold]))
-
-
-def _orphaned(m: Month) -> np.ndarray:
-    """Products of vendors with no row in the vendor table this month (they left)."""
-    listed = np.zeros(len(m.model.vendor_list), dtype=bool)
-    listed[[v.index for v in m.present]] = True
-    return ~listed[m.vendor]
-
-
-def _platforms(m: Month) -> list:
-    return [v for v in m.model.vendor_list if v.business_model == "platform"]
-
-
-def _frontier_gap(m: Month) -> float:
-    return m.model.frontier(is_open=False) - m.model.frontier(is_open=True)
+    price, tokens = m.price[sold], m.tokens[sold]
+    return _weighted_mean((price - m.cost[sold]) / price, tokens, tokens.sum())
 
 
 DEFINITIONS = [
@@ -80,20 +72,21 @@ DEFINITIONS = [
            outcome=("open_developer_share", "final", "share")),
     Metric("orphaned_token_share", "share", "share of tokens on exited vendors' weights",
            "tokens on open weights of vendors that have left the market (no row in the "
-           "vendor table) / all tokens", lambda m: m.share(_orphaned(m))),
+           "vendor table) / all tokens", lambda m: m.share(m.orphaned)),
     Metric("orphaned_developer_share", "share", "share of developers on exited vendors' weights",
            "adopters on such weights / all adopters",
-           lambda m: float(m.developers[_orphaned(m)].sum() / m.adopters)),
+           lambda m: float(m.developers[m.orphaned].sum() / m.adopters)),
     Metric("hhi", "index 0-1", "HHI (token shares)",
            "Herfindahl index of vendors' token shares (exited vendors' orphaned weights "
            "count for their vendor)",
            _hhi, outcome=("hhi", "late", "index"), summary=True),
     Metric("closed_frontier", "frontier-years", "closed frontier", "best closed capability",
-           lambda m: m.model.frontier(is_open=False)),
+           lambda m: m.closed_frontier),
     Metric("open_frontier", "frontier-years", "open frontier",
-           "best open capability (0 if none)", lambda m: m.model.frontier(is_open=True)),
+           "best open capability (0 if none)", lambda m: m.open_frontier),
     Metric("capability_gap", "frontier-years", "capability gap (closed - open)",
-           "closed_frontier - open_frontier (frontier-years behind)", _frontier_gap,
+           "closed_frontier - open_frontier (frontier-years behind)",
+           lambda m: m.closed_frontier - m.open_frontier,
            outcome=("capability_gap", "final", "frontier-years"), summary=True),
     Metric("closed_margin", "Lerner index", "closed vendors' margin",
            "token-weighted Lerner index (p - c)/p of closed models sold; NaN (undefined) in "
@@ -107,16 +100,16 @@ DEFINITIONS = [
            outcome=("vendor_profit", "total", "$M")),
     Metric("platform_complement_revenue", "$M/month", "platform's complement revenue",
            "complement revenue of platform vendors",
-           lambda m: float(sum(v.complement_revenue for v in _platforms(m))),
+           lambda m: float(sum(v.complement_revenue for v in m.platforms)),
            outcome=("platform_complement_revenue", "total", "$M"), summary=True),
     Metric("platform_payoff", "$M", "platform's cumulative payoff",
            "cumulative profit of platform vendors (exited ones included)",
-           lambda m: float(sum(v.payoff for v in _platforms(m))),
+           lambda m: float(sum(v.payoff for v in m.platforms)),
            outcome=("platform_payoff", "final", "$M"), summary=True),
     Metric("platform_value", "$M", "platform's firm value",
            "firm_value of platform vendors (its AI activity's discounted profits plus a "
            "terminal value; exited ones at their buy-out)",
-           lambda m: float(sum(v.firm_value for v in _platforms(m))),
+           lambda m: float(sum(v.firm_value for v in m.platforms)),
            outcome=("platform_value", "final", "$M"), summary=True),
     Metric("cloud_revenue", "$M/month", "clouds' revenue",
            "all clouds' revenue (serving fees, hosting sales, training compute)",
