@@ -153,16 +153,31 @@ def need(vendor: Vendor, entry: EntryParams) -> float:
     return max(0.0, vendor.planned_burn(entry.runway) - vendor.cash)
 
 
+def valuations(
+    vendors: Sequence[Vendor],
+    prospects: Sequence[float],
+    rates: Sequence[float],
+    entry: EntryParams,
+    growth: np.ndarray,
+) -> list[float]:
+    """What investors discounting at ``rates`` (a year; one for each of ``vendors``) think
+    each vendor is worth ($M): the discounted cash flow of its expected gross profit (last
+    month's or its ``prospect``, whichever is higher, growing with the market's volume
+    path ``growth`` and worn down by ``entry.erosion``) less its burn, over
+    ``entry.horizon`` years, plus a terminal value
+    (:func:`aimarket.simulation.mechanics.venture.dcf_values`, all in one go)."""
+    profit = [max(v.last_gross_profit, p) for v, p in zip(vendors, prospects, strict=True)]
+    burn = [v.burn for v in vendors]
+    values = finance.dcf_values(profit, burn, growth, rates, entry.erosion, entry.exit_multiple)
+    return values.tolist()
+
+
 def valuation(
     vendor: Vendor, prospect: float, entry: EntryParams, rate: float, growth: np.ndarray
 ) -> float:
     """What an investor discounting at ``rate`` (a year) thinks ``vendor`` is worth ($M):
-    the discounted cash flow of its expected gross profit (last month's or its
-    ``prospect``, whichever is higher, growing with the market's volume path ``growth`` and
-    worn down by ``entry.erosion``) less its burn, over ``entry.horizon`` years, plus a
-    terminal value (:func:`aimarket.simulation.mechanics.venture.dcf_value`)."""
-    profit = max(vendor.last_gross_profit, prospect)
-    return finance.dcf_value(profit, vendor.burn, growth, rate, entry.erosion, entry.exit_multiple)
+    one of :func:`valuations`."""
+    return valuations([vendor], [prospect], [rate], entry, growth)[0]
 
 
 def strategic_rounds(
@@ -176,12 +191,19 @@ def strategic_rounds(
     the round needs, the credits it has and the partner's :func:`valuation` at the
     parent's ``strategic_hurdle`` (for equity at that value); returns the money invested
     ($M)."""
+    backed = [
+        (v, p) for v, p in zip(short, prospects, strict=True) if v.cloud.strategic_credits > 0
+    ]
+    if not backed:
+        return 0.0
+    vendors, hopes = [v for v, _ in backed], [p for _, p in backed]
+    rates = [v.cloud.params.strategic_hurdle for v in vendors]
+    values = valuations(vendors, hopes, rates, entry, growth)
     total = 0.0
-    for vendor, prospect in zip(short, prospects, strict=True):
+    for vendor, value in zip(vendors, values, strict=True):
         cloud = vendor.cloud
-        if cloud.strategic_credits <= 0:
+        if cloud.strategic_credits <= 0:  # an earlier partner used its credits up
             continue
-        value = valuation(vendor, prospect, entry, cloud.params.strategic_hurdle, growth)
         amount = min(cloud.strategic_credits, need(vendor, entry), value)
         if amount <= 0:
             continue
@@ -200,9 +222,10 @@ def fund(
     spawn: Callable[[float, bool], Vendor],
 ) -> float:
     """One month's VC rounds: follow-ons for the vendors ``short`` of cash (valued by
-    :func:`valuation` with their ``prospects``), then each pitch in turn to the VCs,
+    :func:`valuations` with their ``prospects``), then each pitch in turn to the VCs,
     richest first (valued at the entrant ``outlook``); ``spawn`` makes a funded pitch a
-    vendor. Returns the money invested ($M)."""
+    vendor. Returns the money invested ($M). Every valuation is computed once, before the
+    rounds: none depends on what the rounds invest."""
     if not vcs:
         return 0.0
     entry = vcs[0].entry
@@ -210,37 +233,63 @@ def fund(
         vc.raise_money()
     ranked = sorted(vcs, key=lambda vc: -vc.cash)
     total = 0.0
-    for vendor, prospect in zip(short, prospects, strict=True):
+    follow_on = _follow_on_values(ranked, short, prospects, growth)
+    for vendor, values in zip(short, follow_on, strict=True):
         slot = entry.max_pitches + vendor.index % FOLLOW_ON_SLOTS
         wanted = need(vendor, entry)
-        total += _syndicate(ranked, draws.noise[slot], vendor, prospect, growth, wanted)
-    for k in range(draws.pitches):
-        is_open = bool(draws.pitch_open[k])
-        for vc in ranked:  # the pitch goes to VCs in order; each values it at its size
-            p = vc.params
-            burn = entrant_burn(entry, p.round_size)
-            value = finance.dcf_value(
-                outlook, burn, growth, p.hurdle_rate, entry.erosion, entry.exit_multiple
-            )
-            amount = vc.offer(value, draws.noise[k][vc.index], p.round_size)
-            if amount > 0:
-                vc.invest(spawn(amount, is_open), amount, value)
-                total += amount
-                break
+        total += _syndicate(ranked, draws.noise[slot], vendor, values, wanted)
+    for amount in _pitches(ranked, outlook, growth, draws, spawn):
+        total += amount
     for vc in vcs:
         vc.pace = finance.update_pace(vc.pace, vc.funded, entry.powder_months)
     return total
 
 
-def _syndicate(ranked, noise, vendor: Vendor, prospect, growth, wanted: float) -> float:
+def _follow_on_values(ranked, short, prospects, growth) -> list[list[float]]:
+    """Each short vendor's :func:`valuations` at each VC's hurdle rate (rows: vendors,
+    columns: VCs in ``ranked`` order)."""
+    if not short:
+        return []
+    width = len(ranked)
+    vendors = [v for v in short for _ in ranked]
+    hopes = [p for p in prospects for _ in ranked]
+    rates = [vc.params.hurdle_rate for _ in short for vc in ranked]
+    flat = valuations(vendors, hopes, rates, ranked[0].entry, growth)
+    return [flat[i : i + width] for i in range(0, len(flat), width)]
+
+
+def _pitches(ranked, outlook: float, growth: np.ndarray, draws: FundingDraws, spawn) -> list:
+    """Each pitch in turn to the VCs in ``ranked`` order: the first whose offer (on its
+    value of a startup of its round size earning the ``outlook``, the same for every pitch
+    of the month) clears its minimum ticket funds it; returns the amounts invested."""
+    if not draws.pitches:
+        return []
+    entry = ranked[0].entry
+    burns = [entrant_burn(entry, vc.params.round_size) for vc in ranked]
+    rates = [vc.params.hurdle_rate for vc in ranked]
+    values = finance.dcf_values(
+        [outlook] * len(ranked), burns, growth, rates, entry.erosion, entry.exit_multiple
+    ).tolist()
+    invested = []
+    for k in range(draws.pitches):
+        is_open = bool(draws.pitch_open[k])
+        for vc, value in zip(ranked, values, strict=True):  # the pitch goes to VCs in order
+            amount = vc.offer(value, draws.noise[k][vc.index], vc.params.round_size)
+            if amount > 0:
+                vc.invest(spawn(amount, is_open), amount, value)
+                invested.append(amount)
+                break
+    return invested
+
+
+def _syndicate(ranked, noise, vendor: Vendor, values: list[float], wanted: float) -> float:
     """Investors in ``ranked`` order join a follow-on round until it raises ``wanted``,
-    each valuing the vendor at its own hurdle rate and writing at most ``deal_share`` of
-    its dry powder; returns the amount raised."""
+    each valuing the vendor at its own hurdle rate (``values``, in the same order) and
+    writing at most ``deal_share`` of its dry powder; returns the amount raised."""
     raised = 0.0
-    for vc in ranked:
+    for vc, value in zip(ranked, values, strict=True):
         if raised >= wanted:
             break
-        value = valuation(vendor, prospect, vc.entry, vc.params.hurdle_rate, growth)
         cap = vc.entry.deal_share * max(0.0, vc.cash)
         amount = min(vc.offer(value, noise[vc.index], cap), wanted - raised)
         if amount <= 0:

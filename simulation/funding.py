@@ -66,10 +66,12 @@ def volume_path(model: MarketModel) -> np.ndarray:
     if not model.scenario.mechanisms.demand_growth:
         return np.ones(months)
     m = model.scenario.market
-    index = functools.partial(
-        demand.volume_index,
-        growth=m.volume_growth, long_run=m.volume_growth_long, halflife=m.volume_growth_halflife,
-    )  # fmt: skip
+
+    def index(years: np.ndarray) -> list[float]:
+        return demand.volume_indices(
+            years.tolist(), m.volume_growth, m.volume_growth_long, m.volume_growth_halflife
+        )
+
     return finance.growth_path(index, model.steps / 12.0, months)
 
 
