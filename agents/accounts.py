@@ -28,10 +28,11 @@ class VendorAccounts:
         price (or ``price``, $/Mtok); its partner cloud serves them (:meth:`Cloud.serve`).
         Returns the sales ($M)."""
         price = self.model.products.price[j] if price is None else price
-        self.model.ledger.pay(payer, self.account, price * tokens, "api_sales")
-        self.api_revenue += price * tokens
+        sales = price * tokens
+        self.model.ledger.pay(payer, self.account, sales, "api_sales")
+        self.api_revenue += sales
         self.serving_cost += self.cloud.serve(self, tokens)
-        return price * tokens
+        return sales
 
     def buy_training(self: Vendor) -> None:
         """Buy this month's R&D spend as training compute from its partner cloud."""
@@ -88,7 +89,7 @@ class VendorAccounts:
         if self.model.scenario.market.pricing == "nash":  # a hair below indifference
             charge = complement.rival_charges(r0, rival_lift, charge, alternative)
         profits += complement.profits(r0, rival_lift, charge).tolist()
-        best = int(np.argmax(profits))
+        best = profits.index(max(profits))  # the first best, as numpy's argmax
         sellers = [None, None, *([None] * len(weights)), *rivals.tolist()]
         if best < len(lift):
             chosen, paid = float(lift[best]), float(price[best])
@@ -135,6 +136,7 @@ class VendorAccounts:
         the price of its first product."""
         p = self.model.products
         mine = [j for j in (self.closed_product, self.open_product) if j is not None]
+        tokens, developers = _summed(p.tokens, mine), _summed(p.developers, mine)
         self.last_gross_profit = self.api_revenue - self.serving_cost
         self.revenue_history.append(self.api_revenue)
         self.last_rd_spend = self.rd_spend
@@ -144,12 +146,22 @@ class VendorAccounts:
         self.payoff += self.profit
         self.discounted += self.profit * self.discount_factor
         self.recent_profit = [*self.recent_profit[-11:], self.profit]
-        share = float(p.tokens[mine].sum() / total_tokens) if total_tokens > 0 else 0.0
-        self.token_share = share
-        self.developer_share = float(p.developers[mine].sum() / adopters)
+        self.token_share = float(tokens / total_tokens) if total_tokens > 0 else 0.0
+        self.developer_share = float(developers / adopters)
         self.price = float(p.price[mine[0]]) if mine else 0.0
 
     @property
     def out_of_cash(self: Vendor) -> bool:
         """A private vendor whose cash is negative (it exits, if exits are on)."""
         return self.params.private and self.cash < 0
+
+
+def _summed(values: np.ndarray, rows: list[int]):
+    """``values[rows].sum()`` for a row or two, added in numpy's order (the same bits)
+    without building an array."""
+    if not rows:
+        return values.dtype.type(0)
+    total = values[rows[0]]
+    for j in rows[1:]:
+        total = total + values[j]
+    return total
