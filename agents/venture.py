@@ -156,20 +156,25 @@ def need(vendor: Vendor, entry: EntryParams) -> float:
 def valuations(
     vendors: Sequence[Vendor],
     prospects: Sequence[float],
-    rates: Sequence[float],
+    rates,
     entry: EntryParams,
     growth: np.ndarray,
-) -> list[float]:
-    """What investors discounting at ``rates`` (a year; one for each of ``vendors``) think
-    each vendor is worth ($M): the discounted cash flow of its expected gross profit (last
-    month's or its ``prospect``, whichever is higher, growing with the market's volume
-    path ``growth`` and worn down by ``entry.erosion``) less its burn, over
-    ``entry.horizon`` years, plus a terminal value
+) -> np.ndarray:
+    """What investors discounting at ``rates`` (a year: one for each of ``vendors``, or a
+    row of them for each) think each vendor is worth ($M), shaped like ``rates``: the
+    discounted cash flow of its expected gross profit (last month's or its ``prospect``,
+    whichever is higher, growing with the market's volume path ``growth`` and worn down by
+    ``entry.erosion``) less its burn, over ``entry.horizon`` years, plus a terminal value
     (:func:`aimarket.simulation.mechanics.venture.dcf_values`, all in one go)."""
+    rates = np.asarray(rates, dtype=float)
+    width = rates.shape[1] if rates.ndim == 2 else 1
     profit = [max(v.last_gross_profit, p) for v, p in zip(vendors, prospects, strict=True)]
     burn = [v.burn for v in vendors]
-    values = finance.dcf_values(profit, burn, growth, rates, entry.erosion, entry.exit_multiple)
-    return values.tolist()
+    values = finance.dcf_values(
+        np.repeat(profit, width), np.repeat(burn, width), growth, rates.ravel(),
+        entry.erosion, entry.exit_multiple,
+    )  # fmt: skip
+    return values.reshape(rates.shape)
 
 
 def valuation(
@@ -177,7 +182,7 @@ def valuation(
 ) -> float:
     """What an investor discounting at ``rate`` (a year) thinks ``vendor`` is worth ($M):
     one of :func:`valuations`."""
-    return valuations([vendor], [prospect], [rate], entry, growth)[0]
+    return float(valuations([vendor], [prospect], [rate], entry, growth)[0])
 
 
 def strategic_rounds(
@@ -198,7 +203,7 @@ def strategic_rounds(
         return 0.0
     vendors, hopes = [v for v, _ in backed], [p for _, p in backed]
     rates = [v.cloud.params.strategic_hurdle for v in vendors]
-    values = valuations(vendors, hopes, rates, entry, growth)
+    values = valuations(vendors, hopes, rates, entry, growth).tolist()
     total = 0.0
     for vendor, value in zip(vendors, values, strict=True):
         cloud = vendor.cloud
@@ -250,12 +255,8 @@ def _follow_on_values(ranked, short, prospects, growth) -> list[list[float]]:
     columns: VCs in ``ranked`` order)."""
     if not short:
         return []
-    width = len(ranked)
-    vendors = [v for v in short for _ in ranked]
-    hopes = [p for p in prospects for _ in ranked]
-    rates = [vc.params.hurdle_rate for _ in short for vc in ranked]
-    flat = valuations(vendors, hopes, rates, ranked[0].entry, growth)
-    return [flat[i : i + width] for i in range(0, len(flat), width)]
+    rates = np.tile([vc.params.hurdle_rate for vc in ranked], (len(short), 1))
+    return valuations(short, prospects, rates, ranked[0].entry, growth).tolist()
 
 
 def _pitches(ranked, outlook: float, growth: np.ndarray, draws: FundingDraws, spawn) -> list:

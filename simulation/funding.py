@@ -66,13 +66,19 @@ def volume_path(model: MarketModel) -> np.ndarray:
     if not model.scenario.mechanisms.demand_growth:
         return np.ones(months)
     m = model.scenario.market
+    curve = (m.volume_growth, m.volume_growth_long, m.volume_growth_halflife)
 
     def index(years: np.ndarray) -> list[float]:
-        return demand.volume_indices(
-            years.tolist(), m.volume_growth, m.volume_growth_long, m.volume_growth_halflife
-        )
+        return [_volume_at(t, *curve) for t in years.tolist()]
 
     return finance.growth_path(index, model.steps / 12.0, months)
+
+
+@functools.lru_cache(maxsize=8192)
+def _volume_at(years: float, growth: float, long_run: float, halflife: float) -> float:
+    """:func:`aimarket.simulation.mechanics.demand.volume_index`, remembered: next month's
+    path asks again for most of this month's points (the same floats)."""
+    return demand.volume_index(years, growth, long_run, halflife)
 
 
 def entrant_capability(model: MarketModel) -> float:

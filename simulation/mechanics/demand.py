@@ -18,16 +18,6 @@ import math
 def volume_index(years: float, growth: float, long_run: float, halflife: float) -> float:
     """I(t): a developer's token volume at a given price after ``years``, relative to
     the start; ``growth`` and ``long_run`` are x-per-year factors, ``halflife`` years."""
-    return volume_indices([years], growth, long_run, halflife)[0]
-
-
-def volume_indices(years, growth: float, long_run: float, halflife: float) -> list[float]:
-    """:func:`volume_index` at each of ``years`` (an iterable of floats), its logarithms
-    taken once."""
     fast, slow = math.log(growth), math.log(long_run)
-    ln2 = math.log(2.0)
-    scale = halflife / ln2
-    return [
-        math.exp(t * slow + (fast - slow) * (scale * -math.expm1(-t * ln2 / halflife)))
-        for t in years
-    ]
+    fading = halflife / math.log(2.0) * -math.expm1(-years * math.log(2.0) / halflife)
+    return math.exp(years * slow + (fast - slow) * fading)
