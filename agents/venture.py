@@ -15,7 +15,6 @@ from aimarket.agents.base import MarketAgent
 from aimarket.simulation.mechanics import venture as finance
 
 if TYPE_CHECKING:
-    from aimarket.agents.cloud import Cloud
     from aimarket.agents.vendor import Vendor
     from aimarket.simulation.model import MarketModel
     from aimarket.simulation.parameters import EntryParams, VCParams
@@ -153,61 +152,62 @@ def need(vendor: Vendor, entry: EntryParams) -> float:
     return max(0.0, vendor.planned_burn(entry.runway) - vendor.cash)
 
 
-def valuations(
-    vendors: Sequence[Vendor],
-    prospects: Sequence[float],
-    rates,
-    entry: EntryParams,
-    growth: np.ndarray,
-) -> np.ndarray:
-    """What investors discounting at ``rates`` (a year: one for each of ``vendors``, or a
-    row of them for each) think each vendor is worth ($M), shaped like ``rates``: the
-    discounted cash flow of its expected gross profit (last month's or its ``prospect``,
-    whichever is higher, growing with the market's volume path ``growth`` and worn down by
-    ``entry.erosion``) less its burn, over ``entry.horizon`` years, plus a terminal value
-    (:func:`aimarket.simulation.mechanics.venture.dcf_values`, all in one go)."""
-    rates = np.asarray(rates, dtype=float)
-    width = rates.shape[1] if rates.ndim == 2 else 1
-    profit = [max(v.last_gross_profit, p) for v, p in zip(vendors, prospects, strict=True)]
-    burn = [v.burn for v in vendors]
-    values = finance.dcf_values(
-        np.repeat(profit, width), np.repeat(burn, width), growth, rates.ravel(),
-        entry.erosion, entry.exit_multiple,
-    )  # fmt: skip
-    return values.reshape(rates.shape)
+def expected_profit(vendor: Vendor, prospect: float) -> float:
+    """The gross profit a month ($M) investors expect of ``vendor``: last month's or its
+    ``prospect`` (a new model of its capability), whichever is higher."""
+    return max(vendor.last_gross_profit, prospect)
 
 
 def valuation(
     vendor: Vendor, prospect: float, entry: EntryParams, rate: float, growth: np.ndarray
 ) -> float:
     """What an investor discounting at ``rate`` (a year) thinks ``vendor`` is worth ($M):
-    one of :func:`valuations`."""
-    return float(valuations([vendor], [prospect], [rate], entry, growth)[0])
+    the discounted cash flow of its :func:`expected_profit`, growing with the market's
+    volume path ``growth`` and worn down by ``entry.erosion``, less its burn, over
+    ``entry.horizon`` years, plus a terminal value
+    (:func:`aimarket.simulation.mechanics.venture.dcf_value`)."""
+    profit = expected_profit(vendor, prospect)
+    return finance.dcf_value(profit, vendor.burn, growth, rate, entry.erosion, entry.exit_multiple)
 
 
-def strategic_rounds(
-    clouds: Sequence[Cloud],
-    short: Sequence[Vendor],
-    prospects: Sequence[float],
-    growth: np.ndarray,
-    entry: EntryParams,
-) -> float:
+@dataclass
+class Valuations:
+    """A month's :func:`valuation` s, all computed at once before the rounds (none
+    depends on what the rounds invest): each vendor short of cash at its cloud parent's
+    ``strategic_hurdle`` and at each VC's hurdle rate (columns: VCs in list order), and a
+    pitch (a startup earning the entrant ``outlook``, burning by each VC's round size) at
+    each VC's hurdle rate."""
+
+    strategic: list[float]
+    follow_on: list[list[float]]
+    pitch: list[float]
+
+    @classmethod
+    def compute(cls, vcs, short, prospects, outlook, growth, entry: EntryParams) -> Valuations:
+        n, width = len(short), len(vcs)
+        hurdles = [vc.params.hurdle_rate for vc in vcs]
+        profit = [expected_profit(v, p) for v, p in zip(short, prospects, strict=True)]
+        burn = [v.burn for v in short]
+        gross = [*profit, *(g for g in profit for _ in vcs), *([outlook] * width)]
+        burns = [*burn, *(b for b in burn for _ in vcs)]
+        burns += [entrant_burn(entry, vc.params.round_size) for vc in vcs]
+        rates = [v.cloud.params.strategic_hurdle for v in short] + hurdles * n + hurdles
+        values = finance.dcf_values(
+            gross, burns, growth, rates, entry.erosion, entry.exit_multiple
+        ).tolist()
+        rows = [values[n + i * width : n + (i + 1) * width] for i in range(n)]
+        return cls(values[:n], rows, values[n + n * width :])
+
+
+def strategic_rounds(short: Sequence[Vendor], values: Valuations, entry: EntryParams) -> float:
     """Clouds' parents back partners short of cash with compute credits, each up to what
     the round needs, the credits it has and the partner's :func:`valuation` at the
-    parent's ``strategic_hurdle`` (for equity at that value); returns the money invested
-    ($M)."""
-    backed = [
-        (v, p) for v, p in zip(short, prospects, strict=True) if v.cloud.strategic_credits > 0
-    ]
-    if not backed:
-        return 0.0
-    vendors, hopes = [v for v, _ in backed], [p for _, p in backed]
-    rates = [v.cloud.params.strategic_hurdle for v in vendors]
-    values = valuations(vendors, hopes, rates, entry, growth).tolist()
+    parent's ``strategic_hurdle`` (``values.strategic``; for equity at that value);
+    returns the money invested ($M)."""
     total = 0.0
-    for vendor, value in zip(vendors, values, strict=True):
+    for vendor, value in zip(short, values.strategic, strict=True):
         cloud = vendor.cloud
-        if cloud.strategic_credits <= 0:  # an earlier partner used its credits up
+        if cloud.strategic_credits <= 0:
             continue
         amount = min(cloud.strategic_credits, need(vendor, entry), value)
         if amount <= 0:
@@ -220,67 +220,38 @@ def strategic_rounds(
 def fund(
     vcs: Sequence[VentureCapitalist],
     short: Sequence[Vendor],
-    prospects: Sequence[float],
-    outlook: float,
-    growth: np.ndarray,
+    values: Valuations,
     draws: FundingDraws,
     spawn: Callable[[float, bool], Vendor],
 ) -> float:
-    """One month's VC rounds: follow-ons for the vendors ``short`` of cash (valued by
-    :func:`valuations` with their ``prospects``), then each pitch in turn to the VCs,
-    richest first (valued at the entrant ``outlook``); ``spawn`` makes a funded pitch a
-    vendor. Returns the money invested ($M). Every valuation is computed once, before the
-    rounds: none depends on what the rounds invest."""
+    """One month's VC rounds: follow-ons for the vendors ``short`` of cash, then each
+    pitch in turn to the VCs, richest first, at their ``values``; ``spawn`` makes a funded
+    pitch a vendor. Returns the money invested ($M)."""
     if not vcs:
         return 0.0
     entry = vcs[0].entry
     for vc in vcs:
         vc.raise_money()
-    ranked = sorted(vcs, key=lambda vc: -vc.cash)
+    order = sorted(range(len(vcs)), key=lambda i: -vcs[i].cash)  # richest first
+    ranked = [vcs[i] for i in order]
     total = 0.0
-    follow_on = _follow_on_values(ranked, short, prospects, growth)
-    for vendor, values in zip(short, follow_on, strict=True):
+    for vendor, row in zip(short, values.follow_on, strict=True):
         slot = entry.max_pitches + vendor.index % FOLLOW_ON_SLOTS
         wanted = need(vendor, entry)
-        total += _syndicate(ranked, draws.noise[slot], vendor, values, wanted)
-    for amount in _pitches(ranked, outlook, growth, draws, spawn):
-        total += amount
-    for vc in vcs:
-        vc.pace = finance.update_pace(vc.pace, vc.funded, entry.powder_months)
-    return total
-
-
-def _follow_on_values(ranked, short, prospects, growth) -> list[list[float]]:
-    """Each short vendor's :func:`valuations` at each VC's hurdle rate (rows: vendors,
-    columns: VCs in ``ranked`` order)."""
-    if not short:
-        return []
-    rates = np.tile([vc.params.hurdle_rate for vc in ranked], (len(short), 1))
-    return valuations(short, prospects, rates, ranked[0].entry, growth).tolist()
-
-
-def _pitches(ranked, outlook: float, growth: np.ndarray, draws: FundingDraws, spawn) -> list:
-    """Each pitch in turn to the VCs in ``ranked`` order: the first whose offer (on its
-    value of a startup of its round size earning the ``outlook``, the same for every pitch
-    of the month) clears its minimum ticket funds it; returns the amounts invested."""
-    if not draws.pitches:
-        return []
-    entry = ranked[0].entry
-    burns = [entrant_burn(entry, vc.params.round_size) for vc in ranked]
-    rates = [vc.params.hurdle_rate for vc in ranked]
-    values = finance.dcf_values(
-        [outlook] * len(ranked), burns, growth, rates, entry.erosion, entry.exit_multiple
-    ).tolist()
-    invested = []
+        worth = [row[i] for i in order]
+        total += _syndicate(ranked, draws.noise[slot], vendor, worth, wanted)
+    pitch = [values.pitch[i] for i in order]
     for k in range(draws.pitches):
         is_open = bool(draws.pitch_open[k])
-        for vc, value in zip(ranked, values, strict=True):  # the pitch goes to VCs in order
+        for vc, value in zip(ranked, pitch, strict=True):  # the pitch goes to VCs in order
             amount = vc.offer(value, draws.noise[k][vc.index], vc.params.round_size)
             if amount > 0:
                 vc.invest(spawn(amount, is_open), amount, value)
-                invested.append(amount)
+                total += amount
                 break
-    return invested
+    for vc in vcs:
+        vc.pace = finance.update_pace(vc.pace, vc.funded, entry.powder_months)
+    return total
 
 
 def _syndicate(ranked, noise, vendor: Vendor, values: list[float], wanted: float) -> float:

@@ -50,12 +50,11 @@ def fund_month(model: MarketModel) -> None:
     state.prospects = {v.index: float(g) for v, g in zip(present, values, strict=True)}
     prospects = [state.prospects[v.index] for v in short]
     growth = volume_path(model)
+    values = venture.Valuations.compute(model.vcs, short, prospects, outlook, growth, entry)
     # a strategic investor leads the round; VCs fill what is left
-    state.strategic_funding = venture.strategic_rounds(
-        model.clouds, short, prospects, growth, entry
-    )
+    state.strategic_funding = venture.strategic_rounds(short, values, entry)
     spawn = functools.partial(spawn_entrant, model)
-    state.vc_funding = venture.fund(model.vcs, short, prospects, outlook, growth, draws, spawn)
+    state.vc_funding = venture.fund(model.vcs, short, values, draws, spawn)
 
 
 def volume_path(model: MarketModel) -> np.ndarray:
