@@ -56,7 +56,7 @@ class VentureCapitalist(MarketAgent):
 
     @property
     def cash(self) -> float:
-        return self.model.ledger.balance(self.account)
+        return self.model.ledger.balances[self.account]
 
     def reset_flows(self) -> None:
         """Zero this month's flows: commitments ($M), money funded ($M) and deals."""
