@@ -7,7 +7,8 @@ Each run is one ``MarketModel(load_scenario(scenario, {"developers.count": N}), 
 stepped 120 months in a fresh process, each phase of ``MarketModel.PHASES`` timed on the
 thread's CPU clock (``time.thread_time``: time the process waits for a busy core is not
 counted), and, inside funding and innovation, the newcomer valuation
-(``funding.expected_gross_profit``, whose price solve is pricing's). Runs alternate this
+(``funding.expected_gross_profit``, whose price solve is pricing's: row ``newcomer``,
+and the three phases together with and without it). Runs alternate this
 tree and the commit (exported with ``git archive``, imported ahead of the editable
 install by PYTHONPATH); the table gives each one's
 median ms per month and the median of the paired ratios (this / then). Targets live in
@@ -46,6 +47,9 @@ for _ in range(120):
     for phase in model.PHASES:
         start = clock(); getattr(model, phase.method)(); acc[phase.name] += clock() - start
 acc["step"] = sum(acc[p.name] for p in model.PHASES)
+acc["fund+inn+settle"] = acc["funding"] + acc["innovation"] + acc["settlement"]
+acc["same - newcomer"] = acc["fund+inn+settle"] - acc.pop("newcomer")
+acc["newcomer"] = acc["fund+inn+settle"] - acc["same - newcomer"]
 ms = {{k: 1e3 * v / 120 for k, v in acc.items()}}
 print(json.dumps({{"ms": ms, "from": aimarket.__file__}}))
 """
