@@ -28,10 +28,11 @@ class VendorAccounts:
         price (or ``price``, $/Mtok); its partner cloud serves them (:meth:`Cloud.serve`).
         Returns the sales ($M)."""
         price = self.model.products.price[j] if price is None else price
-        self.model.ledger.pay(payer, self.account, price * tokens, "api_sales")
-        self.api_revenue += price * tokens
+        sales = price * tokens
+        self.model.ledger.pay(payer, self.account, sales, "api_sales")
+        self.api_revenue += sales
         self.serving_cost += self.cloud.serve(self, tokens)
-        return price * tokens
+        return sales
 
     def buy_training(self: Vendor) -> None:
         """Buy this month's R&D spend as training compute from its partner cloud."""
@@ -72,29 +73,36 @@ class VendorAccounts:
         own_open = self.frontier_is_open
         own_cap = min(self.capability, state.open_cap) if own_open else self.capability
         own_unit = state.serving_cost * self.params.efficiency * (tax if own_open else 1.0)
-        # (uplift, input price $M per unit of output, seller or None, taxed)
-        own = (self._lift(own_cap), own_unit * volume, None, own_open)
-        options = [(0.0, 0.0, None, False), own]
-        for j in np.flatnonzero(p.available[: p.n] & p.is_open[: p.n]):
-            unit = state.serving_cost * p.efficiency[j] * tax
-            options.append((self._lift(p.capability[j]), unit * volume, None, True))
-        profits = [complement.profit(r0, u, x) for u, x, _, _ in options]
+        n = p.n
+        # options: none, its own model, open weights (self-hosted), rivals' closed APIs
+        weights = np.flatnonzero(p.available[:n] & p.is_open[:n])
+        rivals = np.flatnonzero(p.available[:n] & ~p.is_open[:n])
+        rivals = rivals[p.vendor[rivals] != self.index]
+        lift = np.concatenate(([0.0, self._lift(own_cap)], self._lifts(p.capability[weights])))
+        price = np.concatenate(
+            ([0.0, own_unit * volume], state.serving_cost * p.efficiency[weights] * tax * volume)
+        )
+        profits = complement.profits(r0, lift, price).tolist()
         alternative = max(profits)
-        hold_up = self.model.scenario.market.pricing == "nash"
-        for j in np.flatnonzero(p.available[: p.n] & ~p.is_open[: p.n]):
-            if p.vendor[j] == self.index:
-                continue
-            lift, listed = self._lift(p.capability[j]), p.price[j] * volume
-            charge = listed
-            if hold_up:  # a hair below what leaves it indifferent, so that it buys
-                limit = complement.limit_price(r0, lift, alternative) * (1.0 - 1e-9)
-                charge = max(listed, min(complement.nash_prices(r0, lift), limit))
-            options.append((lift, charge, int(j), False))
-            profits.append(complement.profit(r0, lift, charge))
-        lift, price, seller, taxed = options[int(np.argmax(profits))]
-        revenue, cost, output = complement.outcome(r0, lift, price)
+        rival_lift = self._lifts(p.capability[rivals])
+        charge = p.price[rivals] * volume
+        if self.model.scenario.market.pricing == "nash":  # a hair below indifference
+            charge = complement.rival_charges(r0, rival_lift, charge, alternative)
+        profits += complement.profits(r0, rival_lift, charge).tolist()
+        best = profits.index(max(profits))  # the first best, as numpy's argmax
+        sellers = [None, None, *([None] * len(weights)), *rivals.tolist()]
+        if best < len(lift):
+            chosen, paid = float(lift[best]), float(price[best])
+        else:
+            chosen, paid = float(rival_lift[best - len(lift)]), float(charge[best - len(lift)])
+        taxed = own_open if best == 1 else 1 < best < len(lift)
+        revenue, cost, output = complement.outcome(r0, chosen, paid)
         # revenue - R0 >= the AI's cost whenever AI is run; max() drops rounding below 0
-        self.book_complement(max(0.0, revenue - r0), cost, output * volume, seller, taxed)
+        self.book_complement(max(0.0, revenue - r0), cost, output * volume, sellers[best], taxed)
+
+    def _lifts(self: Vendor, capability: np.ndarray) -> np.ndarray:
+        par = self.params
+        return complement.uplifts(par.complement_strength, capability, par.complement_half)
 
     def _lift(self: Vendor, capability: float) -> float:
         par = self.params
@@ -128,6 +136,7 @@ class VendorAccounts:
         the price of its first product."""
         p = self.model.products
         mine = [j for j in (self.closed_product, self.open_product) if j is not None]
+        tokens, developers = _summed(p.tokens, mine), _summed(p.developers, mine)
         self.last_gross_profit = self.api_revenue - self.serving_cost
         self.revenue_history.append(self.api_revenue)
         self.last_rd_spend = self.rd_spend
@@ -137,12 +146,22 @@ class VendorAccounts:
         self.payoff += self.profit
         self.discounted += self.profit * self.discount_factor
         self.recent_profit = [*self.recent_profit[-11:], self.profit]
-        share = float(p.tokens[mine].sum() / total_tokens) if total_tokens > 0 else 0.0
-        self.token_share = share
-        self.developer_share = float(p.developers[mine].sum() / adopters)
+        self.token_share = float(tokens / total_tokens) if total_tokens > 0 else 0.0
+        self.developer_share = float(developers / adopters)
         self.price = float(p.price[mine[0]]) if mine else 0.0
 
     @property
     def out_of_cash(self: Vendor) -> bool:
         """A private vendor whose cash is negative (it exits, if exits are on)."""
         return self.params.private and self.cash < 0
+
+
+def _summed(values: np.ndarray, rows: list[int]):
+    """``values[rows].sum()`` for a row or two, added in numpy's order (the same bits)
+    without building an array."""
+    if not rows:
+        return values.dtype.type(0)
+    total = values[rows[0]]
+    for j in rows[1:]:
+        total = total + values[j]
+    return total

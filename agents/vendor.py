@@ -109,7 +109,7 @@ class Vendor(VendorAccounts, MarketAgent):
 
     @property
     def cash(self) -> float:
-        return self.model.ledger.balance(self.account)
+        return self.model.ledger.balances[self.account]
 
     def reset_flows(self) -> None:
         """Zero this month's money flows ($M)."""

@@ -15,7 +15,6 @@ from aimarket.agents.base import MarketAgent
 from aimarket.simulation.mechanics import venture as finance
 
 if TYPE_CHECKING:
-    from aimarket.agents.cloud import Cloud
     from aimarket.agents.vendor import Vendor
     from aimarket.simulation.model import MarketModel
     from aimarket.simulation.parameters import EntryParams, VCParams
@@ -57,7 +56,7 @@ class VentureCapitalist(MarketAgent):
 
     @property
     def cash(self) -> float:
-        return self.model.ledger.balance(self.account)
+        return self.model.ledger.balances[self.account]
 
     def reset_flows(self) -> None:
         """Zero this month's flows: commitments ($M), money funded ($M) and deals."""
@@ -153,35 +152,63 @@ def need(vendor: Vendor, entry: EntryParams) -> float:
     return max(0.0, vendor.planned_burn(entry.runway) - vendor.cash)
 
 
+def expected_profit(vendor: Vendor, prospect: float) -> float:
+    """The gross profit a month ($M) investors expect of ``vendor``: last month's or its
+    ``prospect`` (a new model of its capability), whichever is higher."""
+    return max(vendor.last_gross_profit, prospect)
+
+
 def valuation(
     vendor: Vendor, prospect: float, entry: EntryParams, rate: float, growth: np.ndarray
 ) -> float:
     """What an investor discounting at ``rate`` (a year) thinks ``vendor`` is worth ($M):
-    the discounted cash flow of its expected gross profit (last month's or its
-    ``prospect``, whichever is higher, growing with the market's volume path ``growth`` and
-    worn down by ``entry.erosion``) less its burn, over ``entry.horizon`` years, plus a
-    terminal value (:func:`aimarket.simulation.mechanics.venture.dcf_value`)."""
-    profit = max(vendor.last_gross_profit, prospect)
+    the discounted cash flow of its :func:`expected_profit`, growing with the market's
+    volume path ``growth`` and worn down by ``entry.erosion``, less its burn, over
+    ``entry.horizon`` years, plus a terminal value
+    (:func:`aimarket.simulation.mechanics.venture.dcf_value`)."""
+    profit = expected_profit(vendor, prospect)
     return finance.dcf_value(profit, vendor.burn, growth, rate, entry.erosion, entry.exit_multiple)
 
 
-def strategic_rounds(
-    clouds: Sequence[Cloud],
-    short: Sequence[Vendor],
-    prospects: Sequence[float],
-    growth: np.ndarray,
-    entry: EntryParams,
-) -> float:
+@dataclass
+class Valuations:
+    """A month's :func:`valuation` s, all computed at once before the rounds (none
+    depends on what the rounds invest): each vendor short of cash at its cloud parent's
+    ``strategic_hurdle`` and at each VC's hurdle rate (columns: VCs in list order), and a
+    pitch (a startup earning the entrant ``outlook``, burning by each VC's round size) at
+    each VC's hurdle rate."""
+
+    strategic: list[float]
+    follow_on: list[list[float]]
+    pitch: list[float]
+
+    @classmethod
+    def compute(cls, vcs, short, prospects, outlook, growth, entry: EntryParams) -> Valuations:
+        n, width = len(short), len(vcs)
+        hurdles = [vc.params.hurdle_rate for vc in vcs]
+        profit = [expected_profit(v, p) for v, p in zip(short, prospects, strict=True)]
+        burn = [v.burn for v in short]
+        gross = [*profit, *(g for g in profit for _ in vcs), *([outlook] * width)]
+        burns = [*burn, *(b for b in burn for _ in vcs)]
+        burns += [entrant_burn(entry, vc.params.round_size) for vc in vcs]
+        rates = [v.cloud.params.strategic_hurdle for v in short] + hurdles * n + hurdles
+        values = finance.dcf_values(
+            gross, burns, growth, rates, entry.erosion, entry.exit_multiple
+        ).tolist()
+        rows = [values[n + i * width : n + (i + 1) * width] for i in range(n)]
+        return cls(values[:n], rows, values[n + n * width :])
+
+
+def strategic_rounds(short: Sequence[Vendor], values: Valuations, entry: EntryParams) -> float:
     """Clouds' parents back partners short of cash with compute credits, each up to what
     the round needs, the credits it has and the partner's :func:`valuation` at the
-    parent's ``strategic_hurdle`` (for equity at that value); returns the money invested
-    ($M)."""
+    parent's ``strategic_hurdle`` (``values.strategic``; for equity at that value);
+    returns the money invested ($M)."""
     total = 0.0
-    for vendor, prospect in zip(short, prospects, strict=True):
+    for vendor, value in zip(short, values.strategic, strict=True):
         cloud = vendor.cloud
         if cloud.strategic_credits <= 0:
             continue
-        value = valuation(vendor, prospect, entry, cloud.params.strategic_hurdle, growth)
         amount = min(cloud.strategic_credits, need(vendor, entry), value)
         if amount <= 0:
             continue
@@ -193,36 +220,31 @@ def strategic_rounds(
 def fund(
     vcs: Sequence[VentureCapitalist],
     short: Sequence[Vendor],
-    prospects: Sequence[float],
-    outlook: float,
-    growth: np.ndarray,
+    values: Valuations,
     draws: FundingDraws,
     spawn: Callable[[float, bool], Vendor],
 ) -> float:
-    """One month's VC rounds: follow-ons for the vendors ``short`` of cash (valued by
-    :func:`valuation` with their ``prospects``), then each pitch in turn to the VCs,
-    richest first (valued at the entrant ``outlook``); ``spawn`` makes a funded pitch a
-    vendor. Returns the money invested ($M)."""
+    """One month's VC rounds: follow-ons for the vendors ``short`` of cash, then each
+    pitch in turn to the VCs, richest first, at their ``values``; ``spawn`` makes a funded
+    pitch a vendor. Returns the money invested ($M)."""
     if not vcs:
         return 0.0
     entry = vcs[0].entry
     for vc in vcs:
         vc.raise_money()
-    ranked = sorted(vcs, key=lambda vc: -vc.cash)
+    order = sorted(range(len(vcs)), key=lambda i: -vcs[i].cash)  # richest first
+    ranked = [vcs[i] for i in order]
     total = 0.0
-    for vendor, prospect in zip(short, prospects, strict=True):
+    for vendor, row in zip(short, values.follow_on, strict=True):
         slot = entry.max_pitches + vendor.index % FOLLOW_ON_SLOTS
         wanted = need(vendor, entry)
-        total += _syndicate(ranked, draws.noise[slot], vendor, prospect, growth, wanted)
+        worth = [row[i] for i in order]
+        total += _syndicate(ranked, draws.noise[slot], vendor, worth, wanted)
+    pitch = [values.pitch[i] for i in order]
     for k in range(draws.pitches):
         is_open = bool(draws.pitch_open[k])
-        for vc in ranked:  # the pitch goes to VCs in order; each values it at its size
-            p = vc.params
-            burn = entrant_burn(entry, p.round_size)
-            value = finance.dcf_value(
-                outlook, burn, growth, p.hurdle_rate, entry.erosion, entry.exit_multiple
-            )
-            amount = vc.offer(value, draws.noise[k][vc.index], p.round_size)
+        for vc, value in zip(ranked, pitch, strict=True):  # the pitch goes to VCs in order
+            amount = vc.offer(value, draws.noise[k][vc.index], vc.params.round_size)
             if amount > 0:
                 vc.invest(spawn(amount, is_open), amount, value)
                 total += amount
@@ -232,15 +254,14 @@ def fund(
     return total
 
 
-def _syndicate(ranked, noise, vendor: Vendor, prospect, growth, wanted: float) -> float:
+def _syndicate(ranked, noise, vendor: Vendor, values: list[float], wanted: float) -> float:
     """Investors in ``ranked`` order join a follow-on round until it raises ``wanted``,
-    each valuing the vendor at its own hurdle rate and writing at most ``deal_share`` of
-    its dry powder; returns the amount raised."""
+    each valuing the vendor at its own hurdle rate (``values``, in the same order) and
+    writing at most ``deal_share`` of its dry powder; returns the amount raised."""
     raised = 0.0
-    for vc in ranked:
+    for vc, value in zip(ranked, values, strict=True):
         if raised >= wanted:
             break
-        value = valuation(vendor, prospect, vc.entry, vc.params.hurdle_rate, growth)
         cap = vc.entry.deal_share * max(0.0, vc.cash)
         amount = min(vc.offer(value, noise[vc.index], cap), wanted - raised)
         if amount <= 0:

@@ -50,12 +50,11 @@ def fund_month(model: MarketModel) -> None:
     state.prospects = {v.index: float(g) for v, g in zip(present, values, strict=True)}
     prospects = [state.prospects[v.index] for v in short]
     growth = volume_path(model)
+    values = venture.Valuations.compute(model.vcs, short, prospects, outlook, growth, entry)
     # a strategic investor leads the round; VCs fill what is left
-    state.strategic_funding = venture.strategic_rounds(
-        model.clouds, short, prospects, growth, entry
-    )
+    state.strategic_funding = venture.strategic_rounds(short, values, entry)
     spawn = functools.partial(spawn_entrant, model)
-    state.vc_funding = venture.fund(model.vcs, short, prospects, outlook, growth, draws, spawn)
+    state.vc_funding = venture.fund(model.vcs, short, values, draws, spawn)
 
 
 def volume_path(model: MarketModel) -> np.ndarray:
@@ -66,11 +65,19 @@ def volume_path(model: MarketModel) -> np.ndarray:
     if not model.scenario.mechanisms.demand_growth:
         return np.ones(months)
     m = model.scenario.market
-    index = functools.partial(
-        demand.volume_index,
-        growth=m.volume_growth, long_run=m.volume_growth_long, halflife=m.volume_growth_halflife,
-    )  # fmt: skip
+    curve = (m.volume_growth, m.volume_growth_long, m.volume_growth_halflife)
+
+    def index(years: np.ndarray) -> list[float]:
+        return [_volume_at(t, *curve) for t in years.tolist()]
+
     return finance.growth_path(index, model.steps / 12.0, months)
+
+
+@functools.lru_cache(maxsize=8192)
+def _volume_at(years: float, growth: float, long_run: float, halflife: float) -> float:
+    """:func:`aimarket.simulation.mechanics.demand.volume_index`, remembered: next month's
+    path asks again for most of this month's points (the same floats)."""
+    return demand.volume_index(years, growth, long_run, halflife)
 
 
 def entrant_capability(model: MarketModel) -> float:

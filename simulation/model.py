@@ -297,9 +297,11 @@ class MarketModel(mesa.Model):
             return None
         n = self.products.n
         native = np.isfinite(self.hosting[:, :n])
-        for vendor in self.vendors:
-            if vendor.closed_product is not None:
-                native[vendor.cloud.index, vendor.closed_product] = True
+        sold = [
+            (v.cloud.index, v.closed_product) for v in self.vendors if v.closed_product is not None
+        ]
+        if sold:
+            native[tuple(np.array(sold).T)] = True
         rows = np.zeros((dev.n_groups, n), dtype=bool)
         rows[homes] = native[dev.group_home[homes]]
         return dev.bonus[:, None] * rows

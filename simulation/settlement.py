@@ -68,14 +68,19 @@ def host_open_weights(model: MarketModel) -> None:
     shares (differentiated hosts), or from the cheapest host(s), ties split."""
     p = model.products
     n = p.n
-    differentiated = model.scenario.mechanisms.host_markups
-    for j in np.flatnonzero(p.is_open[:n] & (p.tokens[:n] > 0)):
+    bought = np.flatnonzero(p.is_open[:n] & (p.tokens[:n] > 0))
+    if not len(bought):
+        return
+    clouds = model.clouds
+    if model.scenario.mechanisms.host_markups:  # developers split by the hosts' logit shares
+        shares = model.host_share[:, bought].T  # (products, clouds)
+        quantity = p.tokens[bought][:, None] * shares
+        for row, k in zip(*np.nonzero(shares > 0), strict=True):
+            clouds[k].host(int(bought[row]), quantity[row, k])
+        return
+    for j in bought:  # the cheapest host wins; ties split
         prices = model.hosting[:, j]
-        if differentiated:  # developers split among hosts by their logit shares
-            winners = np.flatnonzero(model.host_share[:, j] > 0)
-            quantity = p.tokens[j] * model.host_share[:, j]
-        else:  # the cheapest host wins; ties split
-            winners = np.flatnonzero(prices <= np.nanmin(prices) * (1 + 1e-12))
-            quantity = np.full(len(prices), p.tokens[j] / len(winners))
+        winners = np.flatnonzero(prices <= np.nanmin(prices) * (1 + 1e-12))
+        quantity = p.tokens[j] / len(winners)
         for k in winners:
-            model.clouds[k].host(j, quantity[k])
+            clouds[k].host(j, quantity)

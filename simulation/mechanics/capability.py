@@ -25,9 +25,11 @@ the frontier's stock), so they are held as natural logarithms: ln 0 = -inf is no
 
 from __future__ import annotations
 
+import functools
 import math
 
-import numpy as np
+#: ln 2, as numpy's logaddexp adds it for equal arguments.
+_LN2 = math.log(2.0)
 
 
 def log_stock_for(capability: float, kappa: float, frontier_stock: float) -> float:
@@ -44,14 +46,28 @@ def add(log_stock: float, amount: float) -> float:
     """ln of the stock after ``amount`` ($M, at least 0) more effective compute."""
     if amount <= 0.0:
         return log_stock
-    return float(np.logaddexp(log_stock, math.log(amount)))
+    return log_add_exp(log_stock, math.log(amount))
 
 
 def total(log_own: float, log_absorbed: float) -> float:
     """ln of own plus absorbed stock."""
-    return float(np.logaddexp(log_own, log_absorbed))
+    return log_add_exp(log_own, log_absorbed)
 
 
+def log_add_exp(x: float, y: float) -> float:
+    """ln(e^x + e^y) for floats, as ``numpy.logaddexp`` computes it (the same steps, so
+    the same bits) without numpy's per-call cost."""
+    if x == y:  # also equal infinities
+        return x + _LN2
+    gap = x - y
+    if gap > 0:
+        return x + math.log1p(math.exp(-gap))
+    if gap <= 0:
+        return y + math.log1p(math.exp(gap))
+    return gap  # a NaN
+
+
+@functools.lru_cache(maxsize=4096)
 def efficiency_index(months: float, efficiency_growth: float) -> float:
     """Effective training compute a dollar buys after ``months``, relative to January
     2023 (the same for every vendor)."""

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 
 def uplift(strength: float, capability: float, half: float = 1.0) -> float:
     """u(q) = k q / (q + h): the share AI of capability q adds to complement revenue when it
@@ -98,3 +100,36 @@ def marginal_value(
     root = math.sqrt(1.0 + lift)
     x = input_price / (2.0 * r0)
     return max(0.0, r0 * (root - x) * strength * half / (q + half) ** 2 / root)
+
+
+# -- several options at once (numpy; the same operations in the same order as the scalar
+#    functions above, so each entry has their bits) ------------------------------------
+def uplifts(strength: float, capability: np.ndarray, half: float = 1.0) -> np.ndarray:
+    """:func:`uplift` of each of ``capability``."""
+    q = np.where(capability < 0.0, 0.0, capability)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(q > 0, strength * q / (q + half), 0.0)
+
+
+def profits(base_revenue: float, lift: np.ndarray, input_price: np.ndarray) -> np.ndarray:
+    """:func:`profit` of each option (``lift``, ``input_price``), ``base_revenue`` > 0."""
+    a, b = 2.0 * np.sqrt(1.0 + lift), 1.0 / base_revenue
+    half = (a - b * input_price) / 2.0
+    q = np.where(half > 0.0, half, 0.0)
+    price = (a / b + input_price) / 2.0
+    return price * q - input_price * q
+
+
+def rival_charges(
+    base_revenue: float, lift: np.ndarray, listed: np.ndarray, alternative: float
+) -> np.ndarray:
+    """What rivals selling AI of ``lift`` at API prices ``listed`` ($M per unit) charge a
+    platform whose best other option earns ``alternative``: the complements game's price
+    (:func:`nash_prices`), at most a hair below :func:`limit_price`, at least ``listed``."""
+    r0 = base_revenue
+    root = np.sqrt(1.0 + lift)
+    gap = 2.0 * r0 * (root - math.sqrt(max(alternative, 0.0) / r0))
+    limit = np.where(gap > 0.0, gap, 0.0) * (1.0 - 1e-9)
+    nash = 2.0 * root / (3.0 * (1.0 / r0))
+    held = np.where(limit < nash, limit, nash)
+    return np.where(held > listed, held, listed)

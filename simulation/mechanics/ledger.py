@@ -43,12 +43,13 @@ class Ledger:
 
     def pay(self, payer: str, payee: str, amount: float, kind: str) -> None:
         """Move ``amount`` ($M, >= 0) from ``payer`` to ``payee``; record it under ``kind``."""
-        if amount < 0:
-            raise ValueError(f"negative payment {amount} ({kind}, {payer} -> {payee})")
-        if amount == 0:
+        if amount <= 0:  # one test on the common path (a NaN is booked, as before)
+            if amount < 0:
+                raise ValueError(f"negative payment {amount} ({kind}, {payer} -> {payee})")
             return
-        self.balances[payer] -= amount
-        self.balances[payee] += amount
+        balances = self.balances
+        balances[payer] -= amount
+        balances[payee] += amount
         self.flows[kind] += amount
 
     def balance(self, account: str) -> float:

@@ -18,12 +18,16 @@ private lab at most its cash spread over its runway (it raises again when short;
 
 from __future__ import annotations
 
+import functools
 
+
+@functools.lru_cache(maxsize=1024)
 def monthly_rate(annual: float) -> float:
     """The monthly rate equivalent to ``annual``."""
     return (1.0 + annual) ** (1.0 / 12.0) - 1.0
 
 
+@functools.lru_cache(maxsize=1024)
 def annuity(months: float, annual_rate: float) -> float:
     """Present value of $1 a month for ``months`` months at ``annual_rate``."""
     r = monthly_rate(annual_rate)

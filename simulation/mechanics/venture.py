@@ -3,6 +3,7 @@ market equivalent, and limited partners' commitments (docs/ODD.md section 6.2)."
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -25,21 +26,54 @@ def dcf_value(
 
     where ``erosion`` (a year) is how fast rivals' entry and catch-up wear its gross profit
     down and ``M`` = ``exit_multiple`` values the horizon's annual net profit (terminal
-    value). Equity is worth no less than 0: its owners can close the firm."""
+    value). Equity is worth no less than 0: its owners can close the firm. One firm of
+    :func:`dcf_values`."""
+    values = dcf_values([gross_profit], [burn], growth, [rate], erosion, exit_multiple)
+    return float(values[0])
+
+
+def dcf_values(gross_profit, burn, growth: np.ndarray, rates, erosion: float, exit_multiple: float):
+    """:func:`dcf_value` of several firms at once (``gross_profit``, ``burn`` and the
+    investors' ``rates``: one each), over the same ``growth`` path: an array. Each value
+    is computed in the same order of operations as one alone (a row's sum is numpy's
+    pairwise sum of that row), so it has the same bits."""
     months = len(growth)
+    discount = np.array([_discount(float(rate), months) for rate in rates]).reshape(-1, months)
+    gross = np.asarray(gross_profit, dtype=float)[:, None]
+    costs = np.asarray(burn, dtype=float)
+    profit = gross * growth * _erosion(float(erosion), months)
+    flows = ((profit - costs[:, None]) * discount).sum(axis=1)
+    ending = profit[:, -1] - costs
+    terminal = exit_multiple * 12.0 * np.where(ending > 0.0, ending, 0.0) * discount[:, -1]
+    value = flows + terminal
+    return np.where(value > 0.0, value, 0.0)
+
+
+@functools.lru_cache(maxsize=512)
+def _discount(rate: float, months: int) -> np.ndarray:
+    """``(1 + rate)^(-k/12)`` for k = 1..``months`` (read-only; one per rate and horizon)."""
     k = np.arange(1, months + 1, dtype=float)
-    discount = (1.0 + rate) ** (-k / 12.0)
-    profit = gross_profit * growth * np.exp(-erosion * k / 12.0)
-    flows = float(((profit - burn) * discount).sum())
-    terminal = exit_multiple * 12.0 * max(0.0, float(profit[-1]) - burn) * float(discount[-1])
-    return max(0.0, flows + terminal)
+    out = (1.0 + rate) ** (-k / 12.0)
+    out.flags.writeable = False
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _erosion(erosion: float, months: int) -> np.ndarray:
+    """``exp(-erosion k / 12)`` for k = 1..``months`` (read-only)."""
+    k = np.arange(1, months + 1, dtype=float)
+    out = np.exp(-erosion * k / 12.0)
+    out.flags.writeable = False
+    return out
 
 
 def growth_path(index, now: float, months: int) -> np.ndarray:
     """``index(years) / index(now)`` for each of the next ``months`` months: the market's
-    volume path (``index``: years since step 0 -> volume index) relative to today."""
-    today = index(now)
-    return np.array([index(now + k / 12.0) / today for k in range(1, months + 1)])
+    volume path (``index``: an array of years since step 0 -> their volume indices)
+    relative to today."""
+    years = np.concatenate(([now], now + np.arange(1, months + 1) / 12.0))
+    levels = np.asarray(index(years), dtype=float)
+    return levels[1:] / levels[0]
 
 
 def discount_factor(rate: float, months: float) -> float:
