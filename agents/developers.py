@@ -167,15 +167,20 @@ class DeveloperPopulation(MarketAgent):
         enter = diffusion.entry_probability(self.bass_p, self.bass_q, self.adopters / n)
         switching = self.switch if self.mechanisms.switching_costs else 0 * self.switch
         available = products.available[: products.n]
+        rates = np.stack([enter[self.group_segment], self.reconsider])
+        crowd = (self.aware, self.choice, self.group, uniforms, rates, available)
+        # Few developers choose from few of the table's rows: compute only those.
+        options, states = choice.offer(available)
+        rows = None
+        if n < self.n_groups * len(options) ** 2:
+            rows = adoption.rows_needed(*crowd, states, len(options))
         table = choice.choice_table(
-            v, self.outside_utilities(), switching, available, self._workspace
+            v, self.outside_utilities(), switching, available, self._workspace, rows
         )
         usage = np.zeros((self.n_groups, products.n), dtype=np.int64)
-        rates = np.stack([enter[self.group_segment], self.reconsider])
         self.adopters = adoption.adopt(
-            self.aware, self.choice, self.group, uniforms, rates, available,
-            table.cdf, table.state, table.options, self.in_market, usage,
-        )  # fmt: skip
+            *crowd, table.cdf, table.state, table.options, self.in_market, usage
+        )
         self._tally(usage)
 
     def _tally(self, usage: np.ndarray) -> None:

@@ -55,8 +55,8 @@ def export(commit: str, into: Path) -> Path:
     package.mkdir(parents=True)
     for item in (src / "aimarket").iterdir():
         (package / item.name).symlink_to(item)
-    for part in PARTS:
-        if (src / part).is_dir():
+    for part in PARTS:  # (since 7890787 the package links them itself)
+        if (src / part).is_dir() and not (package / part).exists():
             (package / part).symlink_to(src / part)
     return into / "pkg"
 

@@ -40,12 +40,12 @@ markets = (
 def test_rows_past_numpys_summation_block_are_normalised_in_numpys_order():
     rng = np.random.default_rng(4)
     for width in (1, 7, 8, 9, 16, 127, 128, 129, 130, 257, 300, 1000):
-        e = np.exp(rng.normal(0, 8, (1, 3, width))) * (rng.random((1, 3, width)) < 0.5)
+        e = np.exp(rng.normal(0, 8, (3, width))) * (rng.random((3, width)) < 0.5)
         plan = logit_table.sum_plan(width)
 
         def normalised(e=e, width=width, plan=plan):
             out = np.empty((3, width))
-            logit_table.cumulative(e, np.arange(width), width, plan, out)
+            logit_table.cumulative(e, np.arange(3), np.arange(width), width, plan, out)
             return out
 
         compiled, fallback = both_backends(normalised)
@@ -63,7 +63,7 @@ def test_choice_tables_are_the_same_bytes_on_both_backends(market):
 
 @settings(max_examples=150, deadline=None)
 @given(market=markets, n=st.integers(0, 3_000))
-def test_a_random_population_makes_the_same_choices_on_both_backends(market, n):
+def test_a_random_population_makes_the_same_choices_on_both_backends_and_full_tables(market, n):
     rng, v, v0, switching, available = market
     n_groups, n_prod = v.shape
     group = np.sort(rng.integers(0, n_groups, n))
@@ -72,21 +72,23 @@ def test_a_random_population_makes_the_same_choices_on_both_backends(market, n):
     current = np.broadcast_to(current, n).astype(np.int64)
     uniforms = rng.random((3, n))
     uniforms[:, : n // 50] = np.nextafter(1.0, 0.0)  # the largest uniform number
-    enter, reconsider = rng.random(n_groups), rng.random(n_groups) * (rng.random() < 0.9)
+    rates = np.stack([rng.random(n_groups), rng.random(n_groups) * (rng.random() < 0.9)])
 
-    def month():
-        table = choice.choice_table(v, v0, switching, available)
-        state = [aware.copy(), current.copy(), np.zeros(n_groups, dtype=np.int64)]
+    def month(rows_only=True):
+        crowd = [aware.copy(), current.copy(), group, uniforms, rates, available]
+        options, states = choice.offer(available)
+        rows = adoption.rows_needed(*crowd, states, len(options)) if rows_only else None
+        table = choice.choice_table(v, v0, switching, available, rows=rows)
+        in_market = np.zeros(n_groups, dtype=np.int64)
         usage = np.zeros((n_groups, n_prod), dtype=np.int64)
-        adopters = adoption.adopt(
-            state[0], state[1], group, uniforms, np.stack([enter, reconsider]), available,
-            table.cdf, table.state, table.options, state[2], usage,
-        )  # fmt: skip
-        return [*state, usage, adopters]
+        adopters = adoption.adopt(*crowd, table.cdf, table.state, table.options, in_market, usage)
+        return [*crowd[:2], in_market, usage, adopters, rows]
 
     compiled, fallback = both_backends(month)
     for a, b in zip(compiled, fallback, strict=True):
         assert np.array_equal(a, b)
+    for a, b in zip(compiled[:5], month(rows_only=False)[:5], strict=True):
+        assert np.array_equal(a, b)  # the rows drawn from are all the table needs
     chosen = compiled[1]
     assert compiled[4] == (chosen >= 0).sum() == compiled[3].sum()
     assert available[chosen[chosen >= 0]].all()  # nobody is left on a withdrawn product

@@ -89,6 +89,37 @@ def _adopt_loop(
 adopt = Kernel(_adopt_loop, _adopt_numpy)
 
 
+def _rows_numpy(aware, current, group, uniforms, rates, available, state, width):
+    entering = ~aware & (uniforms[0] < rates[0][group])
+    on = current >= 0
+    withdrawn = on.copy()
+    withdrawn[on] = ~available[current[on]]
+    choosing = entering | withdrawn | ((aware | entering) & (uniforms[1] < rates[1][group]))
+    start = np.where(withdrawn, NONE, current)[choosing]
+    return np.unique(group[choosing] * width + state[start + 1])
+
+
+def _rows_loop(aware, current, group, uniforms, rates, available, state, width):
+    wanted = np.zeros(rates.shape[1] * width, dtype=np.bool_)
+    for i in range(aware.shape[0]):
+        g = group[i]
+        entering = not aware[i] and uniforms[0, i] < rates[0, g]
+        c = current[i]
+        withdrawn = c >= 0 and not available[c]
+        if withdrawn:
+            c = NONE
+        if entering or withdrawn or (aware[i] and uniforms[1, i] < rates[1, g]):
+            wanted[g * width + state[c + 1]] = True
+    return np.flatnonzero(wanted)
+
+
+#: ``rows_needed(aware, current, group, uniforms, rates, available, state, width)``: the
+#: rows of the choice table (``width`` options, ``state`` as in
+#: :class:`~aimarket.simulation.mechanics.choice.ChoiceTable`) that :data:`adopt`, given
+#: the same arguments, will draw from, sorted; changes nothing.
+rows_needed = Kernel(_rows_loop, _rows_numpy)
+
+
 def _group_sum_numpy(values: np.ndarray, index: np.ndarray, out: np.ndarray) -> None:
     np.add.at(out, index, values)
 

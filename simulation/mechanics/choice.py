@@ -146,12 +146,22 @@ class Workspace:
         return self._memory[:size]
 
 
+def offer(available: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A choice table's ``options`` and ``state`` (see :class:`ChoiceTable`) when the
+    products ``available`` are on offer."""
+    options = np.concatenate([[NONE], np.flatnonzero(available)])
+    state = np.full(len(available) + 1, -1, dtype=np.int64)
+    state[options + 1] = np.arange(len(options))
+    return options, state
+
+
 def choice_table(
     v: np.ndarray,
     v0: np.ndarray,
     switching_cost: np.ndarray,
     available: np.ndarray,
     workspace: Workspace | None = None,
+    rows: np.ndarray | None = None,
 ) -> ChoiceTable:
     """The logit choice table of developers facing mean utilities ``v`` (segments,
     products), outside utilities ``v0`` and switching costs, among ``available`` products.
@@ -166,23 +176,24 @@ def choice_table(
     see :mod:`.logit_table`, which does this arithmetic in compiled loops or numpy) and
     the cumulative sum only skips additions of 0. The last
     column, set to exactly 1, is a product on offer (or the outside option), so no
-    uniform number, however close to 1, draws a withdrawn product. With a ``workspace``,
-    the table lives in its memory (and is overwritten by its next table).
+    uniform number, however close to 1, draws a withdrawn product.
+
+    With a ``workspace``, the table lives in its memory (and is overwritten by its next
+    table); with ``rows`` (sorted row numbers of ``cdf``), only those rows are computed,
+    the others are undefined (each row's floats are the same either way).
     """
     n_seg, n_prod = v.shape
-    options = np.concatenate([[NONE], np.flatnonzero(available)])
+    options, state = offer(available)
     cols = options + 1  # columns of the full (outside option, products) layout
     width = len(options)
-    full = np.concatenate([v0[:, None], v], axis=1)[:, cols]  # (S, A+1)
-    cells = n_seg * width * width
-    memory = (workspace or Workspace()).take(2 * cells)
-    gaps = memory[:cells].reshape(n_seg, width, width)  # [segment, current, option]
-    cdf = memory[cells:].reshape(n_seg * width, width)
-    logit_table.utility_gaps(np.ascontiguousarray(full), np.asarray(switching_cost, float), gaps)
+    full = np.ascontiguousarray(np.concatenate([v0[:, None], v], axis=1)[:, cols])  # (S, A+1)
+    rows = np.arange(n_seg * width) if rows is None else rows
+    memory = (workspace or Workspace()).take((len(rows) + n_seg * width) * width)
+    gaps = memory[: len(rows) * width].reshape(len(rows), width)  # [row, option]
+    cdf = memory[len(rows) * width :].reshape(n_seg * width, width)
+    logit_table.utility_gaps(full, np.asarray(switching_cost, dtype=float), rows, gaps)
     np.exp(gaps, out=gaps)
-    logit_table.cumulative(gaps, cols, n_prod + 1, logit_table.sum_plan(n_prod + 1), cdf)
-    state = np.full(n_prod + 1, -1, dtype=np.int64)
-    state[cols] = np.arange(width)
+    logit_table.cumulative(gaps, rows, cols, n_prod + 1, logit_table.sum_plan(n_prod + 1), cdf)
     return ChoiceTable(cdf, options, state)
 
 
