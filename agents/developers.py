@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from aimarket.agents.base import MarketAgent
-from aimarket.simulation.mechanics import choice, diffusion
+from aimarket.simulation.mechanics import adoption, choice, diffusion
 
 if TYPE_CHECKING:
     from aimarket.simulation.model import MarketModel
@@ -79,6 +79,8 @@ class DeveloperPopulation(MarketAgent):
         self.group_tokens = np.zeros((self.n_groups, 0))  # Ttok/month by (group, product)
         self.segment_usage = np.zeros((len(segs), 0))
         self.segment_tokens = np.zeros((len(segs), 0))
+        self._uniforms = np.empty((3, n))  # this month's draws (entry, reconsider, choice)
+        self._workspace = choice.Workspace()  # the choice table's memory
 
     def _build_groups(self, segs, home_shares: np.ndarray, home_index: np.ndarray) -> None:
         """Groups in contiguous blocks: segment, then type, then home cloud."""
@@ -143,8 +145,10 @@ class DeveloperPopulation(MarketAgent):
 
     def by_segment(self, values: np.ndarray) -> np.ndarray:
         """Group rows (groups, ...) summed into segment rows (segments, ...)."""
+        values = np.ascontiguousarray(values)
         out = np.zeros((len(self.segment_names), *values.shape[1:]))
-        np.add.at(out, self.group_segment, values)
+        rows = values.reshape(len(values), -1)
+        adoption.group_sum(rows, self.group_segment, out.reshape(len(out), -1))
         return out
 
     # -- phase 5: adoption -----------------------------------------------------------------
@@ -154,49 +158,45 @@ class DeveloperPopulation(MarketAgent):
         streams = m.streams
         products = m.products
         n = self.n
-        seg, grp = self.segment, self.group
-        # Fixed-size draws every month keep each stream aligned across policies.
-        u_enter = streams.awareness.random(n)
-        u_reconsider = streams.reconsider.random(n)
-        u_choice = streams.choice.random(n)
-
+        # Fixed-size draws every month keep each stream aligned across policies (into
+        # the same memory each month: fresh arrays of a million cost page faults).
+        uniforms = self._uniforms
+        streams.awareness.random(n, out=uniforms[0])
+        streams.reconsider.random(n, out=uniforms[1])
+        streams.choice.random(n, out=uniforms[2])
         enter = diffusion.entry_probability(self.bass_p, self.bass_q, self.adopters / n)
-        entering = ~self.aware & (u_enter < enter[seg])
-        self.aware |= entering
-        self.in_market += np.bincount(grp[entering], minlength=self.n_groups)
-
-        current = self.choice
-        withdrawn = current >= 0
-        withdrawn[withdrawn] = ~products.available[current[withdrawn]]
-        current[withdrawn] = choice.NONE
-        choosing = entering | withdrawn | (self.aware & (u_reconsider < self.reconsider[grp]))
-
         switching = self.switch if self.mechanisms.switching_costs else 0 * self.switch
+        available = products.available[: products.n]
+        rates = np.stack([enter[self.group_segment], self.reconsider])
+        crowd = (self.aware, self.choice, self.group, uniforms, rates, available)
+        # Few developers choose from few of the table's rows: compute only those.
+        options, states = choice.offer(available)
+        rows = None
+        if n < self.n_groups * len(options) ** 2:
+            rows = adoption.rows_needed(*crowd, states, len(options))
         table = choice.choice_table(
-            v, self.outside_utilities(), switching, products.available[: products.n]
+            v, self.outside_utilities(), switching, available, self._workspace, rows
         )
-        idx = np.flatnonzero(choosing)
-        current[idx] = table.draw(grp[idx], current[idx], u_choice[idx])
-        self._tally(current)
+        usage = np.zeros((self.n_groups, products.n), dtype=np.int64)
+        self.adopters = adoption.adopt(
+            *crowd, table.cdf, table.state, table.options, self.in_market, usage
+        )
+        self._tally(usage)
 
-    def _tally(self, current: np.ndarray) -> None:
+    def _tally(self, usage: np.ndarray) -> None:
         """Usage by group and product: developers and token volume; by segment too."""
         products = self.model.products
-        used = current >= 0
         n_prod = products.n
-        g = self.n_groups
-        usage = np.bincount(self.group[used] * n_prod + current[used], minlength=g * n_prod)
-        self.usage = usage.reshape(g, n_prod)
+        self.usage = usage
         market = self.model.scenario.market
         per_price = choice.volume(
             products.price[:n_prod], market.token_elasticity, market.reference_price
         )
         self.group_tokens = self.usage * self.tokens_per_developer()[:, None] * per_price
-        if g == len(self.segment_names):  # one group per segment
+        if self.n_groups == len(self.segment_names):  # one group per segment
             self.segment_usage, self.segment_tokens = self.usage, self.group_tokens
         else:
             self.segment_usage = self.by_segment(self.usage)
             self.segment_tokens = self.by_segment(self.group_tokens)
         products.developers[:n_prod] = self.usage.sum(axis=0)
         products.tokens[:n_prod] = self.group_tokens.sum(axis=0)
-        self.adopters = int(used.sum())

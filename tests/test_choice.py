@@ -102,12 +102,12 @@ def test_bisection_at_power_of_two_widths_and_their_neighbours():
 # -- the table over products on offer ----------------------------------------------------
 
 
-def random_market(rng: np.random.Generator):
+def random_market(rng: np.random.Generator, max_products: int = 45):
     """Mean utilities of a market where some products were withdrawn (V = -inf, as
     ``choice.mean_utilities`` makes them) and now and then one on offer is worth -inf;
     returns (rng, v, v0, switching costs, available)."""
     n_seg = int(rng.integers(1, 5))
-    n_prod = int(rng.integers(0, 45))
+    n_prod = int(rng.integers(0, max_products))
     scale = rng.choice([0.1, 1.0, 5.0, 30.0])  # up to probabilities far below rounding
     v = rng.normal(0.0, scale, (n_seg, n_prod))
     available = rng.random(n_prod) < rng.random()

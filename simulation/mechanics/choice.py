@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aimarket.simulation.mechanics import logit_table
+
 NONE = -1  # "no model" in developer choice arrays
 
 
@@ -79,24 +81,12 @@ def restrict_and_reward(
     return v
 
 
-def _softmax_rows(u: np.ndarray, columns: np.ndarray | None = None, width: int = 0) -> np.ndarray:
-    """Logit probabilities along the last axis.
-
-    With ``columns``, the rows of ``u`` are the options at those positions of rows
-    ``width`` wide whose other options are -inf (probability exactly 0). Their sum is
-    taken over the rows laid out at full width, zeros in place: numpy sums pairwise,
-    so the rounding of a sum depends on where its zeros sit, and this keeps every
-    probability bit for bit what it is at full width.
-    """
+def _softmax_rows(u: np.ndarray) -> np.ndarray:
+    """Logit probabilities along the last axis."""
     top = np.max(u, axis=-1, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
     e = np.exp(u - top)
-    if columns is None:
-        total = e.sum(axis=-1, keepdims=True)
-    else:
-        spread = np.zeros((*e.shape[:-1], width))
-        spread[..., columns] = e
-        total = spread.sum(axis=-1, keepdims=True)
+    total = e.sum(axis=-1, keepdims=True)
     # a row with nothing to choose (all -inf) gets probability 0 everywhere
     return e / np.where(total > 0, total, 1.0)
 
@@ -141,8 +131,37 @@ class ChoiceTable:
         return self.options[inverse_cdf(self.cdf, rows, uniform)]
 
 
+class Workspace:
+    """Memory that :func:`choice_table` reuses from one month to the next (fresh arrays
+    of this size cost page faults every month). A table built in a workspace is valid
+    until the workspace's next table."""
+
+    def __init__(self) -> None:
+        self._memory = np.empty(0)
+
+    def take(self, size: int) -> np.ndarray:
+        """``size`` float64 entries (their values undefined)."""
+        if self._memory.size < size:
+            self._memory = np.empty(max(size, 2 * self._memory.size))
+        return self._memory[:size]
+
+
+def offer(available: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A choice table's ``options`` and ``state`` (see :class:`ChoiceTable`) when the
+    products ``available`` are on offer."""
+    options = np.concatenate([[NONE], np.flatnonzero(available)])
+    state = np.full(len(available) + 1, -1, dtype=np.int64)
+    state[options + 1] = np.arange(len(options))
+    return options, state
+
+
 def choice_table(
-    v: np.ndarray, v0: np.ndarray, switching_cost: np.ndarray, available: np.ndarray
+    v: np.ndarray,
+    v0: np.ndarray,
+    switching_cost: np.ndarray,
+    available: np.ndarray,
+    workspace: Workspace | None = None,
+    rows: np.ndarray | None = None,
 ) -> ChoiceTable:
     """The logit choice table of developers facing mean utilities ``v`` (segments,
     products), outside utilities ``v0`` and switching costs, among ``available`` products.
@@ -152,30 +171,30 @@ def choice_table(
     ever released. The probabilities are bit for bit those of the logit over all
     products with V = -inf for the unavailable ones (as :func:`mean_utilities` makes
     them): such a product has probability exactly 0 in every row, the row maximum and
-    each exponential are the same, the normaliser is summed at full width (see
-    :func:`_softmax_rows`) and the cumulative sum only skips additions of 0. The last
+    each exponential are the same, the normaliser is summed at full width with zeros in
+    place (numpy sums pairwise, so the rounding of a sum depends on where its zeros sit;
+    see :mod:`.logit_table`, which does this arithmetic in compiled loops or numpy) and
+    the cumulative sum only skips additions of 0. The last
     column, set to exactly 1, is a product on offer (or the outside option), so no
     uniform number, however close to 1, draws a withdrawn product.
+
+    With a ``workspace``, the table lives in its memory (and is overwritten by its next
+    table); with ``rows`` (sorted row numbers of ``cdf``), only those rows are computed,
+    the others are undefined (each row's floats are the same either way).
     """
     n_seg, n_prod = v.shape
-    options = np.concatenate([[NONE], np.flatnonzero(available)])
+    options, state = offer(available)
     cols = options + 1  # columns of the full (outside option, products) layout
     width = len(options)
-    full = np.concatenate([v0[:, None], v], axis=1)[:, cols]  # (S, A+1)
-    # Moving from product c to another product costs k; staying, leaving or first
-    # adoption (current = none) is free.
-    move = np.ones((width, width), dtype=bool)
-    move[0, :] = False
-    move[:, 0] = False
-    np.fill_diagonal(move, False)
-    u = full[:, None, :] - switching_cost[:, None, None] * move[None, :, :]  # (S, current, option)
-    cdf = np.cumsum(_softmax_rows(u, cols, n_prod + 1), axis=-1)
-    # Nothing to choose (every option -inf, outside option switched off): no model.
-    cdf[cdf[..., -1] == 0.0] = 1.0
-    cdf[..., -1] = 1.0
-    state = np.full(n_prod + 1, -1, dtype=np.int64)
-    state[cols] = np.arange(width)
-    return ChoiceTable(cdf.reshape(n_seg * width, width), options, state)
+    full = np.ascontiguousarray(np.concatenate([v0[:, None], v], axis=1)[:, cols])  # (S, A+1)
+    rows = np.arange(n_seg * width) if rows is None else rows
+    memory = (workspace or Workspace()).take((len(rows) + n_seg * width) * width)
+    gaps = memory[: len(rows) * width].reshape(len(rows), width)  # [row, option]
+    cdf = memory[len(rows) * width :].reshape(n_seg * width, width)
+    logit_table.utility_gaps(full, np.asarray(switching_cost, dtype=float), rows, gaps)
+    np.exp(gaps, out=gaps)
+    logit_table.cumulative(gaps, rows, cols, n_prod + 1, logit_table.sum_plan(n_prod + 1), cdf)
+    return ChoiceTable(cdf, options, state)
 
 
 def inverse_cdf(cdf: np.ndarray, row: np.ndarray, uniform: np.ndarray) -> np.ndarray:
