@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
+from aimarket.simulation.mechanics import kernels
+
 
 def _lambertw_exp(a: np.ndarray) -> np.ndarray:
     """W(e^a): the w > 0 with w + ln w = a (Lambert's W of e^a, without forming e^a),
@@ -47,10 +49,22 @@ def host_markup_prices(
     (a host with nearly all the traffic, whose 1 - share a double cannot resolve) goes to
     :func:`_host_newton`. ``start``: markups to start from (last month's, say; scale where
     not positive and finite). Where a cloud does not host, price and share are NaN and 0."""
+    cost = np.ascontiguousarray(cost, dtype=np.float64)
+    hosts = np.ascontiguousarray(hosts, dtype=np.bool_)
+    start = np.full(cost.shape, np.nan) if start is None else start
+    start = np.ascontiguousarray(start, dtype=np.float64)
+    price, share, converged = _ROUNDS(cost, hosts, float(scale), float(tol), start)
+    if converged:
+        return price, share, True
+    return _host_newton(cost, hosts, scale, tol, iterations)
+
+
+def _rounds_numpy(cost, hosts, scale, tol, start):
+    """Up to 40 rounds of m <- scale + share(m) m over every product at once (numpy):
+    prices, shares and whether every host's condition holds to ``tol``."""
     markup = np.where(hosts, scale, 0.0)
-    if start is not None:
-        good = hosts & np.isfinite(start) & (start > 0)
-        markup = np.where(good, start, markup)
+    good = hosts & np.isfinite(start) & (start > 0)
+    markup = np.where(good, start, markup)
     share = np.zeros_like(cost)
     for _ in range(40):
         u = np.where(hosts, -(cost + markup) / scale, -np.inf)
@@ -61,7 +75,53 @@ def host_markup_prices(
         if float(np.max(np.abs(gap), initial=0.0)) <= tol:
             return np.where(hosts, cost + markup, np.nan), share, True
         markup = np.where(hosts, scale + share * markup, 0.0)
-    return _host_newton(cost, hosts, scale, tol, iterations)
+    return np.where(hosts, cost + markup, np.nan), share, False
+
+
+def _rounds_loop(cost, hosts, scale, tol, start):
+    """:func:`_rounds_numpy` as loops (numba), the same rounds for every product."""
+    n_cloud, n_prod = cost.shape
+    markup = np.zeros((n_cloud, n_prod))
+    share = np.zeros((n_cloud, n_prod))
+    e = np.zeros(n_cloud)
+    for i in range(n_cloud):
+        for j in range(n_prod):
+            good = hosts[i, j] and np.isfinite(start[i, j]) and start[i, j] > 0
+            markup[i, j] = start[i, j] if good else (scale if hosts[i, j] else 0.0)
+    converged = False
+    for _ in range(40):
+        worst = 0.0
+        for j in range(n_prod):
+            top = -np.inf
+            for i in range(n_cloud):
+                u = -(cost[i, j] + markup[i, j]) / scale if hosts[i, j] else -np.inf
+                e[i] = u
+                top = u if u > top else top
+            top = top if np.isfinite(top) else 0.0
+            total = 0.0
+            for i in range(n_cloud):
+                e[i] = np.exp(e[i] - top)
+                total += e[i]
+            for i in range(n_cloud):
+                share[i, j] = e[i] / max(total, 1e-300)
+                if hosts[i, j]:
+                    gap = abs(markup[i, j] * (1.0 - share[i, j]) / scale - 1.0)
+                    worst = max(worst, gap if gap == gap else np.inf)
+        converged = worst <= tol
+        if converged:
+            break
+        for i in range(n_cloud):
+            for j in range(n_prod):
+                markup[i, j] = scale + share[i, j] * markup[i, j] if hosts[i, j] else 0.0
+    price = np.full((n_cloud, n_prod), np.nan)
+    for i in range(n_cloud):
+        for j in range(n_prod):
+            if hosts[i, j]:
+                price[i, j] = cost[i, j] + markup[i, j]
+    return price, share, converged
+
+
+_ROUNDS = kernels.Kernel(_rounds_loop, _rounds_numpy)
 
 
 def _host_newton(

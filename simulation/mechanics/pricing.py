@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aimarket.simulation.mechanics import choice
+from aimarket.simulation.mechanics import choice, kernels
 
 #: Highest price a best response may reach ($/Mtok): only a seller facing no outside
 #: option and no rival, whose demand never falls fast enough, gets there.
@@ -60,6 +60,15 @@ def best_response(
     textbook p - c = 1 / (a (1 - s)). Groups that cannot use a product (-inf utility)
     are left out of its demand; a product no group can use keeps its price.
     """
+    v, price, v0, coef = (_floats(a) for a in (v, price, v0, coef))
+    base, rest = _PREPARE(v, price, v0, coef)
+    return solve_prices(base, rest, price, coef, weights, cost, elasticity, iterations, tol)
+
+
+def _prepare_numpy(v, price, v0, coef):
+    """The price-free utility ``base`` of each (segment, product), scaled by the
+    segment's largest term (-inf where the group cannot use the product), and the rest
+    ``rest`` of the logit denominator each product faces, in the same scale."""
     finite = np.isfinite(v)
     full = np.concatenate([v0[:, None], np.where(finite, v, -np.inf)], axis=1)
     top = np.max(full, axis=1, keepdims=True)
@@ -67,7 +76,41 @@ def best_response(
     expo = np.exp(full - top)
     rest = expo.sum(axis=1, keepdims=True) - expo[:, 1:]  # (S, J) denominator without j
     base = np.where(finite, v + coef[:, None] * price[None, :] - top, -np.inf)  # price-free
-    return solve_prices(base, rest, price, coef, weights, cost, elasticity, iterations, tol)
+    return base, rest
+
+
+def _prepare_loop(v, price, v0, coef):
+    """:func:`_prepare_numpy` as loops (numba)."""
+    n_seg, n_prod = v.shape
+    base = np.empty((n_seg, n_prod))
+    rest = np.empty((n_seg, n_prod))
+    for s in range(n_seg):
+        top = v0[s]
+        for j in range(n_prod):
+            if np.isfinite(v[s, j]) and not v[s, j] <= top:
+                top = v[s, j]
+        if not np.isfinite(top):
+            top = 0.0
+        total = np.exp(v0[s] - top)
+        for j in range(n_prod):
+            if np.isfinite(v[s, j]):
+                rest[s, j] = np.exp(v[s, j] - top)
+                base[s, j] = v[s, j] + coef[s] * price[j] - top
+            else:
+                rest[s, j] = 0.0
+                base[s, j] = -np.inf
+            total += rest[s, j]
+        for j in range(n_prod):
+            rest[s, j] = total - rest[s, j]
+    return base, rest
+
+
+_PREPARE = kernels.Kernel(_prepare_loop, _prepare_numpy)
+
+
+def _floats(a) -> np.ndarray:
+    """``a`` as a C-contiguous float64 array (one compiled signature per kernel)."""
+    return np.ascontiguousarray(a, dtype=np.float64)
 
 
 def solve_prices(
@@ -85,6 +128,16 @@ def solve_prices(
     price-free utility ``base`` (-inf where a group cannot use the product) and the rest
     ``rest`` of the logit denominator it faces (in the same scale), starting from
     ``price``; returns the prices and how many did not converge."""
+    base, rest, price, coef, weights, cost = (
+        _floats(a) for a in (base, rest, price, coef, weights, cost)
+    )
+    return _SOLVE(
+        base, rest, price, coef, weights, cost, float(elasticity), int(iterations), float(tol)
+    )
+
+
+def _solve_numpy(base, rest, price, coef, weights, cost, elasticity, iterations, tol):
+    """:func:`solve_prices` on arrays, every product at once (numpy)."""
     finite = np.isfinite(base)
     avail = finite.any(axis=0)
     lo = cost.astype(float).copy()
@@ -111,6 +164,67 @@ def solve_prices(
         todo &= ~stuck
         x = np.where(todo, new, np.where(stuck, np.minimum(new, PRICE_CEILING), x))
     return x, int(todo.sum())
+
+
+def _solve_loop(base, rest, price, coef, weights, cost, elasticity, iterations, tol):
+    """:func:`_solve_numpy` as loops (numba): each product's safeguarded Newton on its
+    own, its first-order condition (:func:`_foc`) summed over segments in order."""
+    n_seg, n_prod = base.shape
+    x = price.copy()
+    unsolved = 0
+    for j in range(n_prod):
+        usable = False
+        for s in range(n_seg):
+            usable = usable or np.isfinite(base[s, j])
+        if not usable:
+            continue
+        c = cost[j]
+        xj = max(price[j], c)
+        if xj <= c:
+            xj = c + max(1e-9 * abs(c), 1e-12)
+        lo, hi, todo = c, np.inf, True
+        for _ in range(iterations):
+            f = df = demand = 0.0
+            m = xj - c
+            inv = 1.0 / max(xj, 1e-300)
+            for s in range(n_seg):
+                a, w, z = coef[s], weights[s], base[s, j] - coef[s] * xj
+                own = np.exp(z if not z > 700.0 else 700.0)
+                if rest[s, j] > 0:
+                    sh = own / (own + rest[s, j])
+                else:
+                    sh = 1.0 if np.isfinite(base[s, j]) else 0.0
+                g = 1.0 + m * elasticity * inv - m * a * (1.0 - sh)
+                ds = -a * sh * (1.0 - sh)
+                dg = elasticity * c * inv * inv - a * (1.0 - sh) - m * a * a * sh * (1.0 - sh)
+                f += w * sh * g
+                df += w * (ds * g + sh * dg)
+                demand += w * sh
+            if abs(f) <= tol * max(demand, 1e-300):
+                todo = False
+                break
+            if f > 0:
+                lo = xj
+            elif f < 0:
+                hi = xj
+            step = xj - f / df if df != 0.0 else np.nan
+            if np.isfinite(step) and lo < step < hi:
+                new = step
+            elif np.isfinite(hi):
+                new = 0.5 * (lo + hi)
+            else:
+                new = min(lo + 2.0 * (xj - lo) + 1e-9, PRICE_CEILING)
+            if (np.isfinite(hi) and hi - lo <= 1e-15 * hi) or new >= PRICE_CEILING:
+                xj = min(new, PRICE_CEILING)
+                todo = False
+                break
+            xj = new
+        x[j] = xj
+        unsolved += 1 if todo else 0
+    return x, unsolved
+
+
+_SOLVE = kernels.Kernel(_solve_loop, _solve_numpy)
 
 
 def hosting_prices(
