@@ -188,12 +188,11 @@ def _solve_loop(base, rest, price, coef, weights, cost, elasticity, iterations, 
             m = xj - c
             inv = 1.0 / max(xj, 1e-300)
             for s in range(n_seg):
+                if not np.isfinite(base[s, j]):
+                    continue  # the group cannot use it: no share, nothing to add
                 a, w, z = coef[s], weights[s], base[s, j] - coef[s] * xj
                 own = np.exp(z if not z > 700.0 else 700.0)
-                if rest[s, j] > 0:
-                    sh = own / (own + rest[s, j])
-                else:
-                    sh = 1.0 if np.isfinite(base[s, j]) else 0.0
+                sh = own / (own + rest[s, j]) if rest[s, j] > 0 else 1.0
                 g = 1.0 + m * elasticity * inv - m * a * (1.0 - sh)
                 ds = -a * sh * (1.0 - sh)
                 dg = elasticity * c * inv * inv - a * (1.0 - sh) - m * a * a * sh * (1.0 - sh)
