@@ -12,22 +12,25 @@ PRICE_CEILING = 1e6
 
 
 def _shares(base, x, coef, rest, finite):
-    """Each product's share (segments, products) at own prices ``x``."""
+    """Each product's share s (segments, products) at own prices ``x``, and 1 - s
+    (as the rest's share: exact where s is near 1)."""
     own = np.exp(np.minimum(base - coef[:, None] * x[None, :], 700.0))
     # alone in the segment (no rival, no outside option): the whole segment, if usable
-    return np.where(rest > 0, own / np.where(rest > 0, own + rest, 1.0), finite * 1.0)
+    den = np.where(rest > 0, own + rest, 1.0)
+    return np.where(rest > 0, own / den, finite * 1.0), np.where(rest > 0, rest / den, 1.0 - finite)
 
 
-def _foc(x, cost, weights, s, a, elasticity):
+def _foc(x, cost, weights, s, q, a, elasticity):
     """The first-order condition of product j's profit (x - c) sum_s W_s v(x) s_s(x),
     divided by the volume factor v(x) = (x / p_r)^eps (the same for every segment):
-    F(x) = sum_s W_s s_s [1 + m eps / x - m a_s (1 - s_s)], m = x - c, and F'(x)."""
+    F(x) = sum_s W_s s_s [1 + m eps / x - m a_s (1 - s_s)], m = x - c, and F'(x);
+    ``q`` is 1 - s."""
     w = weights[:, None]
     m = x - cost
     inv = 1.0 / np.maximum(x, 1e-300)
-    g = 1.0 + m * elasticity * inv - m * a * (1.0 - s)
-    ds = -a * s * (1.0 - s)
-    dg = elasticity * cost * inv * inv - a * (1.0 - s) - m * a * a * s * (1.0 - s)
+    g = 1.0 + m * elasticity * inv - m * a * q
+    ds = -a * s * q
+    dg = elasticity * cost * inv * inv - a * q - m * a * a * s * q
     f = (w * s * g).sum(axis=0)
     df = (w * (ds * g + s * dg)).sum(axis=0)
     demand = (w * s).sum(axis=0)
@@ -146,8 +149,8 @@ def _solve_numpy(base, rest, price, coef, weights, cost, elasticity, iterations,
     x = np.where(avail & (x <= cost), cost + np.maximum(1e-9 * np.abs(cost), 1e-12), x)
     todo = avail.copy()
     for _ in range(iterations):
-        s = _shares(base, x, coef, rest, finite)
-        f, df, demand = _foc(x, cost, weights, s, coef[:, None], elasticity)
+        s, q = _shares(base, x, coef, rest, finite)
+        f, df, demand = _foc(x, cost, weights, s, q, coef[:, None], elasticity)
         done = np.abs(f) <= tol * np.maximum(demand, 1e-300)
         todo &= ~done
         if not todo.any():
@@ -157,7 +160,7 @@ def _solve_numpy(base, rest, price, coef, weights, cost, elasticity, iterations,
         with np.errstate(divide="ignore", invalid="ignore"):
             step = x - f / df
         inside = np.isfinite(step) & (step > lo) & (step < hi)
-        grow = np.minimum(lo + 2.0 * (x - lo) + 1e-9, PRICE_CEILING)
+        grow = np.minimum(cost + 2.0 * (x - cost) + 1e-9, PRICE_CEILING)  # markup x 2
         fallback = np.where(np.isfinite(hi), 0.5 * (lo + hi), grow)
         new = np.where(inside, step, fallback)
         stuck = (np.isfinite(hi) & (hi - lo <= 1e-15 * hi)) | (new >= PRICE_CEILING)
@@ -192,10 +195,12 @@ def _solve_loop(base, rest, price, coef, weights, cost, elasticity, iterations, 
                     continue  # the group cannot use it: no share, nothing to add
                 a, w, z = coef[s], weights[s], base[s, j] - coef[s] * xj
                 own = np.exp(z if not z > 700.0 else 700.0)
-                sh = own / (own + rest[s, j]) if rest[s, j] > 0 else 1.0
-                g = 1.0 + m * elasticity * inv - m * a * (1.0 - sh)
-                ds = -a * sh * (1.0 - sh)
-                dg = elasticity * c * inv * inv - a * (1.0 - sh) - m * a * a * sh * (1.0 - sh)
+                sh, q = 1.0, 0.0  # alone in the segment
+                if rest[s, j] > 0:
+                    sh, q = own / (own + rest[s, j]), rest[s, j] / (own + rest[s, j])
+                g = 1.0 + m * elasticity * inv - m * a * q
+                ds = -a * sh * q
+                dg = elasticity * c * inv * inv - a * q - m * a * a * sh * q
                 f += w * sh * g
                 df += w * (ds * g + sh * dg)
                 demand += w * sh
@@ -212,7 +217,7 @@ def _solve_loop(base, rest, price, coef, weights, cost, elasticity, iterations, 
             elif np.isfinite(hi):
                 new = 0.5 * (lo + hi)
             else:
-                new = min(lo + 2.0 * (xj - lo) + 1e-9, PRICE_CEILING)
+                new = min(c + 2.0 * (xj - c) + 1e-9, PRICE_CEILING)
             if (np.isfinite(hi) and hi - lo <= 1e-15 * hi) or new >= PRICE_CEILING:
                 xj = min(new, PRICE_CEILING)
                 todo = False
