@@ -58,10 +58,14 @@ def best_response(
     e^{b_sj - a_s x} / (e^{b_sj - a_s x} + R_sj), R_sj the rest of the logit denominator,
     and the tokens its users buy scale as x^eps.
     The first-order condition (:func:`_foc`) is solved by Newton's method safeguarded by
-    a bracket [lo, hi] with F(lo) > 0 > F(hi) (bisection when a step leaves it), to a
-    relative residual |F| <= ``tol`` x demand. With eps = 0 and one segment it is the
-    textbook p - c = 1 / (a (1 - s)). Groups that cannot use a product (-inf utility)
-    are left out of its demand; a product no group can use keeps its price.
+    a bracket [lo, hi] with F(lo) > 0 > F(hi) (bisection when a step leaves it; the
+    markup doubles while there is no hi), to a relative residual |F| <= ``tol`` x demand.
+    A price at which nobody buys (demand below 1e-280 of what the product would sell
+    with every user) is too high: F = 0 there says nothing. With eps = 0 and one segment
+    it is the textbook p - c = 1 / (a (1 - s)). Groups that cannot use a product (-inf
+    utility) are left out of its demand; a product no group can use, or only groups
+    without demand, keeps its price (at least its cost, if some group can use it). The
+    solve runs as a numba kernel, or in numpy (:mod:`~aimarket.simulation.mechanics.kernels`).
     """
     v, price, v0, coef = (_floats(a) for a in (v, price, v0, coef))
     base, rest = _PREPARE(v, price, v0, coef)
@@ -77,7 +81,11 @@ def _prepare_numpy(v, price, v0, coef):
     top = np.max(full, axis=1, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
     expo = np.exp(full - top)
-    rest = expo.sum(axis=1, keepdims=True) - expo[:, 1:]  # (S, J) denominator without j
+    # the denominator without j: what comes before it plus what comes after it (no
+    # cancellation where j has nearly all the segment)
+    before = np.cumsum(expo, axis=1)[:, :-1]
+    after = np.cumsum(expo[:, :0:-1], axis=1)[:, ::-1]  # from j on
+    rest = before + np.concatenate([after[:, 1:], np.zeros((len(v0), 1))], axis=1)
     base = np.where(finite, v + coef[:, None] * price[None, :] - top, -np.inf)  # price-free
     return base, rest
 
@@ -87,6 +95,7 @@ def _prepare_loop(v, price, v0, coef):
     n_seg, n_prod = v.shape
     base = np.empty((n_seg, n_prod))
     rest = np.empty((n_seg, n_prod))
+    e = np.empty(n_prod)
     for s in range(n_seg):
         top = v0[s]
         for j in range(n_prod):
@@ -94,17 +103,21 @@ def _prepare_loop(v, price, v0, coef):
                 top = v[s, j]
         if not np.isfinite(top):
             top = 0.0
-        total = np.exp(v0[s] - top)
         for j in range(n_prod):
             if np.isfinite(v[s, j]):
-                rest[s, j] = np.exp(v[s, j] - top)
+                e[j] = np.exp(v[s, j] - top)
                 base[s, j] = v[s, j] + coef[s] * price[j] - top
             else:
-                rest[s, j] = 0.0
+                e[j] = 0.0
                 base[s, j] = -np.inf
-            total += rest[s, j]
+        after = 0.0  # the denominator after j, then before j (as numpy's cumsum adds)
+        for j in range(n_prod - 1, -1, -1):
+            rest[s, j] = after
+            after += e[j]
+        before = np.exp(v0[s] - top)
         for j in range(n_prod):
-            rest[s, j] = total - rest[s, j]
+            rest[s, j] = before + rest[s, j]
+            before += e[j]
     return base, rest
 
 
@@ -147,16 +160,18 @@ def _solve_numpy(base, rest, price, coef, weights, cost, elasticity, iterations,
     hi = np.full_like(lo, np.inf)
     x = np.where(avail, np.maximum(price, cost), price)
     x = np.where(avail & (x <= cost), cost + np.maximum(1e-9 * np.abs(cost), 1e-12), x)
-    todo = avail.copy()
+    potential = (weights[:, None] * finite).sum(axis=0)  # its demand if it had every user
+    todo = avail & (potential > 0)
     for _ in range(iterations):
         s, q = _shares(base, x, coef, rest, finite)
         f, df, demand = _foc(x, cost, weights, s, q, coef[:, None], elasticity)
-        done = np.abs(f) <= tol * np.maximum(demand, 1e-300)
+        empty = demand <= 1e-280 * potential  # nobody buys: the price is too high
+        done = (np.abs(f) <= tol * np.maximum(demand, 1e-300)) & ~empty
         todo &= ~done
         if not todo.any():
             break
-        lo = np.where(todo & (f > 0), x, lo)
-        hi = np.where(todo & (f < 0), x, hi)
+        lo = np.where(todo & (f > 0) & ~empty, x, lo)
+        hi = np.where(todo & ((f < 0) | empty), x, hi)
         with np.errstate(divide="ignore", invalid="ignore"):
             step = x - f / df
         inside = np.isfinite(step) & (step > lo) & (step < hi)
@@ -176,17 +191,16 @@ def _solve_loop(base, rest, price, coef, weights, cost, elasticity, iterations, 
     x = price.copy()
     unsolved = 0
     for j in range(n_prod):
-        usable = False
+        usable, potential = False, 0.0
         for s in range(n_seg):
             usable = usable or np.isfinite(base[s, j])
-        if not usable:
-            continue
+            potential += weights[s] if np.isfinite(base[s, j]) else 0.0
         c = cost[j]
-        xj = max(price[j], c)
-        if xj <= c:
+        xj = max(price[j], c) if usable else price[j]
+        if usable and xj <= c:
             xj = c + max(1e-9 * abs(c), 1e-12)
-        lo, hi, todo = c, np.inf, True
-        for _ in range(iterations):
+        lo, hi, todo = c, np.inf, potential > 0
+        for _ in range(iterations if todo else 0):
             f = df = demand = 0.0
             m = xj - c
             inv = 1.0 / max(xj, 1e-300)
@@ -204,12 +218,13 @@ def _solve_loop(base, rest, price, coef, weights, cost, elasticity, iterations, 
                 f += w * sh * g
                 df += w * (ds * g + sh * dg)
                 demand += w * sh
-            if abs(f) <= tol * max(demand, 1e-300):
+            empty = demand <= 1e-280 * potential
+            if abs(f) <= tol * max(demand, 1e-300) and not empty:
                 todo = False
                 break
-            if f > 0:
+            if f > 0 and not empty:
                 lo = xj
-            elif f < 0:
+            elif f < 0 or empty:
                 hi = xj
             step = xj - f / df if df != 0.0 else np.nan
             if np.isfinite(step) and lo < step < hi:
