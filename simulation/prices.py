@@ -60,30 +60,22 @@ def _host(model: MarketModel, best, cost, hosts, host_cost) -> None:
     # keeps only its share of it.
     lone_host_markup = np.maximum(best / (1.0 + model.state.open_tax) - cost, 0.0)
     several = hosts.sum(axis=0) >= 2
-    differentiated = model.scenario.mechanisms.host_markups and several.any()
-    if differentiated:  # lone hosts are monopolists; the others are priced below
+    if model.scenario.mechanisms.host_markups and several.any():
+        # lone hosts are monopolists; two or more are in their logit equilibrium
         with np.errstate(invalid="ignore"):  # last month's markups (a start for the solver)
             before = model.hosting[:, :n] - host_cost
-        table = np.where(hosts, host_cost + lone_host_markup, np.nan)
+        on = hosts & several[None, :]
+        scale = _host_scale(model)
+        price, share, converged = hosting.host_markup_prices(host_cost, on, scale, start=before)
+        model.state.unconverged += not converged
+        table, shares, paid, paid_cost = hosting.host_payments(
+            host_cost, hosts, lone_host_markup, price, share
+        )
     else:
         table = clouds.set_hosting_prices(
             model.clouds, model.hosting[:, :n], host_cost, hosts, lone_host_markup
         )
-    offered = np.where(hosts, table, np.inf)
-    k = np.argmin(offered, axis=0)
-    cols = np.arange(n)
-    paid, paid_cost = offered[k, cols], host_cost[k, cols]
-    shares = np.zeros_like(host_cost)
-    shares[k, cols] = 1.0
-    if differentiated:
-        scale = _host_scale(model)
-        on = hosts & several[None, :]
-        price, share, converged = hosting.host_markup_prices(host_cost, on, scale, start=before)
-        model.state.unconverged += not converged
-        table = np.where(several[None, :], price, table)
-        shares = np.where(several[None, :], share, shares)
-        paid = np.where(several, (share * np.where(on, price, 0.0)).sum(axis=0), paid)
-        paid_cost = np.where(several, (share * host_cost).sum(axis=0), paid_cost)
+        paid, paid_cost, shares = hosting.cheapest_host(host_cost, hosts, table)
     model.hosting[:, :n] = table
     has_host = hosts.any(axis=0)  # hosted open weights on offer
     p.price[:n] = np.where(has_host, paid * (1.0 + model.state.open_tax), p.price[:n])

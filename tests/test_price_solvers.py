@@ -184,6 +184,10 @@ def test_backends_give_the_same_prices(restore_backend):
         assert c1 and c2
         np.testing.assert_allclose(p1, p2, rtol=1e-10, atol=0.0)
         np.testing.assert_allclose(s1, s2, rtol=1e-10, atol=1e-15)
+        lone = cost.min(axis=0) * rng.uniform(0.0, 2.0, cost.shape[1])
+        paid = both_backends(hosting.host_payments, cost, hosts, lone, p1, s1)
+        for a, b in zip(*paid, strict=True):  # the same sums in the same order
+            np.testing.assert_array_equal(a, b)
 
 
 def assert_frames_close(a: pd.DataFrame, b: pd.DataFrame) -> None:

@@ -124,6 +124,90 @@ def _rounds_loop(cost, hosts, scale, tol, start):
 _ROUNDS = kernels.Kernel(_rounds_loop, _rounds_numpy)
 
 
+def host_payments(
+    cost: np.ndarray,
+    hosts: np.ndarray,
+    lone_markup: np.ndarray,
+    price: np.ndarray,
+    share: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The month's hosting of open weights by differentiated hosts, (clouds, products):
+    where two or more clouds host, ``price`` and ``share`` from
+    :func:`host_markup_prices`; a lone host prices at cost + ``lone_markup`` and takes
+    all the traffic. Returns the prices (NaN where a cloud does not host), the traffic
+    shares, and per product what developers pay per Mtok and what serving it costs
+    (traffic-weighted; where nobody hosts, inf and the first cloud's cost)."""
+    return _PAYMENTS(
+        np.ascontiguousarray(cost, dtype=np.float64),
+        np.ascontiguousarray(hosts, dtype=np.bool_),
+        np.ascontiguousarray(lone_markup, dtype=np.float64),
+        np.ascontiguousarray(price, dtype=np.float64),
+        np.ascontiguousarray(share, dtype=np.float64),
+    )
+
+
+def cheapest_host(
+    cost: np.ndarray, hosts: np.ndarray, table: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per product, the cheapest host's price in ``table`` (inf where nobody hosts) and
+    its cost, and traffic shares (clouds, products) all on it (the first cloud where
+    nobody hosts)."""
+    offered = np.where(hosts, table, np.inf)
+    k = np.argmin(offered, axis=0)
+    cols = np.arange(cost.shape[1])
+    shares = np.zeros_like(cost)
+    shares[k, cols] = 1.0
+    return offered[k, cols], cost[k, cols], shares
+
+
+def _payments_numpy(cost, hosts, lone_markup, price, share):
+    """:func:`host_payments` on arrays (numpy)."""
+    several = hosts.sum(axis=0) >= 2
+    on = hosts & several[None, :]
+    paid, paid_cost, shares = cheapest_host(
+        cost, hosts, np.where(hosts, cost + lone_markup, np.nan)
+    )
+    table = np.where(several[None, :], price, np.where(hosts, cost + lone_markup, np.nan))
+    shares = np.where(several[None, :], share, shares)
+    paid = np.where(several, (share * np.where(on, price, 0.0)).sum(axis=0), paid)
+    paid_cost = np.where(several, (share * cost).sum(axis=0), paid_cost)
+    return table, shares, paid, paid_cost
+
+
+def _payments_loop(cost, hosts, lone_markup, price, share):
+    """:func:`_payments_numpy` as loops (numba), one product at a time."""
+    n_cloud, n_prod = cost.shape
+    table = np.full((n_cloud, n_prod), np.nan)
+    shares = np.zeros((n_cloud, n_prod))
+    paid = np.empty(n_prod)
+    paid_cost = np.empty(n_prod)
+    for j in range(n_prod):
+        count = 0
+        for i in range(n_cloud):
+            count += 1 if hosts[i, j] else 0
+        if count >= 2:
+            total = total_cost = 0.0
+            for i in range(n_cloud):
+                table[i, j] = price[i, j]
+                shares[i, j] = share[i, j]
+                total += share[i, j] * (price[i, j] if hosts[i, j] else 0.0)
+                total_cost += share[i, j] * cost[i, j]
+            paid[j], paid_cost[j] = total, total_cost
+            continue
+        k, lowest = 0, np.inf
+        for i in range(n_cloud):
+            if hosts[i, j]:
+                table[i, j] = cost[i, j] + lone_markup[j]
+                if table[i, j] < lowest:
+                    k, lowest = i, table[i, j]
+        shares[k, j] = 1.0
+        paid[j], paid_cost[j] = lowest, cost[k, j]
+    return table, shares, paid, paid_cost
+
+
+_PAYMENTS = kernels.Kernel(_payments_loop, _payments_numpy)
+
+
 def _host_newton(
     cost: np.ndarray, hosts: np.ndarray, scale: float, tol: float, iterations: int
 ) -> tuple[np.ndarray, np.ndarray, bool]:
