@@ -28,65 +28,58 @@ def set_prices(model: MarketModel) -> None:
     hosts = np.array([c.hosts_open for c in model.clouds])[:, None] & open_now[None, :]
     host_cost = np.stack([c.unit_cost(p.efficiency[:n], True) for c in model.clouds])
     cost = p.cost[:n]
-    for vendor in model.vendors:
-        if vendor.closed_product is not None:
-            cost[vendor.closed_product] = model.closed_unit_cost(vendor)
+    closed = [(v, v.closed_product) for v in model.vendors if v.closed_product is not None]
+    for vendor, j in closed:
+        cost[j] = model.closed_unit_cost(vendor)
     cost[:] = np.where(open_now, np.where(hosts, host_cost, np.inf).min(axis=0), cost)
     cost[~np.isfinite(cost)] = 0.0
-    dev = model.developers
     market = model.scenario.market
     best, unsolved = pricing.best_response(
         model.mean_utilities(),
         p.price[:n],
-        dev.outside_utilities(),
+        model.developers.outside_utilities(),
         model.price_weights(),
         model.demand_weights(),
         cost,
         market.token_elasticity,
     )
     model.state.unconverged += unsolved
-    for vendor in model.vendors:
-        j = vendor.closed_product
-        if j is not None and p.available[j]:
-            target = float(best[j]) if market.pricing == "nash" else cost[j]
-            vendor.set_price(cost[j], target, market.price_adjustment)
-    _host(model, best, cost, hosts, host_cost, open_now)
+    target = best if market.pricing == "nash" else cost
+    for vendor, j in closed:
+        if p.available[j]:
+            vendor.set_price(cost[j], float(target[j]), market.price_adjustment)
+    _host(model, best, cost, hosts, host_cost)
 
 
-def _host(model: MarketModel, best, cost, hosts, host_cost, open_now) -> None:
-    """Clouds' hosting prices; each open model's price is the cheapest host's (taxed
-    under regulation); open weights nobody hosts cannot be used."""
+def _host(model: MarketModel, best, cost, hosts, host_cost) -> None:
+    """Clouds' hosting prices; each open model's price is what its developers pay their
+    hosts (taxed under regulation); open weights nobody hosts cannot be used."""
     p = model.products
     n = p.n
     # ``best`` is an effective price to developers; under an open-weight tax the host
     # keeps only its share of it.
     lone_host_markup = np.maximum(best / (1.0 + model.state.open_tax) - cost, 0.0)
-    with np.errstate(invalid="ignore"):  # last month's markups (a start for the solver)
-        before = model.hosting[:, :n] - host_cost
-    model.hosting[:, :n] = clouds.set_hosting_prices(
-        model.clouds, model.hosting[:, :n], host_cost, hosts, lone_host_markup
-    )
-    has_host = hosts.any(axis=0)
-    offered = np.where(hosts, model.hosting[:, :n], np.inf)
-    k = np.argmin(offered, axis=0)
-    cols = np.arange(n)
-    paid, paid_cost = offered[k, cols], host_cost[k, cols]
-    shares = np.zeros_like(host_cost)
-    shares[k, cols] = 1.0
     several = hosts.sum(axis=0) >= 2
     if model.scenario.mechanisms.host_markups and several.any():
+        # lone hosts are monopolists; two or more are in their logit equilibrium
+        with np.errstate(invalid="ignore"):  # last month's markups (a start for the solver)
+            before = model.hosting[:, :n] - host_cost
+        on = hosts & several[None, :]
         scale = _host_scale(model)
-        price, share, converged = hosting.host_markup_prices(
-            host_cost, hosts & several[None, :], scale, start=before
-        )
+        price, share, converged = hosting.host_markup_prices(host_cost, on, scale, start=before)
         model.state.unconverged += not converged
-        model.hosting[:, :n] = np.where(several[None, :], price, model.hosting[:, :n])
-        shares = np.where(several[None, :], share, shares)
-        paid = np.where(several, np.nansum(share * np.nan_to_num(price), axis=0), paid)
-        paid_cost = np.where(several, (share * host_cost).sum(axis=0), paid_cost)
-    taxed = paid * (1.0 + model.state.open_tax)
-    p.price[:n] = np.where(open_now & has_host, taxed, p.price[:n])
-    p.cost[:n] = np.where(open_now & has_host, paid_cost, p.cost[:n])
+        table, shares, paid, paid_cost = hosting.host_payments(
+            host_cost, hosts, lone_host_markup, price, share
+        )
+    else:
+        table = clouds.set_hosting_prices(
+            model.clouds, model.hosting[:, :n], host_cost, hosts, lone_host_markup
+        )
+        paid, paid_cost, shares = hosting.cheapest_host(host_cost, hosts, table)
+    model.hosting[:, :n] = table
+    has_host = hosts.any(axis=0)  # hosted open weights on offer
+    p.price[:n] = np.where(has_host, paid * (1.0 + model.state.open_tax), p.price[:n])
+    p.cost[:n] = np.where(has_host, paid_cost, p.cost[:n])
     p.available[:n] &= ~(p.is_open[:n] & ~has_host)
     model.host_cost = host_cost
     model.host_share = shares

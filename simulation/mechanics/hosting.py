@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
+from aimarket.simulation.mechanics import kernels
+
 
 def _lambertw_exp(a: np.ndarray) -> np.ndarray:
     """W(e^a): the w > 0 with w + ln w = a (Lambert's W of e^a, without forming e^a),
@@ -47,10 +49,22 @@ def host_markup_prices(
     (a host with nearly all the traffic, whose 1 - share a double cannot resolve) goes to
     :func:`_host_newton`. ``start``: markups to start from (last month's, say; scale where
     not positive and finite). Where a cloud does not host, price and share are NaN and 0."""
+    cost = np.ascontiguousarray(cost, dtype=np.float64)
+    hosts = np.ascontiguousarray(hosts, dtype=np.bool_)
+    start = np.full(cost.shape, np.nan) if start is None else start
+    start = np.ascontiguousarray(start, dtype=np.float64)
+    price, share, converged = _ROUNDS(cost, hosts, float(scale), float(tol), start)
+    if converged:
+        return price, share, True
+    return _host_newton(cost, hosts, scale, tol, iterations)
+
+
+def _rounds_numpy(cost, hosts, scale, tol, start):
+    """Up to 40 rounds of m <- scale + share(m) m over every product at once (numpy):
+    prices, shares and whether every host's condition holds to ``tol``."""
     markup = np.where(hosts, scale, 0.0)
-    if start is not None:
-        good = hosts & np.isfinite(start) & (start > 0)
-        markup = np.where(good, start, markup)
+    good = hosts & np.isfinite(start) & (start > 0)
+    markup = np.where(good, start, markup)
     share = np.zeros_like(cost)
     for _ in range(40):
         u = np.where(hosts, -(cost + markup) / scale, -np.inf)
@@ -61,7 +75,137 @@ def host_markup_prices(
         if float(np.max(np.abs(gap), initial=0.0)) <= tol:
             return np.where(hosts, cost + markup, np.nan), share, True
         markup = np.where(hosts, scale + share * markup, 0.0)
-    return _host_newton(cost, hosts, scale, tol, iterations)
+    return np.where(hosts, cost + markup, np.nan), share, False
+
+
+def _rounds_loop(cost, hosts, scale, tol, start):
+    """:func:`_rounds_numpy` as loops (numba), the same rounds for every product."""
+    n_cloud, n_prod = cost.shape
+    markup = np.zeros((n_cloud, n_prod))
+    share = np.zeros((n_cloud, n_prod))
+    e = np.zeros(n_cloud)
+    for i in range(n_cloud):
+        for j in range(n_prod):
+            good = hosts[i, j] and np.isfinite(start[i, j]) and start[i, j] > 0
+            markup[i, j] = start[i, j] if good else (scale if hosts[i, j] else 0.0)
+    converged = False
+    for _ in range(40):
+        worst = 0.0
+        for j in range(n_prod):
+            top = -np.inf
+            for i in range(n_cloud):
+                u = -(cost[i, j] + markup[i, j]) / scale if hosts[i, j] else -np.inf
+                e[i] = u
+                top = u if u > top else top
+            top = top if np.isfinite(top) else 0.0
+            total = 0.0
+            for i in range(n_cloud):
+                e[i] = np.exp(e[i] - top)
+                total += e[i]
+            for i in range(n_cloud):
+                share[i, j] = e[i] / max(total, 1e-300)
+                if hosts[i, j]:
+                    gap = abs(markup[i, j] * (1.0 - share[i, j]) / scale - 1.0)
+                    worst = max(worst, gap if gap == gap else np.inf)
+        converged = worst <= tol
+        if converged:
+            break
+        for i in range(n_cloud):
+            for j in range(n_prod):
+                markup[i, j] = scale + share[i, j] * markup[i, j] if hosts[i, j] else 0.0
+    price = np.full((n_cloud, n_prod), np.nan)
+    for i in range(n_cloud):
+        for j in range(n_prod):
+            if hosts[i, j]:
+                price[i, j] = cost[i, j] + markup[i, j]
+    return price, share, converged
+
+
+_ROUNDS = kernels.Kernel(_rounds_loop, _rounds_numpy)
+
+
+def host_payments(
+    cost: np.ndarray,
+    hosts: np.ndarray,
+    lone_markup: np.ndarray,
+    price: np.ndarray,
+    share: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The month's hosting of open weights by differentiated hosts, (clouds, products):
+    where two or more clouds host, ``price`` and ``share`` from
+    :func:`host_markup_prices`; a lone host prices at cost + ``lone_markup`` and takes
+    all the traffic. Returns the prices (NaN where a cloud does not host), the traffic
+    shares, and per product what developers pay per Mtok and what serving it costs
+    (traffic-weighted; where nobody hosts, inf and the first cloud's cost)."""
+    return _PAYMENTS(
+        np.ascontiguousarray(cost, dtype=np.float64),
+        np.ascontiguousarray(hosts, dtype=np.bool_),
+        np.ascontiguousarray(lone_markup, dtype=np.float64),
+        np.ascontiguousarray(price, dtype=np.float64),
+        np.ascontiguousarray(share, dtype=np.float64),
+    )
+
+
+def cheapest_host(
+    cost: np.ndarray, hosts: np.ndarray, table: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per product, the cheapest host's price in ``table`` (inf where nobody hosts) and
+    its cost, and traffic shares (clouds, products) all on it (the first cloud where
+    nobody hosts)."""
+    offered = np.where(hosts, table, np.inf)
+    k = np.argmin(offered, axis=0)
+    cols = np.arange(cost.shape[1])
+    shares = np.zeros_like(cost)
+    shares[k, cols] = 1.0
+    return offered[k, cols], cost[k, cols], shares
+
+
+def _payments_numpy(cost, hosts, lone_markup, price, share):
+    """:func:`host_payments` on arrays (numpy)."""
+    several = hosts.sum(axis=0) >= 2
+    on = hosts & several[None, :]
+    paid, paid_cost, shares = cheapest_host(
+        cost, hosts, np.where(hosts, cost + lone_markup, np.nan)
+    )
+    table = np.where(several[None, :], price, np.where(hosts, cost + lone_markup, np.nan))
+    shares = np.where(several[None, :], share, shares)
+    paid = np.where(several, (share * np.where(on, price, 0.0)).sum(axis=0), paid)
+    paid_cost = np.where(several, (share * cost).sum(axis=0), paid_cost)
+    return table, shares, paid, paid_cost
+
+
+def _payments_loop(cost, hosts, lone_markup, price, share):
+    """:func:`_payments_numpy` as loops (numba), one product at a time."""
+    n_cloud, n_prod = cost.shape
+    table = np.full((n_cloud, n_prod), np.nan)
+    shares = np.zeros((n_cloud, n_prod))
+    paid = np.empty(n_prod)
+    paid_cost = np.empty(n_prod)
+    for j in range(n_prod):
+        count = 0
+        for i in range(n_cloud):
+            count += 1 if hosts[i, j] else 0
+        if count >= 2:
+            total = total_cost = 0.0
+            for i in range(n_cloud):
+                table[i, j] = price[i, j]
+                shares[i, j] = share[i, j]
+                total += share[i, j] * (price[i, j] if hosts[i, j] else 0.0)
+                total_cost += share[i, j] * cost[i, j]
+            paid[j], paid_cost[j] = total, total_cost
+            continue
+        k, lowest = 0, np.inf
+        for i in range(n_cloud):
+            if hosts[i, j]:
+                table[i, j] = cost[i, j] + lone_markup[j]
+                if table[i, j] < lowest:
+                    k, lowest = i, table[i, j]
+        shares[k, j] = 1.0
+        paid[j], paid_cost[j] = lowest, cost[k, j]
+    return table, shares, paid, paid_cost
+
+
+_PAYMENTS = kernels.Kernel(_payments_loop, _payments_numpy)
 
 
 def _host_newton(
