@@ -17,10 +17,17 @@ A batch of runs' market or vendor frames is stored as one Parquet table:
   more); runs' outcomes, computed from the exact frames, keep full double precision. A
   run's exact frames can always be made again from its scenario and seed.
 
-Every transformation is checked on the batch's data before it is applied (a column is
-dropped only if it is rebuilt exactly); what was done is written into the file's
-metadata, and :func:`decode` undoes it: the columns, their order, their dtypes and the
-row order come back as the model's ``market_frame()`` and ``vendor_frame()`` make them.
+Every transformation is checked on the data before it is applied (a column is dropped
+only if it is rebuilt exactly); what was done is written into the file's metadata, and
+:func:`decode` undoes it: the columns, their order, their dtypes and the row order come
+back as the model's ``market_frame()`` and ``vendor_frame()`` make them.
+
+Where the work is done: a sweep's worker encodes each run's frames as it finishes
+(:func:`encode_frame`, an :class:`Encoded` table), and the driver appends its batch's
+runs as they are (:func:`combine`; integers widened where runs differ) and writes the
+file, so the driver's CPU per run stays small. Runs encoded differently (a column
+dropped in one run and not in another) are decoded and encoded again as one batch
+(:func:`batch`); both ways the files decode to the same frames.
 """
 
 from __future__ import annotations
@@ -112,48 +119,59 @@ def encode_frame(table: str, frame: pd.DataFrame, starts: Mapping[str, str]) -> 
     meta: dict[str, Any] = {
         "table": table,
         "columns": list(frame.columns),
-        "dtypes": {c: str(frame[c].dtype) for c in frame.columns},
+        "dtypes": {c: str(d) for c, d in frame.dtypes.items()},
         "derived": {},
     }
-    out = frame
+    kept = list(frame.columns)
     if {"date", "step", "run_id"} <= set(frame.columns) and starts:
         run_starts = frame["run_id"].map(starts)
         if run_starts.notna().all():
             rebuilt = month_dates(run_starts, frame["step"])
             same = rebuilt.to_numpy("datetime64[us]") == frame["date"].to_numpy("datetime64[us]")
             if same.all():
-                out = out.drop(columns="date")
+                kept.remove("date")
                 meta["starts"] = {r: starts[r] for r in pd.unique(frame["run_id"])}
     for col, (left, op, right) in DERIVED.get(table, {}).items():
-        if {col, left, right} <= set(out.columns):
-            value = _OPS[op](out[left].to_numpy(), out[right].to_numpy())
-            if np.array_equal(value, out[col].to_numpy(), equal_nan=True):
-                out = out.drop(columns=col)
+        if {col, left, right} <= set(kept):
+            value = _OPS[op](frame[left].to_numpy(), frame[right].to_numpy())
+            if np.array_equal(value, frame[col].to_numpy(), equal_nan=True):
+                kept.remove(col)
                 meta["derived"][col] = [left, op, right]
+    rows = None  # the stored row order (None: as given)
     order = ROW_ORDER.get(table)
-    if order and {"run_id", *order} <= set(out.columns) and len(out):
-        runs = _run_codes(out["run_id"])
-        a, b = (pd.factorize(out[c], sort=True)[0] for c in order)
-        if np.array_equal(np.lexsort((b, a, runs)), np.arange(len(out))):
-            stored = np.lexsort((a, b, runs))  # run, then the second key, then the first
-            out = out.iloc[stored]
+    if order and {"run_id", *order} <= set(kept) and len(frame):
+        runs = _run_codes(frame["run_id"])
+        a, b = (pd.factorize(frame[c], sort=True)[0] for c in order)
+        if np.array_equal(np.lexsort((b, a, runs)), np.arange(len(frame))):
+            rows = np.lexsort((a, b, runs))  # run, then the second key, then the first
             meta["order"] = list(order)
-    columns: dict[str, Any] = {}
-    for col in out.columns:
-        values = out[col]
-        if pd.api.types.is_integer_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            values = values.astype(_smallest_int(values.to_numpy()))
-        elif pd.api.types.is_float_dtype(values) and table in SINGLE_PRECISION:
-            values = values.astype(np.float32)
-        columns[col] = values.reset_index(drop=True)
-    arrow = pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False)
-    arrow = arrow.replace_schema_metadata(None)
+    arrays = [_stored_array(table, frame[col], rows) for col in kept]
+    arrow = pa.Table.from_arrays([a for a, _ in arrays], names=kept)
     floats = {
-        field.name: _float_stats(columns[field.name].to_numpy())
-        for field in arrow.schema
-        if pa.types.is_floating(field.type)
+        col: _float_stats(v) for col, (_, v) in zip(kept, arrays, strict=True) if v is not None
     }
     return Encoded(table, arrow, meta, floats)
+
+
+def _stored_array(table: str, column: pd.Series, rows: np.ndarray | None):
+    """A column as stored (integers in their smallest type, floats of the series tables
+    in single precision; rows in the stored order), as Arrow makes it from pandas, and
+    its values if they are floats (else None)."""
+    dtype = column.dtype
+    numeric = isinstance(dtype, np.dtype) and dtype.kind in "iuf"
+    if not numeric:  # strings, dates, booleans: as pandas gives them to Arrow
+        column = column if rows is None else column.iloc[rows]
+        array = pa.array(column.reset_index(drop=True), from_pandas=True)
+        if pa.types.is_floating(array.type):
+            return array, column.to_numpy()
+        return array, None
+    values = column.to_numpy()
+    values = values if rows is None else values[rows]
+    if dtype.kind in "iu":
+        values = values.astype(_smallest_int(values))
+    elif table in SINGLE_PRECISION:
+        values = values.astype(np.float32)
+    return pa.array(values, from_pandas=True), values if dtype.kind == "f" else None
 
 
 def encode(table: str, frame: pd.DataFrame, starts: Mapping[str, str]) -> tuple[pa.Table, dict]:
