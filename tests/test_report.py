@@ -157,3 +157,24 @@ def test_policies_identical_in_every_pair_are_named_and_both_drawn(tmp_path):
 def test_different_policies_are_not_called_identical(flagship):
     pairs = agg.identical_policies(load(flagship))
     assert ("closed", "open") not in pairs and ("open", "closed") not in pairs
+
+
+def test_series_summaries_read_compactly_by_steps_are_unchanged(flagship, monkeypatch):
+    """The report's time-series summaries keep values in single precision only where that
+    is exact and describe a few steps at a time: the same table as from the full frame."""
+    from aimarket.experiments.analysis.aggregate import summaries
+
+    results = load(flagship)
+    metrics = ["closed_price", "open_token_share", "capability_gap"]  # the gap is derived
+    at_once = agg.summarize_series(results, metrics)  # a small sweep: all steps at once
+    by_frame = agg.summarize_series(results.market, metrics)
+    monkeypatch.setattr(summaries, "CHUNK_ROWS", 50)  # a few steps per chunk
+    chunked = agg.summarize_series(results, metrics)
+    pd.testing.assert_frame_equal(chunked, at_once, check_exact=True)
+    # the full frame gives the same numbers (its policy column keeps pandas' str dtype)
+    pd.testing.assert_frame_equal(chunked, by_frame, check_exact=True, check_dtype=False)
+    assert chunked["step"].nunique() == 24 and set(chunked["metric"]) == set(metrics)
+    keys = ("policy", "vendor")
+    vendors = agg.summarize_series(results, ["token_share"], keys, table="vendors")
+    by_frame = agg.summarize_series(results.vendors, ["token_share"], keys)
+    pd.testing.assert_frame_equal(vendors, by_frame, check_exact=True, check_dtype=False)

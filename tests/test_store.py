@@ -390,6 +390,31 @@ def test_stored_series_are_the_model_frames(tmp_path):
         )
 
 
+def test_runs_encoded_by_workers_are_appended_as_the_batch_would_be_encoded():
+    """Each run's series encoded where it ran and appended by the driver decode to the
+    same frames as the batch encoded at once, including when the runs need different
+    integer widths or were encoded differently (then the batch is encoded afresh)."""
+    from aimarket.experiments.engine import encoding
+
+    _, tasks, made = model_frames(steps=30, runs=3)
+    starts = {t["run_id"]: encoding.run_start(t) for t in tasks}
+    wide = pd.DataFrame({"run_id": "w", "step": [1, 2], "n": [5, 100_000], "x": [0.5, 1.5]})
+    narrow = pd.DataFrame({"run_id": "n", "step": [1, 2], "n": [1, 2], "x": [2.5, 0.25]})
+    other = narrow.rename(columns={"n": "m"}).assign(run_id="o")
+    cases = [(t, [m[t] for m in made]) for t in ("market", "vendors")]
+    cases += [("other", [narrow, wide]), ("other", [narrow, other])]
+    for table, frames in cases:
+        parts = [encoding.encode_frame(table, f, starts) for f in frames]
+        appended = encoding.combine(parts)
+        assert (appended is None) == (frames[1] is other), table
+        arrow, options = encoding.batch(table, parts, starts)
+        expected = encoding.encode(table, pd.concat(frames, ignore_index=True), starts)[0]
+        got = encoding.decode(arrow, encoding.read_meta(arrow.schema))
+        want = encoding.decode(expected, encoding.read_meta(expected.schema))
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        assert set(options["use_dictionary"]) >= {"run_id"}
+
+
 def test_series_take_under_a_third_of_the_plain_parquet_bytes(tmp_path):
     from aimarket.experiments.engine.worker import execute
 

@@ -206,11 +206,11 @@ class Store:
         failed = [res for res in results if res["status"] != "ok"]
         failures = [_failure_row(res, runs[res["run_id"]], batch) for res in failed]
         files: dict[str, dict] = {}
-        starts = {row["run_id"]: _start(runs[row["run_id"]]) for row in rows}
+        starts = {row["run_id"]: encoding.run_start(runs[row["run_id"]]) for row in rows}
         for t in SERIES:
-            frames = [res[t] for res in results if res.get(t) is not None]
-            if frames:
-                arrow, options = encoding.encode(t, pd.concat(frames, ignore_index=True), starts)
+            series = [res[t] for res in results if res.get(t) is not None]
+            if series:  # each run's frame, or its table as the worker encoded it
+                arrow, options = encoding.batch(t, series, starts)
                 write = functools.partial(encoding.write, arrow, options=options)
                 files[t] = atomic_write(self.path / t / name, write)
         if failures:
@@ -298,9 +298,3 @@ def _failure_row(res: dict, run: dict, batch: str) -> dict[str, Any]:
     """A failed result's row of the failures table, with its traceback."""
     keys = _run_keys(res, run)
     return {**keys, "error": res["error"], "traceback": res["traceback"], "batch": batch}
-
-
-def _start(task: dict) -> str:
-    """The run's ``market.start`` (its time series' step 1)."""
-    over = task.get("overrides") or {}
-    return str(over.get("market.start", (task.get("base") or {}).get("market", {}).get("start")))

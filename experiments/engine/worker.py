@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aimarket.experiments.engine import functional, outcomes
+from aimarket.experiments.engine import encoding, functional, outcomes
 from aimarket.experiments.engine.seeds import run_seed
 from aimarket.simulation.model import MarketModel
 from aimarket.simulation.scenario import Scenario
@@ -60,9 +60,11 @@ def _exit_when_closed(lifeline: Connection) -> None:
     os._exit(1)  # the driver is gone: stop now, without cleanup that could block
 
 
-def execute(task: dict[str, Any]) -> dict[str, Any]:
+def execute(task: dict[str, Any], encode: bool = False) -> dict[str, Any]:
     """Run one task from :meth:`aimarket.experiments.engine.plan.Plan.task`; never raises
-    for model errors."""
+    for model errors. Its time series come back as frames, or with ``encode`` as the
+    store's :class:`~aimarket.experiments.engine.encoding.Encoded` tables, which the
+    driver appends to its batch as they are."""
     started = time.time()
     t0 = time.perf_counter()
     result: dict[str, Any] = {
@@ -78,6 +80,11 @@ def execute(task: dict[str, Any]) -> dict[str, Any]:
     }
     try:
         result.update(_run(task))
+        if encode:
+            start = {task["run_id"]: encoding.run_start(task)}
+            for table in ("market", "vendors"):
+                if result[table] is not None:
+                    result[table] = encoding.encode_frame(table, result[table], start)
     except Exception as exc:  # a failed run is data, not a crash of the sweep
         result["status"] = "failed"
         result["error"] = f"{type(exc).__name__}: {exc}"[:500]
@@ -89,8 +96,9 @@ def execute(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def execute_many(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """:func:`execute` each task in turn; one result per task, in order."""
-    return [execute(task) for task in tasks]
+    """:func:`execute` each task in turn, its series encoded for the store; one result per
+    task, in order (what executors run)."""
+    return [execute(task, encode=True) for task in tasks]
 
 
 def _run(task: dict[str, Any]) -> dict[str, Any]:

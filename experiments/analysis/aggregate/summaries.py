@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from aimarket.experiments.analysis.stats import LEVEL, describe
@@ -106,6 +107,11 @@ def summarize_runs(
     return out.reset_index(drop=True)
 
 
+#: Rows of a time series described at once by :func:`summarize_series` (whole steps at a
+#: time), so that its memory does not grow with the number of runs beyond the values kept.
+CHUNK_ROWS = 200_000
+
+
 def summarize_series(
     source: Results | pd.DataFrame,
     metrics: Sequence[str],
@@ -119,18 +125,22 @@ def summarize_series(
     series frame with ``step`` and the ``by`` columns. Columns: the ``by`` keys,
     ``metric``, ``step``, ``date`` (if present), then ``n``, ``mean``, ``sd``, ``se``,
     ``lo``, ``hi`` (t CI of the mean) and ``q_lo``, ``q_hi`` (percentile spread).
+    A Results is read batch by batch and only its values are kept (in single precision
+    where that is exact, as the store keeps them); each metric is then described a few
+    steps at a time.
     """
     keys = [*by, "step"]
     if isinstance(source, Results):
-        frame, dates = _narrow_series(source, table, keys, metrics)
+        frames, dates, dtypes = _narrow_series(source, table, keys, metrics)
     else:
-        frame = source
-        dates = frame.drop_duplicates("step").set_index("step")["date"] if "date" in frame else {}
-    metrics = [m for m in metrics if m in frame.columns]
+        frames, dtypes = [source], {}
+        dates = source.drop_duplicates("step").set_index("step")["date"] if "date" in source else {}
+    metrics = [m for m in metrics if m in frames[0].columns]
     parts = []
     for metric in metrics:  # one metric at a time: no long copy of every value
-        described = describe(frame.groupby(keys, sort=False, observed=True)[metric], level)
-        parts.append(described.assign(metric=metric).set_index("metric", append=True))
+        for chunk in _step_chunks(frames, keys, metric, dtypes):
+            described = describe(chunk.groupby(keys, sort=False, observed=True)[metric], level)
+            parts.append(described.assign(metric=metric).set_index("metric", append=True))
     if not parts:
         return pd.DataFrame(columns=[*by, "metric", "step", "n", "mean", "unit"])
     out = pd.concat(parts).reset_index()
@@ -145,11 +155,33 @@ def summarize_series(
     return out.sort_values([*by, "metric", "step"], kind="stable").reset_index(drop=True)
 
 
+def _step_chunks(frames: list[pd.DataFrame], keys: list[str], metric: str, dtypes: dict):
+    """The ``keys`` and ``metric`` of the frames' rows, whole steps at a time (about
+    :data:`CHUNK_ROWS` rows each), in the frames' row order, with their dtypes restored.
+    A group (keys and step) is in one chunk, with its values in the same order."""
+    steps = np.unique(np.concatenate([f["step"].to_numpy() for f in frames]))
+    rows = sum(len(f) for f in frames)
+    per = max(1, CHUNK_ROWS * len(steps) // max(rows, 1))
+    for i in range(0, max(len(steps), 1), per):
+        if len(steps):
+            lo, hi = steps[i], steps[min(i + per, len(steps)) - 1]
+            parts = [f.loc[f["step"].between(lo, hi), [*keys, metric]] for f in frames]
+        else:
+            parts = [f[[*keys, metric]] for f in frames]
+        chunk = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        for col, dtype in dtypes.items():
+            if col in chunk.columns and chunk[col].dtype != dtype:
+                chunk[col] = chunk[col].astype(dtype)
+        yield chunk
+
+
 def _narrow_series(results: Results, table: str, keys: list[str], metrics: Sequence[str]):
-    """Only ``keys`` and ``metrics`` of a series table, read batch by batch (keys as
-    categories), and the date of each step: memory grows with the values kept, not with
-    the run keys and columns a full read would bring."""
-    frames, dates = [], {}
+    """Only ``keys`` and ``metrics`` of a series table, read batch by batch and kept small
+    (keys as categories, steps as small integers, metrics in single precision where that
+    is exact), the date of each step, and the dtypes to restore: memory grows with the
+    values kept, at a few bytes each, not with the run keys and columns a full read would
+    bring."""
+    frames, dates, dtypes = [], {}, {}
     runs = results.ok
     categories = {k: runs[k].unique() for k in keys if k != "step" and k in runs.columns}
     for batch in results.series_batches({table: ["date", *keys, *metrics]}):
@@ -159,7 +191,26 @@ def _narrow_series(results: Results, table: str, keys: list[str], metrics: Seque
         kept = frame[[c for c in (*keys, *metrics) if c in frame.columns]].copy()
         for key, values in categories.items():  # the same categories in every batch
             kept[key] = pd.Categorical(kept[key], categories=values)
+        for col in kept.columns:
+            small = _smaller(kept[col])
+            if small is not None:
+                dtypes.setdefault(col, kept[col].dtype)
+                kept[col] = small
         frames.append(kept)
     if not frames:
-        return pd.DataFrame(columns=[*keys, *metrics]), {}
-    return pd.concat(frames, ignore_index=True), pd.Series(dates)
+        return [pd.DataFrame(columns=[*keys, *metrics])], {}, {}
+    return frames, pd.Series(dates), dtypes
+
+
+def _smaller(column: pd.Series) -> np.ndarray | None:
+    """The column in fewer bytes holding exactly the same values (None if there is none):
+    steps as 16-bit integers, floats in single precision where that is exact."""
+    values = column.to_numpy()
+    if values.dtype == np.int64 and (values.size == 0 or abs(values).max() < 2**15):
+        return values.astype(np.int16)
+    if values.dtype == np.float64:
+        single = values.astype(np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.array_equal(single.astype(np.float64), values, equal_nan=True):
+                return single
+    return None
