@@ -85,3 +85,17 @@ def test_a_read_only_package_caches_compiled_code_in_the_users_cache(monkeypatch
     monkeypatch.setenv("NUMBA_CACHE_DIR", "/somewhere/chosen")
     kernels._ensure_cache_dir()  # the user's own choice is kept
     assert kernels.os.environ["NUMBA_CACHE_DIR"] == "/somewhere/chosen"
+
+
+def test_a_results_folder_records_the_backend_and_refuses_the_other_one(restore_backend):
+    from aimarket.experiments.engine import provenance
+
+    class Plan:
+        outcome_names, outcome_refs, model_ref = ("platform_payoff",), (), None
+
+    kernels.use("numba")
+    made = provenance.code_fingerprint(Plan())
+    kernels.use("numpy")
+    now = provenance.code_fingerprint(Plan())
+    assert made["kernels"] == "numba" and now["kernels"] == "numpy"
+    assert provenance.code_changes(made, now) == ["kernel backend numba -> numpy"]
