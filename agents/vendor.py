@@ -230,22 +230,24 @@ class Vendor(VendorAccounts, MarketAgent):
         if mech.talent:
             target = 1.0 + (inn.talent_bonus if self.release.attracts_talent(self) else 0.0)
             self.talent += inn.talent_speed * (target - self.talent)
-        self.training = 0.0
+        training = 0.0
+        log_stock = self.log_stock
         if mech.rd:
             dollars = self.rd_spend * self.params.frontier_share
             per_dollar = production.efficiency_index(self.model.steps, inn.efficiency_growth)
-            self.training = dollars * per_dollar * self.talent
-            self.log_stock = production.add(self.log_stock, self.training)
-        held = production.total(self.log_stock, self.log_absorbed)
+            training = dollars * per_dollar * self.talent
+            self.log_stock = log_stock = production.add(log_stock, training)
+        self.training = training
+        absorbed = self.log_absorbed
+        held = production.total(log_stock, absorbed)
         if mech.imitation and open_frontier > -math.inf:
             target = production.log_stock_for(open_frontier, inn.compute_scale, inn.frontier_stock)
-            rate = production.imitation_rate(
-                self.training, inn.imitation_speed, inn.imitation_capacity
-            )
-            self.log_absorbed = production.absorb(self.log_absorbed, held, target, rate)
-            held = production.total(self.log_stock, self.log_absorbed)
+            rate = production.imitation_rate(training, inn.imitation_speed, inn.imitation_capacity)
+            self.log_absorbed = absorbed = production.absorb(absorbed, held, target, rate)
+            held = production.total(log_stock, absorbed)
         level = production.capability_of(held, inn.compute_scale, inn.frontier_stock)
-        self.capability = max(self.capability, level)
+        if level > self.capability:  # max(capability, level), keeping capability on ties
+            self.capability = level
         self.history.append(self.capability)
 
     def decide_release(self) -> None:

@@ -73,6 +73,8 @@ class MarketModel(mesa.Model):
         self.state = MarketState(serving_cost=scenario.market.serving_cost)
         self._create_agents(scenario)
         self.measured: dict[str, float] = {}  # this month's market metrics
+        self._bonus_key: tuple | None = None  # what _native_bonus last saw, and its result
+        self._bonus: np.ndarray | None = None
         self.datacollector = metrics.collector(self, self.measured)
 
     def _create_agents(self, scenario: Scenario) -> None:
@@ -290,21 +292,27 @@ class MarketModel(mesa.Model):
 
     def _native_bonus(self) -> np.ndarray | None:
         """Each group's bonus for the products offered on its home cloud: a closed model
-        on its vendor's partner cloud, open weights on every cloud hosting them."""
+        on its vendor's partner cloud, open weights on every cloud hosting them. Kept
+        while what it depends on (hosting, closed models' clouds) stays the same."""
         dev = self.developers
-        homes = dev.group_home >= 0
-        if not homes.any() or not dev.bonus.any():
-            return None
         n = self.products.n
         native = np.isfinite(self.hosting[:, :n])
-        sold = [
-            (v.cloud.index, v.closed_product) for v in self.vendors if v.closed_product is not None
-        ]
-        if sold:
-            native[tuple(np.array(sold).T)] = True
-        rows = np.zeros((dev.n_groups, n), dtype=bool)
-        rows[homes] = native[dev.group_home[homes]]
-        return dev.bonus[:, None] * rows
+        sold = tuple(
+            (v.cloud.index, v.closed_product)
+            for v in self.vendor_list
+            if v.alive and v.closed_product is not None
+        )
+        key = (native.tobytes(), native.shape, sold, dev.bonus.tobytes(), dev.group_home.tobytes())
+        if key != self._bonus_key:
+            self._bonus_key, self._bonus = key, None
+            homes = dev.group_home >= 0
+            if homes.any() and dev.bonus.any():
+                if sold:
+                    native[tuple(np.array(sold).T)] = True
+                rows = np.zeros((dev.n_groups, n), dtype=bool)
+                rows[homes] = native[dev.group_home[homes]]
+                self._bonus = dev.bonus[:, None] * rows
+        return self._bonus
 
     def price_weights(self) -> np.ndarray:
         """Each group's utility per $/Mtok this month: its price weight times the tokens

@@ -50,11 +50,12 @@ def mean_utilities(
 ) -> np.ndarray:
     """V, shape (segments, products); unavailable products get -inf. ``price_weight``
     is a_s, utility per $/Mtok at the segment's current volume."""
+    # column times row: numpy.outer's products without its per-call cost
     v = (
-        np.outer(quality_weight, capability)
-        + np.outer(openness_preference, is_open.astype(float))
-        + np.outer(network_weight, ecosystem)
-        - np.outer(price_weight, price)
+        quality_weight[:, None] * capability
+        + openness_preference[:, None] * is_open.astype(float)
+        + network_weight[:, None] * ecosystem
+        - price_weight[:, None] * price
         - penalty[None, :]
     )
     v[:, ~available] = -np.inf
