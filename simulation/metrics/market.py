@@ -46,6 +46,12 @@ def _closed_margin(m: Month) -> float:
     return _weighted_mean((price - m.cost[sold]) / price, tokens, tokens.sum())
 
 
+def _aware_share(m: Month) -> float:
+    """``aware.mean()``: the count of True is exact, so the same float."""
+    aware = m.model.developers.aware
+    return float(np.count_nonzero(aware) / aware.size)
+
+
 DEFINITIONS = [
     Metric("closed_price", "$/Mtok", "closed API price",
            "token-weighted mean price of available closed products (all closed APIs, a "
@@ -150,7 +156,7 @@ DEFINITIONS = [
            outcome=("adoption_rate", "final", "share"), summary=True),
     Metric("market_share_aware", "share", "share of developers in the market",
            "developers in the market / all developers",
-           lambda m: float(m.model.developers.aware.mean())),
+           _aware_share),
     Metric("total_tokens", "Ttok/month", "tokens bought", "tokens bought by developers",
            lambda m: m.total),
     Metric("incidents", "count/month", "misuse incidents", "misuse incidents this month",
