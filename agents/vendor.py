@@ -176,11 +176,16 @@ class Vendor(VendorAccounts, MarketAgent):
         discount rate, plus a terminal value discounted from this month: a perpetuity of
         its mean profit over the last 12 months (no growth), or, if it exited, the price
         it was bought for (:func:`aimarket.simulation.mechanics.rd.terminal_value`)."""
+        rate = self.params.discount_rate
         if self.exit_value is not None:
             terminal = self.exit_value
         else:
-            terminal = rd.terminal_value(self.recent_profit, self.params.discount_rate)
-        return self.discounted + self.discount_factor * terminal
+            terminal = rd.terminal_value(self.recent_profit, rate)
+        # discount_factor, inline (read once a month per vendor)
+        return (
+            self.discounted
+            + (1.0 + rd.monthly_rate(rate)) ** (self.born - self.model.steps) * terminal
+        )
 
     @property
     def age(self) -> int:

@@ -151,6 +151,21 @@ def test_columns_take_blocks_of_rows_and_float_columns():
     assert floats.column(0).dtype == np.float64
 
 
+def test_columns_see_a_new_type_in_a_block_of_known_rows():
+    columns = Columns(["a", "b"], capacity=2)
+    block = [(1, "p"), (2, "q")]
+    columns.extend(block)
+    columns.extend(block)  # the same types: still integers
+    assert columns.column(0).dtype == np.int64
+    columns.extend([(1, "p"), (2, "q"), (None, "r")])  # a None in a longer block
+    columns.extend([(1, "p"), (2.5, "q")])  # a float in the second row
+    assert columns.column(0) == [1, 2, 1, 2, 1, 2, None, 1, 2.5]
+    numbers = Columns(["a"], capacity=1)
+    numbers.extend([(1,), (2,)])
+    numbers.extend([(1,), (2.5,)])
+    assert numbers.column(0).dtype == np.float64
+
+
 def test_vendor_rows_sort_as_pandas_sorts_them():
     steps = np.array([1, 1, 1, 2, 2, 2, 2])
     names = ["b", "a", "b", "Zed", "é", "a", "Zed"]

@@ -81,6 +81,8 @@ class Month:
     @functools.cached_property
     def orphaned(self) -> np.ndarray:
         """Products of vendors with no row in the vendor table this month (they left)."""
+        if len(self.present) == len(self.model.vendor_list):  # nobody left yet
+            return np.zeros(len(self.vendor), dtype=bool)
         listed = np.zeros(len(self.model.vendor_list), dtype=bool)
         listed[[v.index for v in self.present]] = True
         return ~listed[self.vendor]
@@ -92,11 +94,22 @@ class Month:
 
     @functools.cached_property
     def closed_frontier(self) -> float:
-        return self.model.frontier(is_open=False)
+        """``model.frontier(is_open=False)``, from this month's arrays."""
+        return float(self.capability[self.closed].max()) if self.closed.any() else 0.0
 
     @functools.cached_property
     def open_frontier(self) -> float:
-        return self.model.frontier(is_open=True)
+        """``model.frontier(is_open=True)``, from this month's arrays."""
+        return float(self.capability[self.opened].max()) if self.opened.any() else 0.0
+
+    @functools.cached_property
+    def segment_tokens(self) -> np.ndarray:
+        """Tokens bought by segment (segments, products) and their sums by segment."""
+        return self.model.developers.segment_tokens[:, : len(self.vendor)]
+
+    @functools.cached_property
+    def segment_total(self) -> np.ndarray:
+        return self.segment_tokens.sum(axis=1)
 
     def share(self, mask: np.ndarray) -> float:
         """Share of this month's tokens on the products in ``mask`` (0 if none sold)."""

@@ -72,7 +72,7 @@ class Columns:
             for k, values in self.lists.items():
                 values.extend(columns[k])
             if self._numeric:
-                self.data[start:end, self._numeric] = np.array(self._take(columns)).T
+                self.data[start:end, self._numeric] = np.array(self._take(columns), dtype=float).T
         else:
             self.data[start:end] = rows
         self.n = end

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Iterable
+
 import numpy as np
 
 from aimarket.simulation.metrics import MARKET, Metric, Month
@@ -44,6 +47,17 @@ def _closed_margin(m: Month) -> float:
         return float("nan")  # no closed sales: the margin is undefined
     price, tokens = m.price[sold], m.tokens[sold]
     return _weighted_mean((price - m.cost[sold]) / price, tokens, tokens.sum())
+
+
+def _total(items: Iterable, name: str) -> float:
+    """``sum(x.<name> for x in items)``, as a float (same additions, same order)."""
+    return float(sum(map(operator.attrgetter(name), items)))
+
+
+def _aware_share(m: Month) -> float:
+    """``aware.mean()``: the count of True is exact, so the same float."""
+    aware = m.model.developers.aware
+    return float(np.count_nonzero(aware) / aware.size)
 
 
 DEFINITIONS = [
@@ -94,26 +108,26 @@ DEFINITIONS = [
            outcome=("closed_margin", "late", "Lerner"), summary=True),
     Metric("vendor_revenue", "$M/month", "vendors' revenue",
            "API and complement revenue of all vendors in the market this month (one exiting "
-           "included)", lambda m: float(sum(v.revenue for v in m.present))),
+           "included)", lambda m: _total(m.present, "revenue")),
     Metric("vendor_profit", "$M/month", "vendors' profit", "profit of the same vendors",
-           lambda m: float(sum(v.profit for v in m.present)),
+           lambda m: _total(m.present, "profit"),
            outcome=("vendor_profit", "total", "$M")),
     Metric("platform_complement_revenue", "$M/month", "platform's complement revenue",
            "complement revenue of platform vendors",
-           lambda m: float(sum(v.complement_revenue for v in m.platforms)),
+           lambda m: _total(m.platforms, "complement_revenue"),
            outcome=("platform_complement_revenue", "total", "$M"), summary=True),
     Metric("platform_payoff", "$M", "platform's cumulative payoff",
            "cumulative profit of platform vendors (exited ones included)",
-           lambda m: float(sum(v.payoff for v in m.platforms)),
+           lambda m: _total(m.platforms, "payoff"),
            outcome=("platform_payoff", "final", "$M"), summary=True),
     Metric("platform_value", "$M", "platform's firm value",
            "firm_value of platform vendors (its AI activity's discounted profits plus a "
            "terminal value; exited ones at their buy-out)",
-           lambda m: float(sum(v.firm_value for v in m.platforms)),
+           lambda m: _total(m.platforms, "firm_value"),
            outcome=("platform_value", "final", "$M"), summary=True),
     Metric("cloud_revenue", "$M/month", "clouds' revenue",
            "all clouds' revenue (serving fees, hosting sales, training compute)",
-           lambda m: float(sum(c.revenue for c in m.model.clouds)),
+           lambda m: _total(m.model.clouds, "revenue"),
            outcome=("cloud_revenue", "total", "$M")),
     Metric("vc_funding", "$M/month", "VC funding", "money VCs invested this month",
            lambda m: m.model.state.vc_funding, outcome=("vc_funding", "total", "$M"), summary=True),
@@ -123,15 +137,15 @@ DEFINITIONS = [
     Metric("lp_commitments", "$M/month", "limited partners' commitments",
            "money limited partners committed to VCs this month (base commitments scaled by "
            "each fund's track record and dry powder, docs/ODD.md 6.2)",
-           lambda m: float(sum(vc.commitment for vc in m.model.vcs)),
+           lambda m: _total(m.model.vcs, "commitment"),
            outcome=("lp_commitments", "total", "$M")),
     Metric("dry_powder", "$M", "VCs' dry powder", "VCs' uninvested capital at the month's end",
-           lambda m: float(sum(vc.cash for vc in m.model.vcs)),
+           lambda m: _total(m.model.vcs, "cash"),
            outcome=("dry_powder", "final", "$M")),
     Metric("unused_credits", "$M", "unused strategic credits",
            "compute credits clouds' parents hold but have not invested (they lapse at "
            "1/credit_life a month)",
-           lambda m: float(sum(c.strategic_credits for c in m.model.clouds)),
+           lambda m: _total(m.model.clouds, "strategic_credits"),
            outcome=("unused_credits", "final", "$M"), summary=True),
     Metric("entries", "count/month", "entrants", "vendors entering this month",
            lambda m: m.model.state.entries, outcome=("entrants", "total", "count")),
@@ -150,7 +164,7 @@ DEFINITIONS = [
            outcome=("adoption_rate", "final", "share"), summary=True),
     Metric("market_share_aware", "share", "share of developers in the market",
            "developers in the market / all developers",
-           lambda m: float(m.model.developers.aware.mean())),
+           _aware_share),
     Metric("total_tokens", "Ttok/month", "tokens bought", "tokens bought by developers",
            lambda m: m.total),
     Metric("incidents", "count/month", "misuse incidents", "misuse incidents this month",

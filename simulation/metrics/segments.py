@@ -8,12 +8,8 @@ import numpy as np
 from aimarket.simulation.metrics import SEGMENTS, Metric, Month
 
 
-def _tokens(m: Month) -> np.ndarray:
-    return m.model.developers.segment_tokens[:, : m.model.products.n]
-
-
 def _per_token(m: Month, amount: np.ndarray) -> np.ndarray:
-    total = _tokens(m).sum(axis=1)
+    total = m.segment_total
     return np.where(total > 0, amount / np.where(total > 0, total, 1.0), 0.0)
 
 
@@ -27,12 +23,12 @@ DEFINITIONS = [
     Metric("adoption_rate", "share", "adoption rate",
            "share of the segment's developers using a model", _adoption),
     Metric("tokens", "Ttok/month", "tokens", "tokens bought by the segment",
-           lambda m: _tokens(m).sum(axis=1)),
+           lambda m: m.segment_total),
     Metric("open_token_share", "share", "open share of tokens",
            "share of the segment's tokens on open weights",
-           lambda m: _per_token(m, _tokens(m)[:, m.is_open].sum(axis=1))),
+           lambda m: _per_token(m, m.segment_tokens[:, m.is_open].sum(axis=1))),
     Metric("mean_price", "$/Mtok", "mean price paid", "token-weighted mean price paid",
-           lambda m: _per_token(m, _tokens(m) @ m.price)),
+           lambda m: _per_token(m, m.segment_tokens @ m.price)),
     Metric("surplus", "$M/month", "developer surplus", "logit log-sum surplus",
            lambda m: m.surplus),
 ]  # fmt: skip
