@@ -8,6 +8,7 @@ it uses the vendor's model, account, partner cloud, parameters and monthly flows
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -123,9 +124,9 @@ class VendorAccounts:
             model.ledger.pay(self.account, "suppliers", base, "internal_ai")
             model.ledger.pay(self.account, "government", cost - base, "open_tax")
             return
-        if tokens <= 0:
+        unit = cost / tokens if tokens > 0 else math.inf
+        if not math.isfinite(unit):  # no tokens, or too few to price (subnormal volumes)
             return
-        unit = cost / tokens
         model.vendor_list[p.vendor[seller]].sell_tokens(seller, tokens, self.account, unit)
         self.markup_cost += max(0.0, float(p.price[seller] - p.cost[seller])) * tokens
         self.holdup_cost += max(0.0, unit - float(p.price[seller])) * tokens

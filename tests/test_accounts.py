@@ -124,3 +124,17 @@ def test_a_cloud_backs_a_partner_with_its_parents_credits(model):
     diluted = {name: stake * 0.9 for name, stake in stakes.items()}
     expected = {**diluted, "owners": diluted.get("owners", 0.0) + 0.1}
     assert vendor.investors == pytest.approx(expected)
+
+
+def test_a_platform_buying_a_subnormal_volume_keeps_the_books_finite():
+    """Hypothesis found it: internal_tokens = 2.2e-313 made a rival API's unit price
+    cost / tokens overflow to inf, and the ledger's total NaN."""
+    from aimarket import MarketModel, load_scenario
+
+    for volume in (5e-324, 2.2250738585e-313, 1e-300):
+        scenario = load_scenario(
+            "baseline", {"vendors.meta.internal_tokens": volume, "developers.count": 50}
+        )
+        model = MarketModel(scenario, rng=0).run(3)
+        assert all(math.isfinite(v) for v in model.ledger.balances.values())
+        assert abs(model.ledger.total() - model.ledger.initial_total) < 1e-6
