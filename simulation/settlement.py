@@ -57,10 +57,12 @@ def pay_for_community(model: MarketModel) -> None:
     """The community's gains to open weights this month are paid for: by the owner of
     the weights (ecosystem support), or by the developers for weights whose owner left."""
     p = model.products
-    n = p.n
-    for j in np.flatnonzero(p.community_gain[:n] > 0):
-        cost = model.scenario.innovation.community_cost * p.community_gain[j]
-        owner = model.vendor_list[p.vendor[j]]
+    gains = p.community_gain[: p.n]
+    gained = np.flatnonzero(gains > 0)
+    rate, vendor_list = model.scenario.innovation.community_cost, model.vendor_list
+    for gain, owner_index in zip(gains[gained], p.vendor[gained].tolist(), strict=True):
+        cost = rate * gain  # gain a numpy scalar, as before
+        owner = vendor_list[owner_index]
         if owner.alive:
             owner.support_community(cost)
         else:
