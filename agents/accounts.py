@@ -28,9 +28,10 @@ class VendorAccounts:
         """Sell ``tokens`` (Ttok) of its closed model ``j`` to ``payer`` at the model's API
         price (or ``price``, $/Mtok); its partner cloud serves them (:meth:`Cloud.serve`).
         Returns the sales ($M)."""
-        price = self.model.products.price[j] if price is None else price
+        model = self.model
+        price = model.products.price[j] if price is None else price
         sales = price * tokens
-        self.model.ledger.pay(payer, self.account, sales, "api_sales")
+        model.ledger.pay(payer, self.account, sales, "api_sales")
         self.api_revenue += sales
         self.serving_cost += self.cloud.serve(self, tokens)
         return sales
@@ -136,8 +137,18 @@ class VendorAccounts:
         shares of the developer market's ``total_tokens`` and ``adopters`` (at least 1);
         the price of its first product."""
         p = self.model.products
-        mine = [j for j in (self.closed_product, self.open_product) if j is not None]
-        tokens, developers = _summed(p.tokens, mine), _summed(p.developers, mine)
+        first, second = self.closed_product, self.open_product
+        if first is None or second is None:  # one product (or none): no sum to add
+            first = second if first is None else first
+            if first is None:
+                tokens, developers = p.tokens.dtype.type(0), p.developers.dtype.type(0)
+            else:
+                tokens, developers = p.tokens[first], p.developers[first]
+        else:
+            tokens, developers = (
+                _summed(p.tokens, [first, second]),
+                _summed(p.developers, [first, second]),
+            )
         self.last_gross_profit = self.api_revenue - self.serving_cost
         self.revenue_history.append(self.api_revenue)
         self.last_rd_spend = self.rd_spend
@@ -149,7 +160,7 @@ class VendorAccounts:
         self.recent_profit = [*self.recent_profit[-11:], self.profit]
         self.token_share = float(tokens / total_tokens) if total_tokens > 0 else 0.0
         self.developer_share = float(developers / adopters)
-        self.price = float(p.price[mine[0]]) if mine else 0.0
+        self.price = float(p.price[first]) if first is not None else 0.0
 
     @property
     def out_of_cash(self: Vendor) -> bool:

@@ -86,31 +86,51 @@ class Cloud(MarketAgent):
         """Serve ``tokens`` (Ttok) of a partner's closed model: the vendor pays the partner
         price (serving fees), the cloud pays its suppliers the raw cost. Returns the fees
         ($M)."""
-        efficiency = vendor.params.efficiency
-        fees = self.partner_price(efficiency) * tokens
-        self.model.ledger.pay(vendor.account, self.account, fees, "serving_fees")
+        p = self.params
+        unit = self.model.state.serving_cost * vendor.params.efficiency * p.cost_multiplier
+        fees = unit * (1 + p.partner_markup) * tokens  # partner_price(efficiency) * tokens
+        pay = self.model.ledger.pay
+        pay(vendor.account, self.account, fees, "serving_fees")
         self.revenue += fees
-        self.pay_suppliers(self.unit_cost(efficiency, False) * tokens)
+        cost = unit * tokens
+        pay(self.account, "suppliers", cost, "cloud_costs")
+        self.costs += cost
         return fees
 
     def sell_training(self, vendor: Vendor, amount: float) -> None:
         """Sell ``amount`` ($M) of training compute to a partner, bought from suppliers at
         cost (the price less ``training_markup``)."""
-        self.model.ledger.pay(vendor.account, self.account, amount, "training_compute")
+        pay = self.model.ledger.pay
+        pay(vendor.account, self.account, amount, "training_compute")
         self.revenue += amount
-        self.pay_suppliers(amount / (1 + self.params.training_markup))
+        cost = amount / (1 + self.params.training_markup)
+        pay(self.account, "suppliers", cost, "cloud_costs")
+        self.costs += cost
 
     def host(self, j: int, tokens: float) -> None:
         """Developers buy ``tokens`` (Ttok) of open model ``j`` from it at its hosting price
         (plus the tax on open-weight tokens, paid to the government); it pays its
         suppliers its hosting cost."""
         model = self.model
-        price = model.hosting[self.index, j]
-        model.ledger.pay("developers", self.account, price * tokens, "hosting_sales")
-        tax = model.state.open_tax * price * tokens
-        model.ledger.pay("developers", "government", tax, "open_tax")
-        self.revenue += price * tokens
-        self.pay_suppliers(model.host_cost[self.index, j] * tokens)
+        k = self.index
+        self.host_sales(
+            float(model.hosting[k, j]), float(model.host_cost[k, j]), tokens, model.state.open_tax
+        )
+
+    def host_sales(self, price: float, unit_cost: float, tokens: float, open_tax: float) -> None:
+        """Book :meth:`host`'s sale of ``tokens`` at ``price`` ($/Mtok) and hosting cost
+        ``unit_cost`` under the tax rate ``open_tax``."""
+        pay = self.model.ledger.pay
+        account = self.account
+        sales = price * tokens
+        pay("developers", account, sales, "hosting_sales")
+        tax = open_tax * price * tokens
+        if tax != 0.0:  # pay() books nothing for 0 (and raises below 0, books a NaN)
+            pay("developers", "government", tax, "open_tax")
+        self.revenue += sales
+        cost = unit_cost * tokens
+        pay(account, "suppliers", cost, "cloud_costs")
+        self.costs += cost
 
     # -- strategic investment (funding, phase 2) -------------------------------------------
     def receive_credits(self) -> None:

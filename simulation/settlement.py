@@ -26,10 +26,13 @@ def settle(model: MarketModel) -> None:
     """Book the month's payments, then close each vendor's month; exits last."""
     vendors = model.vendors
     p = model.products
+    sold = p.tokens
     for v in vendors:
         j = v.closed_product
-        if j is not None and p.tokens[j] > 0:
-            v.sell_tokens(j, p.tokens[j])
+        if j is not None:
+            tokens = sold[j]
+            if tokens > 0:
+                v.sell_tokens(j, tokens)
     host_open_weights(model)
     if model.scenario.mechanisms.complement:
         for v in vendors:
@@ -43,9 +46,10 @@ def settle(model: MarketModel) -> None:
     total_tokens = p.tokens[: p.n].sum()
     adopters = max(model.developers.adopters, 1)
     model.state.exits = 0
+    exits = model.scenario.mechanisms.exit
     for v in vendors:
         v.close_month(total_tokens, adopters)
-        if model.scenario.mechanisms.exit and v.out_of_cash:
+        if exits and v.out_of_cash:
             model.exit_vendor(v)
 
 
@@ -53,10 +57,12 @@ def pay_for_community(model: MarketModel) -> None:
     """The community's gains to open weights this month are paid for: by the owner of
     the weights (ecosystem support), or by the developers for weights whose owner left."""
     p = model.products
-    n = p.n
-    for j in np.flatnonzero(p.community_gain[:n] > 0):
-        cost = model.scenario.innovation.community_cost * p.community_gain[j]
-        owner = model.vendor_list[p.vendor[j]]
+    gains = p.community_gain[: p.n]
+    gained = np.flatnonzero(gains > 0)
+    rate, vendor_list = model.scenario.innovation.community_cost, model.vendor_list
+    for gain, owner_index in zip(gains[gained], p.vendor[gained].tolist(), strict=True):
+        cost = rate * gain  # gain a numpy scalar, as before
+        owner = vendor_list[owner_index]
         if owner.alive:
             owner.support_community(cost)
         else:
@@ -75,8 +81,18 @@ def host_open_weights(model: MarketModel) -> None:
     if model.scenario.mechanisms.host_markups:  # developers split by the hosts' logit shares
         shares = model.host_share[:, bought].T  # (products, clouds)
         quantity = p.tokens[bought][:, None] * shares
-        for row, k in zip(*np.nonzero(shares > 0), strict=True):
-            clouds[k].host(int(bought[row]), quantity[row, k])
+        rows, ks = np.nonzero(shares > 0)  # by product, then cloud
+        js = bought[rows]
+        sales = zip(
+            ks.tolist(),
+            model.hosting[ks, js].tolist(),
+            model.host_cost[ks, js].tolist(),
+            quantity[rows, ks],  # numpy scalars: the sums keep their type
+            strict=True,
+        )
+        tax = model.state.open_tax
+        for k, price, unit_cost, tokens in sales:  # Cloud.host, in the same order
+            clouds[k].host_sales(price, unit_cost, tokens, tax)
         return
     for j in bought:  # the cheapest host wins; ties split
         prices = model.hosting[:, j]
