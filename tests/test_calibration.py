@@ -4,14 +4,15 @@ tiny end-to-end calibration, resuming after a kill, and the committed documents.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ import pytest
 from aimarket.experiments import Sweep
 from aimarket.experiments.analysis import calibrate, stats
 from aimarket.experiments.analysis import targets as tg
-from aimarket.experiments.analysis.calibrate import abc, cli, problem, report
+from aimarket.experiments.analysis.calibrate import abc, cli, problem, report, smc
 from aimarket.experiments.engine.plan import Plan
 from aimarket.simulation import posterior
 from aimarket.simulation.errors import ScenarioError
@@ -174,11 +175,16 @@ def test_band_hits_need_every_quantity_of_the_band():
 
 # -- the ABC problem ------------------------------------------------------------------------
 def test_priors_are_the_calibrated_records_ranges_and_never_value_open_negatively():
-    prior = abc.prior()
-    draws = [prior.rvs() for _ in range(300)]
+    draws = abc.to_values(np.random.default_rng(1).random((300, len(problem.records()))))
+    corners = abc.to_values(
+        np.array([[0.0] * len(problem.records()), [1.0] * len(problem.records())])
+    )
     for u in problem.records():
-        x = np.array([d[u.name] for d in draws])
+        x = draws[u.name].to_numpy()
         assert u.lo <= x.min() and x.max() <= u.hi, u.name
+        assert corners[u.name].tolist() == pytest.approx([u.lo, u.hi]), u.name
+        if u.log_scale:  # log-uniform: the geometric midpoint is the median
+            assert np.median(x) == pytest.approx(math.sqrt(u.lo * u.hi), rel=0.25)
         if "openness" in u.name:
             assert u.lo >= 0.0
     over = problem.overrides({u.name: u.lo for u in problem.records()})
@@ -196,6 +202,17 @@ def test_each_draw_has_its_own_seed_and_the_same_draw_the_same_run():
     assert a == b or all(x == y or (math.isnan(x) and math.isnan(y)) for x, y in
                          zip(a.values(), b.values(), strict=True))  # fmt: skip
     assert set(a) == {t.key for t in (*tg.TARGETS, *tg.BACKTEST)}
+    assert np.allclose(abc.to_cube(abc.to_values(np.full((1, len(values)), 0.3))), 0.3)
+
+
+def test_replicates_average_runs_seeded_from_the_draw():
+    values = {u.name: (u.lo + u.hi) / 2 for u in problem.records()}
+    one, two = problem.Simulator(developers=200), problem.Simulator(developers=200, root=20230102)
+    mean = problem.Simulator(developers=200, replicates=2)(values)
+    a, b = one(values), two(values)
+    for k, v in mean.items():
+        if math.isfinite(a[k]) and math.isfinite(b[k]):
+            assert v == pytest.approx((a[k] + b[k]) / 2), k
 
 
 def test_distance_is_at_most_one_inside_every_band_and_clips_misses():
@@ -220,16 +237,13 @@ def test_weighted_median_and_resampling():
 
 
 # -- the posterior as data, and the sweep design over it -------------------------------------
-def test_shipped_posterior_is_marked_stale_and_keeps_every_parameter_s_meaning():
-    """The shipped posterior predates the economics rework (issue 20): loading it warns and
-    names the calibration command, and the retired parameters are dropped. What it still
-    holds, and the calibrated values, lie inside their records' ranges; the baseline is
+def test_shipped_posterior_keeps_every_parameter_s_meaning(recwarn):
+    """The shipped posterior is of the current calibrated records (no stale warning);
+    its draws and the calibrated values lie inside their records' ranges; the baseline is
     built from calibrated.toml."""
-    with pytest.warns(posterior.StalePosteriorWarning, match="analysis.calibrate"):
-        draws = posterior.table()
-    names = {u.name for u in problem.records()}
-    assert set(draws.columns) < names and len(draws) >= 100
-    assert names - set(draws.columns) == {"enterprise_price_weight", "imitation_speed"}
+    draws = posterior.table()
+    assert not [w for w in recwarn if issubclass(w.category, posterior.StalePosteriorWarning)]
+    assert set(draws.columns) == {u.name for u in problem.records()} and len(draws) >= 100
     values = calibrate.read_calibrated()
     for u in problem.records():
         if u.name in draws:
@@ -238,7 +252,7 @@ def test_shipped_posterior_is_marked_stale_and_keeps_every_parameter_s_meaning()
             if path in values:
                 assert u.lo <= values[path] <= u.hi, path
     baseline = load_scenario("baseline").to_dict()
-    assert baseline["innovation"]["community_quality"] == values["innovation.community_quality"]
+    assert baseline["entry"]["erosion"] == values["entry.erosion"]
     assert calibrate.CALIBRATED == ROOT / "simulation" / "data" / "calibrated.toml"
 
 
@@ -269,9 +283,10 @@ def test_quick_calibration_writes_every_file(tmp_path):
             "--docs", str(docs)]  # fmt: skip
     assert cli.main(argv) == 0
     assert calibrate.CALIBRATED.read_bytes() == committed  # the model's own data untouched
-    for f in ("data/calibrated.toml", "data/posterior.csv", "docs/calibration.md",
-              "docs/forecast.md", "docs/figures/forecast.png", "store/abc.db",
-              "store/backtest.db"):  # fmt: skip
+    for f in ("data/calibrated.toml", "data/posterior.csv", "data/posterior.json",
+              "docs/calibration.md",
+              "docs/forecast.md", "docs/figures/forecast.png", "store/fit/meta.json",
+              "store/backtest/gen-0000.npz"):  # fmt: skip
         assert (tmp_path / f).stat().st_size > 0, f
     text = (docs / "calibration.md").read_text()
     for t in tg.TARGETS:
@@ -282,6 +297,12 @@ def test_quick_calibration_writes_every_file(tmp_path):
     assert "STALE-BLOCK" not in odd and "Commoditize the complement" in odd
     assert odd.startswith("intro\n") and odd.endswith("rest\n")
     assert tomllib.loads((tmp_path / "data/calibrated.toml").read_text())["base"] == "firms.toml"
+    record = json.loads((tmp_path / "data/posterior.json").read_text())
+    shipped = pd.read_csv(tmp_path / "data/posterior.csv")
+    assert record["ess"] >= abc.QUICK.population / 4 == record["needed"]
+    assert record["distinct"] == len(shipped.drop_duplicates()) >= 4
+    assert [g["t"] for g in record["generations"]] == [0, 1, 2]
+    assert "Kish ESS" in text
 
 
 KILL_SCRIPT = """
@@ -289,39 +310,35 @@ import sys
 from pathlib import Path
 from aimarket.experiments.analysis.calibrate import abc
 abc.infer(Path(sys.argv[1]), budget=abc.Budget(population=12, generations=5, minutes=600,
-          simulations=10**6, min_distance=0.0, developers=100, workers=1), log=lambda *_: None)
+          simulations=10**6, min_acceptance=0.0, developers=100, workers=1,
+          replicates=1), log=lambda *_: None)
 """
 
 
-def _generations(db: Path) -> list[tuple[int, float]]:
-    if not db.exists():
-        return []
-    with sqlite3.connect(db) as con:
-        try:
-            return con.execute("select t, epsilon from populations where t >= 0").fetchall()
-        except sqlite3.OperationalError:  # tables not created yet
-            return []
+def _generations(store: Path) -> list[tuple[int, float]]:
+    state = smc.load(store)
+    return [] if state is None else [(r["t"], r["epsilon"]) for r in state.rows]
 
 
 def test_calibration_resumes_after_a_kill(tmp_path):
     """Killed (SIGKILL) once its second generation is stored, the inference resumes from
     its store: the stored generations are kept and the rest are added."""
-    db = tmp_path / "abc.db"
-    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(db)])
+    store = tmp_path / "fit"
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(store)])
     try:
-        while len(_generations(db)) < 2 and proc.poll() is None:
+        while len(_generations(store)) < 2 and proc.poll() is None:
             time.sleep(0.05)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait()
-    before = _generations(db)
+    before = _generations(store)
     assert 2 <= len(before) < 5, "the inference finished before the kill"
     # the budget under test is the generations: a wall-time budget of minutes could end the
     # resumed run early on a host whose clock jumps (a paused CI machine did, at 5 minutes)
     budget = abc.Budget(population=12, generations=5, minutes=600, simulations=10**6,
-                        min_distance=0.0, developers=100, workers=1)  # fmt: skip
-    inf = abc.infer(db, budget=budget, log=lambda *_: None)
-    after = _generations(db)
+                        min_acceptance=0.0, developers=100, workers=1, replicates=1)  # fmt: skip
+    inf = abc.infer(store, budget=budget, log=lambda *_: None)
+    after = _generations(store)
     assert after[: len(before)] == before and [t for t, _ in after] == list(range(5))
     assert len(inf.population) == 12
 
@@ -338,10 +355,10 @@ class FakeClock:
 
 
 def test_the_time_budget_ends_a_generation_midway(tmp_path, monkeypatch):
-    """pyabc checks its wall-time limit only between generations; the budget also stops
-    sampling inside one. A clock that reaches the deadline (one minute) after 60 reads,
-    one per evaluation, ends an inference of 40 generations there: no simulation starts
-    after it, and the generations finished before it are kept."""
+    """The wall-time budget stops sampling inside a generation. A clock that reaches the
+    deadline (one minute) after 60 reads, one per evaluation, ends an inference of 40
+    generations there: no simulation starts after it, and the generations finished
+    before it are kept."""
     clock = FakeClock()
     monkeypatch.setattr(abc, "_now", clock)
     started = []
@@ -353,44 +370,68 @@ def test_the_time_budget_ends_a_generation_midway(tmp_path, monkeypatch):
 
     monkeypatch.setattr(problem.Simulator, "__call__", counted)
     budget = abc.Budget(population=6, generations=40, minutes=1.0, simulations=10**6,
-                        min_distance=0.0, developers=100, workers=1)  # fmt: skip
-    inf = abc.infer(tmp_path / "abc.db", budget=budget, log=lambda *_: None)
+                        min_acceptance=0.0, developers=100, workers=1, replicates=1)  # fmt: skip
+    inf = abc.infer(tmp_path / "fit", budget=budget, log=lambda *_: None)
     assert 1 <= len(inf.generations) < 40 and len(inf.population) == 6
     assert started and max(started) < 60  # nothing began once the deadline passed
-    assert len(started) <= 60 + budget.population  # one per clock read, and the prior sample
+    assert len(started) <= 60  # one per clock read
 
 
-def test_a_sampler_past_its_deadline_simulates_nothing():
-    sampler = abc._sampler(abc.QUICK, deadline=-1.0)
+def test_minutes_count_across_resumes(tmp_path, monkeypatch):
+    """A store whose generations already took the whole budget is not fitted further
+    by a rerun with the same --minutes; a larger budget resumes it."""
+    budget = abc.Budget(population=6, generations=8, minutes=600, simulations=10**6,
+                        min_acceptance=0.0, developers=100, workers=1, replicates=1)  # fmt: skip
+    store = tmp_path / "fit"
+    first = abc.infer(store, budget=replace(budget, generations=2), log=lambda *_: None)
+    state = smc.load(store)
+    state.rows[-1]["seconds"] = 3600.0  # as if the two generations took an hour
+    smc._save(store, state)
+    same = abc.infer(store, budget=replace(budget, minutes=60), log=lambda *_: None)
+    assert len(same.generations) == len(first.generations) == 2
+    more = abc.infer(store, budget=replace(budget, generations=3), log=lambda *_: None)
+    assert len(more.generations) == 3
+
+
+def test_an_evaluator_past_its_deadline_simulates_nothing(monkeypatch):
     calls = []
-    sample = sampler.sample_until_n_accepted(4, lambda: calls.append(1), 0)
-    assert not sample.ok and not calls
+    monkeypatch.setattr(problem.Simulator, "__call__", lambda self, v: calls.append(1))
+    for workers in (1, 2):
+        ev = abc.Evaluator(replace(abc.QUICK, workers=workers), tg.TARGETS, deadline=-1.0)
+        try:
+            assert ev(np.full((4, len(problem.records())), 0.5)) is None
+        finally:
+            ev.close()
+    assert not calls
+
+
+def test_pooled_and_in_process_evaluations_agree():
+    u = np.random.default_rng(2).random((6, len(problem.records())))
+    out = []
+    for workers in (1, 2):
+        ev = abc.Evaluator(replace(abc.QUICK, workers=workers), tg.TARGETS, deadline=np.inf)
+        try:
+            out.append(ev(u))
+        finally:
+            ev.close()
+    assert np.array_equal(out[0], out[1]) and len(out[0]) == 6
 
 
 def test_a_budget_too_short_for_one_generation_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(abc, "_now", FakeClock(step=1e6))  # past the deadline at once
     with pytest.raises(ScenarioError, match="ended before the first generation") as info:
-        abc.infer(tmp_path / "abc.db", budget=abc.QUICK, log=lambda *_: None)
+        abc.infer(tmp_path / "fit", budget=abc.QUICK, log=lambda *_: None)
     assert "\n" not in str(info.value)
 
 
 # -- the committed documents ----------------------------------------------------------------
-#: What the economics rework (issue 20) added that the stale calibration document, made
-#: before it, cannot name yet: its four scale targets and two new calibrated records.
-NEW_SINCE_THE_DOCUMENT = {
-    "model_revenue", "revenue_growth", "openai_revenue", "anthropic_revenue",
-    "enterprise_price_weight", "imitation_speed",
-}  # fmt: skip
-
-
 def test_committed_documents_cover_every_target_parameter_and_answer():
     text = (ROOT / "docs" / "calibration.md").read_text()
     assert "python -m aimarket.experiments.analysis.calibrate" in text
-    stale = "Made before the economics rework" in text
+    assert "Made before the economics rework" not in text
     missing = {t.key for t in (*tg.TARGETS, *tg.BACKTEST) if t.name not in text}
     missing |= {u.name for u in problem.records() if f"`{u.name}`" not in text}
-    # a current document names everything; a stale one (it says so) lacks only what is new
-    assert missing == (NEW_SINCE_THE_DOCUMENT if stale else set())
+    assert missing == set()
     odd = (ROOT / "docs" / "ODD.md").read_text()
     block = odd.split(report.ODD_BEGIN)[1].split(report.ODD_END)[0]
     for question in ("Commoditize the complement", "Scorched earth", "The Linux of AI",
@@ -399,3 +440,68 @@ def test_committed_documents_cover_every_target_parameter_and_answer():
     forecast = (ROOT / "docs" / "forecast.md").read_text()
     assert "conditional on the January 2025" in forecast and "2026Q4" in forecast
     assert (ROOT / "docs" / "figures" / "forecast.png").stat().st_size > 0
+
+
+def test_the_shipped_posterior_is_healthy_by_its_stored_record():
+    """The shipped draws' sidecar says the final population had an effective sample size
+    of at least 100, and the shipped file itself has at least 100 distinct rows."""
+    record = json.loads(posterior.SIDECAR.read_text())
+    shipped = pd.read_csv(posterior.POSTERIOR)
+    assert record["ess"] >= 100 and record["needed"] == 100
+    assert len(shipped.drop_duplicates()) >= 100 and record["distinct"] >= 100
+    assert set(shipped.columns) == {u.name for u in problem.records()}
+    assert [g["t"] for g in record["generations"]] == list(range(len(record["generations"])))
+
+
+# -- degeneracy -----------------------------------------------------------------------------
+def _inference(weights, rows, population=400):
+    names = [u.name for u in problem.records()]
+    frame = pd.DataFrame([[float(r + k) for k in range(len(names))] for r in rows], columns=names)
+    generations = pd.DataFrame({"t": [0], "epsilon": [1.0], "simulations": [10],
+                                "acceptance": [None], "moves": [0], "ess": [abc.kish(weights)],
+                                "distinct": [len(set(rows))]})  # fmt: skip
+    return abc.Inference(store=Path("abc.db"), population=frame, weights=np.asarray(weights),
+                         generations=generations, simulations=10, seconds=1.0,
+                         budget=abc.Budget(population=population))  # fmt: skip
+
+
+def test_kish_effective_sample_size_on_known_weights():
+    assert abc.kish(np.ones(50)) == pytest.approx(50.0)
+    assert abc.kish([1.0, 0.0, 0.0, 0.0]) == pytest.approx(1.0)
+    assert abc.kish([3.0, 1.0]) == pytest.approx(16.0 / 10.0)
+    assert abc.kish([]) == 0.0
+
+
+def test_a_degenerate_posterior_is_refused_with_exit_3_and_nothing_written(tmp_path, monkeypatch):
+    """One particle holding (almost) all the weight, as the posterior of ec6fa75 did: the
+    command exits 3 in one line naming the ESS and the distinct count, and leaves the data
+    folder as it was."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "posterior.csv").write_text("old draws\n")
+    weights = np.r_[1.0, np.full(399, 1e-9)]
+    fit = _inference(weights, rows=range(400))
+    monkeypatch.setattr(cli.abc, "infer", lambda *a, **k: fit)
+    argv = ["--store", str(tmp_path / "store"), "--data", str(data), "--docs", str(tmp_path)]
+    assert cli.main(argv) == cli.EXIT_DEGENERATE
+    assert sorted(p.name for p in data.iterdir()) == ["posterior.csv"]
+    assert (data / "posterior.csv").read_text() == "old draws\n"
+
+
+def test_the_refusal_names_ess_and_distinct_draws_in_one_line(tmp_path, monkeypatch, capsys):
+    fit = _inference(np.ones(400), rows=[0] * 400)  # every particle the same vector: ESS 1
+    monkeypatch.setattr(cli.abc, "infer", lambda *a, **k: fit)
+    argv = ["--store", str(tmp_path / "s"), "--data", str(tmp_path / "d"), "--docs", str(tmp_path)]
+    assert cli.main(argv) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "Kish effective sample size 1.0 and 1 distinct draws" in err[0]
+    assert "nothing written" in err[0] and not any((tmp_path / "d").glob("*"))
+
+
+def test_health_thresholds_full_and_quick():
+    fit = _inference(np.ones(16), rows=range(16), population=16)
+    draws = abc.resample(fit, 200)
+    assert not abc.health(fit, draws).healthy  # 16 effective draws < 100
+    quick = abc.health(fit, draws, quick=True)
+    assert quick.healthy and quick.needed == 4 and quick.distinct == 16

@@ -170,7 +170,6 @@ def test_bad_executors_are_refused_before_the_folder_is_written(cli_main, tmp_pa
 
 def _no_fit(monkeypatch):
     """The calibration's command line, with its fit replaced by a failure."""
-    pytest.importorskip("pyabc")
     from aimarket.experiments.analysis.calibrate import abc, cli
 
     def no_fit(*a, **k):
@@ -183,12 +182,17 @@ def _no_fit(monkeypatch):
 @pytest.mark.parametrize(
     ("argv", "said"),
     [
-        (["--developers", "0"], "--developers = 0 must be at least 1"),
+        (["--developers", "0"], "--developers = 0 must be between 1 and 50,000,000"),
+        (["--developers", "100000000"], "--developers = 100000000 must be between 1 and"),
         (["--draws", "0"], "--draws = 0"),
+        (["--draws", "201"], "--draws = 201 must be between 1 and 200"),
         (["--seeds", "0"], "--seeds = 0"),
         (["--workers", "-3"], "--workers = -3"),
-        (["--minutes", "nan"], "--minutes = nan must be a finite number"),
+        (["--population", "0"], "--population = 0"),
+        (["--generations", "100000"], "--generations = 100000"),
+        (["--minutes", "nan"], "--minutes = nan must be above 0"),
         (["--minutes", "-1"], "--minutes = -1.0"),
+        (["--minutes", "1e308"], "at most 10,080 (a week)"),
         (["--store", "{file}"], "is not a folder"),
         (["--data", "{data}"], "pass --ship"),
     ],
@@ -230,7 +234,6 @@ def test_calibration_stops_on_ctrl_c_and_sigterm_in_one_line_keeping_its_store(t
     import subprocess
     import sys
 
-    pytest.importorskip("pyabc")
     store = tmp_path / "store"
     code = (
         "import os, signal, time\n"
@@ -248,7 +251,7 @@ def test_calibration_stops_on_ctrl_c_and_sigterm_in_one_line_keeping_its_store(t
         f"calibrate: interrupted by {signame}; the stores in {store} are kept: run the same "
         "command to resume"
     ]
-    assert (store / "abc.db").read_text() == "partial"
+    assert (store / "fit").read_text() == "partial"
 
 
 # -- findings 7 and 11: sizes from the spec's arithmetic, unclear refusals -------------------

@@ -19,6 +19,8 @@ Three kinds appear, and the project's column names say which:
   percentiles of the values themselves (linear interpolation): what single runs do under
   the swept uncertainty, which more runs do not shrink.
 
+* A **proportion** (:func:`proportion_interval`): Wilson's score interval of a share of
+  successes (the coverage of the calibration's intervals over synthetic truths).
 * **Sensitivity indices** (:mod:`aimarket.experiments.analysis.sensitivity`): first-order
   and total Sobol indices take the :func:`spread` of SALib's bootstrap resamples of the
   index (a percentile bootstrap interval); second-order Sobol indices and Morris'
@@ -203,6 +205,15 @@ def weighted_quantiles(values, weights, qs) -> np.ndarray:
 def weighted_median(values, weights) -> float:
     """The weighted median (:func:`weighted_quantiles` at one half)."""
     return float(weighted_quantiles(values, weights, [0.5])[0])
+
+
+def proportion_interval(successes: int, trials: int, level: float = 0.9) -> tuple[float, float]:
+    """Wilson score interval of a proportion (:meth:`scipy.stats.binomtest`), at
+    ``level`` (90% by default: the coverage tables of the calibration); NaN for no trials."""
+    if trials < 1:
+        return NAN_PAIR
+    ci = stats.binomtest(int(successes), int(trials)).proportion_ci(level, method="wilson")
+    return float(ci.low), float(ci.high)
 
 
 def median(values) -> float:

@@ -6,7 +6,11 @@
 * :mod:`.problem`: priors from the calibrated uncertainty records, the simulator (the
   ``timeline``'s first 24 months, seeded from each draw) and the distance to the bands of
   :mod:`aimarket.experiments.analysis.targets`;
-* :mod:`.abc`: pyabc's ABC-SMC on a process pool, with a resumable SQLite store;
+* :mod:`.scan`: which parameters the facts can move (a one-at-a-time scan);
+* :mod:`.smc`: ABC-SMC with MCMC moves on the unit cube, resumable generation by generation;
+* :mod:`.abc`: that inference over the calibration problem, on a process pool, with the
+  health of its population (effective sample size, distinct particles);
+* :mod:`.sbc`: simulation-based calibration of the inference on synthetic truths;
 * :mod:`.ensemble`: runs across the posterior draws x seeds;
 * :mod:`.identify`: each parameter's posterior against its prior, the targets' intervals;
 * :mod:`.answers`: the headline answers across the posterior;
@@ -15,7 +19,6 @@
 
 The posterior ships as data (``simulation/data/posterior.csv``, read by
 :mod:`aimarket.simulation.posterior`) with its median in ``calibrated.toml`` (:mod:`.values`).
-The command needs pyabc (extra ``calibrate``); without it, it says so in one line.
 """
 
 from aimarket.experiments.analysis.calibrate.values import (

@@ -39,7 +39,10 @@ def run_all(
     if workers <= 1 or len(items) < 4:
         return [fn(x) for x in tqdm(items, **bar)]
     with mp.get_context("fork").Pool(workers) as pool:
-        return list(tqdm(pool.imap(fn, items, chunksize=2), **bar))
+        out = list(tqdm(pool.imap(fn, items, chunksize=2), **bar))
+        pool.close()  # let the workers end on their own: terminating them (what leaving
+        pool.join()  # the block does) would run the command's SIGTERM handler in each
+    return out
 
 
 def frame(results: Iterable[dict]) -> pd.DataFrame:

@@ -48,19 +48,46 @@ def parameters(inference: abc.Inference) -> pd.DataFrame:
 
 
 def quantities(
-    runs: pd.DataFrame, at_median: pd.DataFrame, targets: Sequence[tg.Target] = tg.TARGETS
+    runs: pd.DataFrame,
+    at_median: pd.DataFrame,
+    targets: Sequence[tg.Target] = tg.TARGETS,
+    prior_runs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Per target: the 90% interval over draws x seeds (``runs``), the mean over seeds at
-    the posterior median (``at_median``), and whether that mean hits the band."""
+    """Per target: the posterior predictive 90% interval over draws x seeds (``runs``:
+    parameter and seed uncertainty both), the share of those runs in the band and of
+    ``prior_runs`` (draws from the prior x seeds), the mean over seeds at the posterior
+    median (``at_median``) and whether that mean hits the band."""
     rows = []
     for t in targets:
         lo, hi = stats.spread(runs[t.key], answers.LEVEL)
         mean = float(np.mean(stats.finite(at_median[t.key])))
+        prior = float("nan") if prior_runs is None else in_band(prior_runs, t)
         rows.append(dict(key=t.key, band=t.band, name=t.name, sf=t.sf, figure=t.figure,
                          range=t.band_text(), unit=t.unit, lo=lo, hi=hi, mean=mean,
-                         in_band=float(np.mean([t.hit(v) for v in runs[t.key]])),
+                         in_band=in_band(runs, t), in_band_prior=prior,
                          hit=t.hit(mean), how=t.how))  # fmt: skip
     return pd.DataFrame(rows).set_index("key")
+
+
+def in_band(runs: pd.DataFrame, target: tg.Target) -> float:
+    """The share of ``runs`` whose value of ``target`` lies in its band."""
+    return float(np.mean([target.hit(v) for v in runs[target.key]]))
+
+
+def bands_per_run(runs: pd.DataFrame, targets: Sequence[tg.Target] = tg.TARGETS) -> float:
+    """The mean number of bands a single run hits (a band: all its quantities)."""
+    if not len(runs):
+        return float("nan")
+    rows = runs.to_dict(orient="records")
+    return float(np.mean([sum(tg.band_hits(r, targets).values()) for r in rows]))
+
+
+def joint_in_band(runs: pd.DataFrame, targets: Sequence[tg.Target] = tg.TARGETS) -> float:
+    """The share of ``runs`` inside every band at once."""
+    hits = np.ones(len(runs), dtype=bool)
+    for t in targets:
+        hits &= np.array([t.hit(v) for v in runs[t.key]], dtype=bool)
+    return float(hits.mean()) if len(runs) else float("nan")
 
 
 def bands_hit(table: pd.DataFrame) -> dict[str, bool]:

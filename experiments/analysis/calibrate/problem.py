@@ -7,9 +7,10 @@
 * **The simulator** runs the ``timeline`` scenario (Jan 2023 onwards) for 24 months at a
   fixed number of developers with one draw's values, and measures every quantity of
   :data:`~aimarket.experiments.analysis.targets.TARGETS` and
-  :data:`~aimarket.experiments.analysis.targets.BACKTEST`. Each run is seeded from its own
-  draw (SHA-256 of the values and a root seed): a worker forked with a copy of a
-  generator would repeat its numbers, a seed derived from the draw cannot.
+  :data:`~aimarket.experiments.analysis.targets.BACKTEST`, as the mean over a few
+  replicate runs. Each run is seeded from its own draw (SHA-256 of the values and a root
+  seed): a worker forked with a copy of a generator would repeat its numbers, a seed
+  derived from the draw cannot.
 * **The distance** of a run to the facts is the root mean square of the quantities'
   normalized misses (:meth:`~aimarket.experiments.analysis.targets.Target.miss`: the
   acceptance band maps to [-1, 1]), each clipped to [-3, 3]; an undefined quantity counts
@@ -63,16 +64,29 @@ def draw_seed(values: Mapping[str, float], root: int) -> int:
 @dataclass(frozen=True)
 class Simulator:
     """Picklable simulator: one draw of the calibrated parameters -> the measured
-    quantities of one run (a dict, as pyabc's summary statistics)."""
+    quantities (a dict), each the mean over ``replicates`` runs seeded from the draw
+    (replicate ``r`` with root ``root + r``), so seed luck weighs less in the distance."""
 
     developers: int = 2000
     root: int = 20230101
     months: int = MONTHS
+    replicates: int = 1
 
     def __call__(self, values: Mapping[str, float]) -> dict[str, float]:
         values = {u.name: float(values[u.name]) for u in records()}
-        seed = draw_seed(values, self.root)
-        return measure(values, seed, self.developers, self.months)
+        runs = [
+            measure(values, draw_seed(values, self.root + r), self.developers, self.months)
+            for r in range(self.replicates)
+        ]
+        if len(runs) == 1:
+            return runs[0]
+        return {k: _mean([run[k] for run in runs]) for k in runs[0]}
+
+
+def _mean(xs: list[float]) -> float:
+    """The mean of the finite values (NaN when there is none)."""
+    finite = [x for x in xs if math.isfinite(x)]
+    return sum(finite) / len(finite) if finite else float("nan")
 
 
 def measure(values: Mapping[str, float], seed: int, developers: int, months: int = MONTHS):
@@ -91,17 +105,17 @@ def clipped_miss(target: tg.Target, value: float) -> float:
 
 
 class Distance:
-    """Root mean square of the clipped normalized misses of ``targets`` (pyabc calls it
-    with the simulated and the observed statistics; the facts are in the targets)."""
+    """Root mean square of the clipped normalized misses of ``targets`` (called with the
+    simulated quantities; the facts are in the targets)."""
 
     def __init__(self, targets: Sequence[tg.Target] = tg.TARGETS):
         self.targets = tuple(targets)
 
-    def __call__(self, simulated: Mapping[str, float], _observed=None) -> float:
+    def __call__(self, simulated: Mapping[str, float]) -> float:
         misses = [clipped_miss(t, float(simulated[t.key])) for t in self.targets]
         return float(math.sqrt(sum(z * z for z in misses) / len(misses)))
 
 
 def observed(targets: Sequence[tg.Target]) -> dict[str, float]:
-    """The published figures, in the simulator's keys (what the distance measures from)."""
+    """The published figures, in the simulator's keys (their distance is 0)."""
     return {t.key: t.value for t in targets}
