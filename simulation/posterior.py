@@ -19,6 +19,9 @@ from aimarket.simulation.errors import ScenarioError
 from aimarket.simulation.uncertainties import UNCERTAINTIES
 
 POSTERIOR = Path(__file__).resolve().parent / "data" / "posterior.csv"
+#: The shipped draws' health record, written with them: the final population's Kish
+#: effective sample size, the number of distinct draws, each generation's threshold and ESS.
+SIDECAR = POSTERIOR.with_name("posterior.json")
 
 
 class StalePosteriorWarning(UserWarning):

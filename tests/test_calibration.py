@@ -4,6 +4,7 @@ tiny end-to-end calibration, resuming after a kill, and the committed documents.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import signal
@@ -269,7 +270,8 @@ def test_quick_calibration_writes_every_file(tmp_path):
             "--docs", str(docs)]  # fmt: skip
     assert cli.main(argv) == 0
     assert calibrate.CALIBRATED.read_bytes() == committed  # the model's own data untouched
-    for f in ("data/calibrated.toml", "data/posterior.csv", "docs/calibration.md",
+    for f in ("data/calibrated.toml", "data/posterior.csv", "data/posterior.json",
+              "docs/calibration.md",
               "docs/forecast.md", "docs/figures/forecast.png", "store/abc.db",
               "store/backtest.db"):  # fmt: skip
         assert (tmp_path / f).stat().st_size > 0, f
@@ -282,6 +284,12 @@ def test_quick_calibration_writes_every_file(tmp_path):
     assert "STALE-BLOCK" not in odd and "Commoditize the complement" in odd
     assert odd.startswith("intro\n") and odd.endswith("rest\n")
     assert tomllib.loads((tmp_path / "data/calibrated.toml").read_text())["base"] == "firms.toml"
+    record = json.loads((tmp_path / "data/posterior.json").read_text())
+    shipped = pd.read_csv(tmp_path / "data/posterior.csv")
+    assert record["ess"] >= abc.QUICK.population / 4 and record["needed"] == 4
+    assert record["distinct"] == len(shipped.drop_duplicates()) >= 4
+    assert [g["t"] for g in record["generations"]] == [0, 1]
+    assert "Kish ESS" in text
 
 
 KILL_SCRIPT = """
@@ -399,3 +407,56 @@ def test_committed_documents_cover_every_target_parameter_and_answer():
     forecast = (ROOT / "docs" / "forecast.md").read_text()
     assert "conditional on the January 2025" in forecast and "2026Q4" in forecast
     assert (ROOT / "docs" / "figures" / "forecast.png").stat().st_size > 0
+
+
+# -- degeneracy -----------------------------------------------------------------------------
+def _inference(weights, rows, population=400):
+    names = [u.name for u in problem.records()]
+    frame = pd.DataFrame([[float(r + k) for k in range(len(names))] for r in rows], columns=names)
+    generations = pd.DataFrame({"t": [0], "epsilon": [1.0], "samples": [10], "particles": [1],
+                                "ess": [abc.kish(weights)]})  # fmt: skip
+    return abc.Inference(store=Path("abc.db"), population=frame, weights=np.asarray(weights),
+                         generations=generations, simulations=10, seconds=1.0,
+                         budget=abc.Budget(population=population))  # fmt: skip
+
+
+def test_kish_effective_sample_size_on_known_weights():
+    assert abc.kish(np.ones(50)) == pytest.approx(50.0)
+    assert abc.kish([1.0, 0.0, 0.0, 0.0]) == pytest.approx(1.0)
+    assert abc.kish([3.0, 1.0]) == pytest.approx(16.0 / 10.0)
+    assert abc.kish([]) == 0.0
+
+
+def test_a_degenerate_posterior_is_refused_with_exit_3_and_nothing_written(tmp_path, monkeypatch):
+    """One particle holding (almost) all the weight, as the posterior of ec6fa75 did: the
+    command exits 3 in one line naming the ESS and the distinct count, and leaves the data
+    folder as it was."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "posterior.csv").write_text("old draws\n")
+    weights = np.r_[1.0, np.full(399, 1e-9)]
+    fit = _inference(weights, rows=range(400))
+    monkeypatch.setattr(cli.abc, "infer", lambda *a, **k: fit)
+    argv = ["--store", str(tmp_path / "store"), "--data", str(data), "--docs", str(tmp_path)]
+    assert cli.main(argv) == cli.EXIT_DEGENERATE
+    assert sorted(p.name for p in data.iterdir()) == ["posterior.csv"]
+    assert (data / "posterior.csv").read_text() == "old draws\n"
+
+
+def test_the_refusal_names_ess_and_distinct_draws_in_one_line(tmp_path, monkeypatch, capsys):
+    fit = _inference(np.ones(400), rows=[0] * 400)  # every particle the same vector
+    monkeypatch.setattr(cli.abc, "infer", lambda *a, **k: fit)
+    argv = ["--store", str(tmp_path / "s"), "--data", str(tmp_path / "d"), "--docs", str(tmp_path)]
+    assert cli.main(argv) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "Kish effective sample size 400.0 and 1 distinct draws" in err[0]
+    assert "nothing written" in err[0] and not any((tmp_path / "d").glob("*"))
+
+
+def test_health_thresholds_full_and_quick():
+    fit = _inference(np.ones(16), rows=range(16), population=16)
+    draws = abc.resample(fit, 200)
+    assert not abc.health(fit, draws).healthy  # 16 effective draws < 100
+    quick = abc.health(fit, draws, quick=True)
+    assert quick.healthy and quick.needed == 4 and quick.distinct == 16

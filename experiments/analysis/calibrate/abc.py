@@ -177,16 +177,57 @@ def infer(
         )
     frame, weights = history.get_distribution(m=0, t=history.max_t)
     pops = history.get_all_populations()
-    pops = pops[pops["t"] >= 0].rename(columns={"population_end_time": "end"})
+    pops = pops[pops["t"] >= 0].reset_index(drop=True)
+    pops["ess"] = [kish(history.get_distribution(m=0, t=int(t))[1]) for t in pops["t"]]
     return Inference(
         store=store,
         population=frame[[u.name for u in problem.records()]].reset_index(drop=True),
         weights=np.asarray(weights, dtype=float),
-        generations=pops[["t", "epsilon", "samples", "particles"]].reset_index(drop=True),
+        generations=pops[["t", "epsilon", "samples", "particles", "ess"]],
         simulations=int(history.total_nr_simulations),
         seconds=time.perf_counter() - t0,
         budget=budget,
     )
+
+
+def kish(weights) -> float:
+    """Kish's effective sample size of a weighted population, (sum w)^2 / sum w^2: the
+    number of equally weighted particles that would carry as much information (1 when
+    one particle holds all the weight)."""
+    w = np.asarray(weights, dtype=float)
+    return float(w.sum() ** 2 / (w * w).sum()) if w.size and (w > 0).any() else 0.0
+
+
+@dataclass(frozen=True)
+class Health:
+    """Whether a posterior may be shipped: the final population's Kish effective sample
+    size, the number of distinct rows among the shipped draws, and the least of each it
+    needs (100 each for the full calibration; a quarter of the population for ``--quick``)."""
+
+    ess: float
+    distinct: int
+    needed: float
+
+    @property
+    def healthy(self) -> bool:
+        return self.ess >= self.needed and self.distinct >= self.needed
+
+    def sentence(self) -> str:
+        return (
+            f"Kish effective sample size {self.ess:.1f} and {self.distinct} distinct draws "
+            f"(at least {self.needed:g} of each needed)"
+        )
+
+
+#: The least ESS and distinct draws a shipped posterior needs.
+MIN_HEALTHY = 100
+
+
+def health(inference: Inference, draws: pd.DataFrame, quick: bool = False) -> Health:
+    """How healthy the final population of ``inference`` is, for its shipped ``draws``."""
+    needed = inference.budget.population / 4 if quick else MIN_HEALTHY
+    distinct = len(draws.drop_duplicates())
+    return Health(ess=kish(inference.weights), distinct=distinct, needed=needed)
 
 
 def _converged(history: pyabc.History, budget: Budget) -> bool:

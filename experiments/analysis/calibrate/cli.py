@@ -42,8 +42,13 @@ from aimarket.experiments.analysis.calibrate import (
 from aimarket.experiments.analysis.calibrate.values import write_calibrated
 from aimarket.experiments.engine import interrupts
 from aimarket.simulation.errors import EXIT_BAD_INPUT, ScenarioError
-from aimarket.simulation.files import atomic_write_bytes, check_path_text, writable_folder
-from aimarket.simulation.posterior import POSTERIOR
+from aimarket.simulation.files import (
+    atomic_write_bytes,
+    atomic_write_json,
+    check_path_text,
+    writable_folder,
+)
+from aimarket.simulation.posterior import POSTERIOR, SIDECAR
 from aimarket.simulation.scenarios import DATA
 
 PROG = "python -m aimarket.experiments.analysis.calibrate"
@@ -71,6 +76,10 @@ def parser() -> argparse.ArgumentParser:
                    "with --ship, the repository's docs/)")  # fmt: skip
     p.add_argument("--workers", type=int, default=2, help="processes")
     p.add_argument("--minutes", type=float, default=30.0, help="time for the 2024 fit")
+    p.add_argument("--generations", type=int, default=abc.Budget.generations,
+                   help="ABC-SMC generations of the 2024 fit (more: resume)")  # fmt: skip
+    p.add_argument("--population", type=int, default=abc.Budget.population,
+                   help="particles per generation of the 2024 fit")  # fmt: skip
     p.add_argument("--draws", type=int, default=100, help="posterior draws in the reports")
     p.add_argument("--seeds", type=int, default=2, help="seeds per draw in the reports")
     p.add_argument("--developers", type=int, default=10_000, help="developers in report runs")
@@ -80,7 +89,8 @@ def parser() -> argparse.ArgumentParser:
 def _budgets(args) -> tuple[abc.Budget, abc.Budget]:
     if args.quick:
         return abc.QUICK, abc.QUICK
-    full = abc.Budget(minutes=args.minutes, workers=args.workers)
+    full = abc.Budget(minutes=args.minutes, workers=args.workers,
+                      generations=args.generations, population=args.population)  # fmt: skip
     return full, replace(full, population=300, generations=10, minutes=args.minutes / 2.5)
 
 
@@ -91,16 +101,38 @@ def _fresh(store: Path) -> None:
         print(f"moved the old stores aside to {aside}")
 
 
-def _ship(fit: abc.Inference, data: Path) -> pd.DataFrame:
-    """Write the posterior median (calibrated.toml) and draws (posterior.csv) to ``data``."""
+#: Exit status of a calibration that refuses to ship a degenerate posterior.
+EXIT_DEGENERATE = 3
+
+
+class Degenerate(Exception):
+    """The final population is too degenerate to ship; the message says how and why."""
+
+
+def _ship(fit: abc.Inference, data: Path, quick: bool = False) -> pd.DataFrame:
+    """Write the posterior median (calibrated.toml), the draws (posterior.csv) and their
+    health record (posterior.json: Kish ESS, distinct draws, the threshold and ESS of
+    every generation) to ``data``; refuse (:class:`Degenerate`), writing nothing, when the
+    final population is degenerate (:func:`abc.health`)."""
+    draws = abc.resample(fit, SHIPPED).map(lambda x: float(f"{x:.6g}"))
+    health = abc.health(fit, draws, quick)
+    if not health.healthy:
+        raise Degenerate(
+            f"refused to ship the posterior: {health.sentence()}; nothing written to {data}; "
+            f"the store {fit.store} is kept: rerun with more --generations, --population or "
+            "--minutes to resume it"
+        )
     median = abc.median(fit)
     data.mkdir(parents=True, exist_ok=True)
     write_calibrated(data / "calibrated.toml", problem.overrides(median), [
         f"The median of the ABC-SMC posterior ({fit.simulations:,} simulations); its draws "
         "are in posterior.csv.",
     ])  # fmt: skip
-    draws = abc.resample(fit, SHIPPED).map(lambda x: float(f"{x:.6g}"))
     atomic_write_bytes(data / POSTERIOR.name, draws.to_csv(index=False).encode())
+    record = {"ess": health.ess, "distinct": health.distinct, "needed": health.needed,
+              "population": fit.budget.population, "simulations": fit.simulations,
+              "generations": fit.generations.to_dict(orient="records")}  # fmt: skip
+    atomic_write_json(data / SIDECAR.name, record, indent=2)
     return draws
 
 
@@ -119,7 +151,7 @@ def _runs(draws, median, seeds, n_median, args) -> tuple[pd.DataFrame, pd.DataFr
 def check_arguments(args: argparse.Namespace) -> None:
     """Refuse (ScenarioError) any argument the calibration could not use, before it runs;
     resolve where the data and the documents go."""
-    for name in ("developers", "draws", "seeds", "workers"):
+    for name in ("developers", "draws", "seeds", "workers", "generations", "population"):
         value = getattr(args, name)
         if value < 1:
             raise ScenarioError(f"--{name} = {value} must be at least 1")
@@ -148,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"calibrate: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Degenerate as exc:
+        print(f"calibrate: {exc}", file=sys.stderr)
+        return EXIT_DEGENERATE
     except KeyboardInterrupt as exc:
         name = exc.args[0] if exc.args else "SIGINT"
         print(f"calibrate: interrupted by {name}; the stores in {args.store} are kept: run "
@@ -165,7 +200,7 @@ def _calibrate(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     fit = abc.infer(args.store / "abc.db", tg.TARGETS, budget)
     print("[2/5] ABC-SMC on the 2023 quantities (backtest) ...")
     back = abc.infer(args.store / "backtest.db", tg.BACKTEST, backtest_budget)
-    draws = _ship(fit, args.data).iloc[: args.draws]
+    draws = _ship(fit, args.data, args.quick).iloc[: args.draws]
     print(f"wrote {args.data / 'calibrated.toml'} and {args.data / POSTERIOR.name}")
     n_median = max(args.seeds, 4 if args.quick else 20)
     settings = dict(draws=len(draws), seeds=args.seeds, developers=args.developers,

@@ -94,8 +94,9 @@ def answers_block(a: pd.DataFrame, settings: dict) -> str:
 
 
 def _generations(inf: abc.Inference) -> str:
-    g = inf.generations.assign(epsilon=lambda d: d["epsilon"].map(lambda x: f"{x:.3f}"))
-    g.columns = ["generation", "distance threshold", "simulations", "particles"]
+    g = inf.generations.assign(epsilon=lambda d: d["epsilon"].map(lambda x: f"{x:.3f}"),
+                               ess=lambda d: d["ess"].map(lambda x: f"{x:.1f}"))  # fmt: skip
+    g.columns = ["generation", "distance threshold", "simulations", "particles", "Kish ESS"]
     return markdown_table(g)
 
 
@@ -140,7 +141,10 @@ def calibration_md(res: Results) -> str:
         "generation is the median distance of the one before. Each simulation runs "
         f"{fit.budget.developers:,} developers for 24 months, seeded from its own draw. "
         f"{fit.simulations:,} simulations in {fit.seconds / 60:.1f} minutes of this run "
-        f"(population {fit.budget.population}).",
+        f"(population {fit.budget.population}). The final population's Kish effective "
+        f"sample size is {abc.kish(fit.weights):.1f} of {len(fit.weights)} particles; the "
+        "command refuses to ship a posterior with fewer than 100 effective or distinct draws "
+        "(exit 3), and stores both next to the draws (`posterior.json`).",
         "",
         _generations(fit),
         "",
