@@ -158,3 +158,25 @@ def test_bootstrap_probabilities_reproduce_under_the_fixed_seed():
     second = equilibria.analyse(table, resamples=200)
     pd.testing.assert_frame_equal(first.profiles, second.profiles)
     assert first.profiles["probability"].between(0, 1).all()
+
+
+def shifting(row, col, x):
+    """Each player's A pays x - 1.5 whatever the other does, B pays 0: A is dominant where
+    x > 1.5, B where x < 1.5."""
+    return {"row": (x - 1.5) * (row == "A"), "col": (x - 1.5) * (col == "A")}
+
+
+def test_across_scenarios_shares_of_equilibria_worst_decile_and_regret(tmp_path):
+    game = _game(shifting, ("A", "B"), seeds=2, uncertainties={"x": [0.0, 1.0, 2.0, 4.0]})
+    summary, results = _run(game, tmp_path)
+    assert summary.ran == 4 * 2 * 4  # profiles x seeds x scenarios
+    share = results.robust_profiles.set_index("profile")["share_equilibrium"]
+    assert share.to_dict() == {"row=A,col=A": 0.5, "row=A,col=B": 0.0,
+                               "row=B,col=A": 0.0, "row=B,col=B": 0.5}  # fmt: skip
+    row = results.robust_strategies.query("player == 'row'").set_index("strategy")
+    assert row.loc["A", "mean"] == pytest.approx(0.25)  # mean of -1.5, -0.5, 0.5, 2.5
+    assert row.loc["A", "worst_decile"] == pytest.approx(-1.2)
+    assert row.loc["A", ["regret_mean", "regret_max"]].tolist() == pytest.approx([0.5, 1.5])
+    assert row.loc["B", ["regret_mean", "regret_max"]].tolist() == pytest.approx([0.75, 2.5])
+    assert row.loc["A", "share_best_response"] == 0.5
+    assert list(results.equilibria["profile"]) == ["row=A,col=A"]  # of the pooled game

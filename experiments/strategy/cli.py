@@ -43,7 +43,9 @@ def run_command(args: argparse.Namespace, prog: str = "aimarket") -> int:
     runs = plan.sweep_plan
     print(
         f"aimarket: game '{game.name}': {len(plan.players)} players, {len(plan.profiles)} "
-        f"profiles x {game.seeds} paired seeds = {len(runs)} runs of {runs.steps} months "
+        f"profiles x {game.seeds} paired seeds"
+        + (f" x {len(runs.points)} scenarios" if len(runs.points) > 1 else "")
+        + f" = {len(runs)} runs of {runs.steps} months "
         f"({describe(args.executor, args.workers)}) -> {out}"
     )
     summary, results = run_game(

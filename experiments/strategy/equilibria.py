@@ -75,7 +75,7 @@ class Table:
         return pd.DataFrame(rows)
 
 
-def _verdicts(table: Table, means: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def verdicts(table: Table, means: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For payoff means ``means[p, i, b]`` (b: resamples): whether each profile is a best
     response of each player (``best[p, i, b]``), each profile's regret (``regret[p, i, b]``,
     the most player i gains by deviating) and whether all its deviations were run."""
@@ -117,9 +117,9 @@ def analyse(table: Table, resamples: int = RESAMPLES, seed: int = BOOTSTRAP_SEED
     is an equilibrium, each player's best responses with their probabilities, the pure
     equilibria, and (two players, every profile run) the mixed equilibria."""
     means = table.samples.mean(axis=2)[:, :, None]
-    best, regret, complete = _verdicts(table, means)
+    best, regret, complete = verdicts(table, means)
     boot = _bootstrap_means(table, resamples, seed)
-    best_b, _, _ = _verdicts(table, boot)
+    best_b, _, _ = verdicts(table, boot)
     eq_b = best_b.all(axis=1) & complete[:, None]
     cols = table.columns()
     profiles = cols.assign(

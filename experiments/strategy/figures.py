@@ -26,7 +26,11 @@ ROW_COLOR, COL_COLOR = "#1f77b4", "#d62728"
 
 
 def _short(x: float) -> str:
-    return f"{x:.3g}" if abs(x) < 1e4 else f"{x:.3e}"
+    """A payoff in at most four significant characters and a suffix: -24.1k, 3.2M."""
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= scale:
+            return f"{x / scale:.3g}{suffix}"
+    return f"{x:.3g}"
 
 
 def payoff_heatmap(table: Table, analysis: Analysis):
@@ -45,7 +49,7 @@ def payoff_heatmap(table: Table, analysis: Analysis):
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(
             rows, cols, squeeze=False, layout="constrained",
-            figsize=(max(4.0, 1.6 * k1 + 1.5) * cols, max(3.0, 1.1 * k0 + 1.2) * rows),
+            figsize=(max(4.0, 2.0 * k1 + 1.5) * cols, max(3.0, 1.1 * k0 + 1.2) * rows),
         )  # fmt: skip
         for ax, rest in zip(axes.flat, panels, strict=False):
             grid = np.full((k0, k1), np.nan)
@@ -60,7 +64,9 @@ def payoff_heatmap(table: Table, analysis: Analysis):
                 p = index.get((r, c, *rest))
                 if p is None:
                     continue
-                text = " / ".join(_short(v) for v in means[p])
+                text = " / ".join(_short(v) for v in means[p][:2])
+                if len(table.players) > 2:
+                    text += "\n" + " / ".join(_short(v) for v in means[p][2:])
                 if eq[p]:
                     ax.add_patch(
                         plt.Rectangle((c - 0.48, r - 0.48), 0.96, 0.96, fill=False, lw=2.5)

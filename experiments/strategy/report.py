@@ -11,6 +11,7 @@ import pandas as pd
 from aimarket.experiments.analysis.figures.common import save
 from aimarket.experiments.strategy.figures import payoff_heatmap
 from aimarket.experiments.strategy.game import GameResults, load_game_results
+from aimarket.simulation.files import atomic_write_bytes
 
 
 def _cell(row: pd.Series) -> str:
@@ -35,10 +36,11 @@ def summary_lines(results: GameResults) -> list[str]:
     """A few lines: the pure equilibria with their probabilities, the most likely
     profile, and the mixed equilibria of a two-player game."""
     rec, prof = results.record, results.profiles
-    n = results.table.samples.shape[2]
+    k = int(rec.get("scenarios", 1))
+    n = results.table.samples.shape[2] // k
     lines = [
         f"game '{rec['name']}': {len(rec['players'])} players, {len(prof)} profiles x "
-        f"{n} paired seeds"
+        f"{n} paired seeds" + (f" x {k} scenarios" if k > 1 else "")
     ]
     eq = results.equilibria
     if eq.empty:
@@ -64,6 +66,12 @@ def summary_lines(results: GameResults) -> list[str]:
             for player, g in block.groupby("player", sort=False)
         ]
         lines.append(f"mixed equilibrium {e}: " + "; ".join(parts))
+    if not results.robust_profiles.empty:
+        rp = results.robust_profiles.sort_values("share_equilibrium", ascending=False).iloc[0]
+        lines.append(
+            f"across {rp['scenarios']} scenarios: most often an equilibrium {rp['profile']} "
+            f"(in {rp['share_equilibrium']:.0%} of them)"
+        )
     lines += [f"note: {x}" for x in results.notes]
     return lines
 
@@ -72,6 +80,25 @@ def _best_lines(results: GameResults) -> list[str]:
     br = results.best_responses
     best = br[br["best"]][["player", "against", "strategy", "payoff", "probability"]]
     return [best.to_markdown(index=False, floatfmt=".4g")] if not best.empty else ["(none)"]
+
+
+def _robust_lines(results: GameResults) -> list[str]:
+    if results.robust_profiles.empty:
+        return []
+    n = results.record.get("scenarios")
+    return [
+        f"## Across the {n} scenarios",
+        "",
+        "Per profile: the share of scenarios in which it is a pure equilibrium, the mean "
+        "of its probability, its mean and largest regret. Per strategy: its payoff averaged "
+        "over the others' strategies (mean over scenarios, and worst decile), its regret "
+        "(mean and largest over scenarios) and the share of cases it is a best response.",
+        "",
+        results.robust_profiles.to_markdown(index=False, floatfmt=".4g"),
+        "",
+        results.robust_strategies.to_markdown(index=False, floatfmt=".4g"),
+        "",
+    ]
 
 
 def write_game_report(results: GameResults | str | Path, out: str | Path | None = None) -> Path:
@@ -111,9 +138,10 @@ def write_game_report(results: GameResults | str | Path, out: str | Path | None 
     if not results.mixed.empty:
         lines += ["## Equilibria in mixed strategies (nashpy)", ""]
         lines += [results.mixed.to_markdown(index=False, floatfmt=".4g"), ""]
+    lines += _robust_lines(results)
     lines += ["## Figure", "", f"![payoffs]({figure.name})", "", "*" + _CAPTION + "*", ""]
     report = out / "report.md"
-    report.write_text("\n".join(lines))
+    atomic_write_bytes(report, "\n".join(lines).encode())
     return report
 
 

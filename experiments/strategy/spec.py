@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import itertools
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,8 @@ from aimarket.experiments.engine.outcomes import function_ref
 from aimarket.experiments.engine.plan import Plan
 from aimarket.experiments.engine.spec import Sweep, known_fields, load_file, quick_changes
 from aimarket.experiments.strategy.game import run_game
+from aimarket.experiments.strategy.profiles import design_kind
+from aimarket.experiments.strategy.profiles import profiles as game_profiles
 from aimarket.simulation import metrics
 from aimarket.simulation.errors import ScenarioError
 from aimarket.simulation.files import read_toml
@@ -43,8 +43,6 @@ from aimarket.simulation.scenarios import load_scenario
 MAX_RUNS = 5000
 #: The default payoff of every player: its firm value (discounted profits plus terminal).
 DEFAULT_PAYOFF = "firm_value"
-#: Design kinds: every profile, or a candidate profile and its unilateral deviations.
-DESIGNS = ("full", "deviations")
 #: What a game's ``quick`` table may replace (``--quick``).
 QUICK_KEYS = ("seeds", "steps", "developers", "overrides", "seed")
 #: Market outcomes every run of a market game also keeps, for context (the payoffs are
@@ -68,6 +66,9 @@ class Game:
     per profile. ``developers``, ``steps``: market size and months. ``design``: ``"full"``
     or ``{"kind": "deviations", "profile": {player: strategy}}``. ``model``: a function
     model instead of the market (its ``arguments`` fixed). ``max_runs``: the size limit.
+    ``uncertainties`` and ``scenarios``: a set of scenarios (a sweep's uncertainties and
+    design, ``{"kind": "lhs", "n": 8}`` or ``{"kind": "posterior", "n": 8}``) every
+    profile runs in, on the same seeds (:mod:`aimarket.experiments.strategy.robustness`).
     """
 
     name: str = "game"
@@ -85,6 +86,8 @@ class Game:
     description: str = ""
     model: Callable | None = None
     arguments: Mapping[str, Any] = field(default_factory=dict)
+    uncertainties: Mapping[str, Any] | Sequence[Any] = field(default_factory=dict)
+    scenarios: str | Mapping[str, Any] = "grid"
 
     def variant(self, *, quick: bool = False, **changes: Any) -> Game:
         """This game in quick mode and/or with fields replaced (None: kept)."""
@@ -142,7 +145,7 @@ class GamePlan:
             payoffs = _market_players(game, who, players, strategies)
         else:
             payoffs = _function_players(game, who, players, strategies)
-        profiles = _profiles(game, who, players, strategies)
+        profiles = game_profiles(game, who, players, strategies)
         names = {p: list(strategies[p]) for p in players}
         policies = {}
         for prof in profiles:
@@ -157,6 +160,13 @@ class GamePlan:
             sweep_plan = sweep.plan()
         except ScenarioError as exc:
             raise checks.prefix_error(who, exc) from None
+        if len(sweep_plan) > game.max_runs:
+            raise ScenarioError(
+                f"{who} has {len(profiles):,} profiles x {game.seeds} seeds x "
+                f"{len(sweep_plan.points):,} scenarios = {len(sweep_plan):,} runs, more than "
+                f"the limit of {game.max_runs:,} (raise it with --max-runs, or use fewer "
+                "scenarios or the deviation design)"
+            )
         return cls(game, players, strategies, payoffs, profiles, sweep, sweep_plan)
 
     def record(self) -> dict[str, Any]:
@@ -169,8 +179,10 @@ class GamePlan:
             "payoffs": self.payoffs,
             "profiles": [list(p) for p in self.profiles],
             "function_model": self.game.model is not None,
-            "design": _design(self.game)[0],
+            "design": design_kind(self.game)[0],
             "seeds": int(self.game.seeds),
+            "scenarios": len(self.sweep_plan.points),
+            "parameters": [u.name for u in self.sweep_plan.uncertainties],
         }
 
 
@@ -280,85 +292,27 @@ def _function_players(game, who, players, strategies) -> dict[str, str]:
     return {p: p for p in players}
 
 
-def _design(game: Game) -> tuple[str, dict[str, str]]:
-    design = game.design
-    if isinstance(design, str):
-        return design, {}
-    if not isinstance(design, Mapping):
-        raise ScenarioError(f"game '{game.name}': design = {design!r} must be a kind or a table")
-    unknown = sorted(set(design) - {"kind", "profile"})
-    if unknown:
-        raise ScenarioError(f"game '{game.name}': design has unknown key '{unknown[0]}'")
-    return str(design.get("kind", "full")), dict(design.get("profile") or {})
-
-
-def _profiles(game, who, players, strategies) -> list[tuple[int, ...]]:
-    """Every profile (full design), or a candidate and its unilateral deviations; the
-    size is checked against ``max_runs`` from the arithmetic before anything is built."""
-    kind, candidate = _design(game)
-    if kind not in DESIGNS:
-        raise ScenarioError(
-            f"{who}: design kind {kind!r} is unknown; choose one of: full, deviations"
-        )
-    sizes = [len(strategies[p]) for p in players]
-    full = math.prod(sizes)
-    reduced = 1 + sum(k - 1 for k in sizes)
-    n = full if kind == "full" else reduced
-    if n * game.seeds > game.max_runs:
-        shape = " x ".join(map(str, sizes))
-        hint = (
-            f"; or run only the unilateral deviations from a candidate profile, design = "
-            f'{{ kind = "deviations", profile = {{ ... }} }}: {reduced:,} profiles, '
-            f"{reduced * game.seeds:,} runs"
-            if kind == "full"
-            else ""
-        )
-        raise ScenarioError(
-            f"{who} has {shape} = {n:,} profiles x {game.seeds} seeds = {n * game.seeds:,} "
-            f"runs, more than the limit of {game.max_runs:,} (raise it with --max-runs{hint})"
-        )
-    if kind == "full":
-        return list(itertools.product(*(range(k) for k in sizes)))
-    return _deviations(who, players, strategies, candidate)
-
-
-def _deviations(who, players, strategies, candidate) -> list[tuple[int, ...]]:
-    for player in candidate:
-        if player not in players:
-            raise ScenarioError(
-                f"{who}: design profile names '{player}', which is not a player; "
-                f"players: {', '.join(players)}"
-            )
-    start = []
-    for player in players:
-        names = list(strategies[player])
-        if player not in candidate:
-            raise ScenarioError(f"{who}: design profile gives no strategy for player '{player}'")
-        if candidate[player] not in names:
-            raise ScenarioError(
-                f"{who}: design profile: player '{player}' has no strategy "
-                f"{candidate[player]!r}; its strategies: {', '.join(names)}"
-            )
-        start.append(names.index(candidate[player]))
-    out = [tuple(start)]
-    for i, player in enumerate(players):
-        for k in range(len(strategies[player])):
-            if k != start[i]:
-                out.append(tuple([*start[:i], k, *start[i + 1 :]]))
-    return out
-
-
 def _sweep(game: Game, policies: dict[str, dict[str, Any]]) -> Sweep:
+    scenarios = game.scenarios
+    if isinstance(scenarios, str):
+        scenarios = {"kind": scenarios}
+    if not isinstance(scenarios, Mapping) or set(scenarios) - {"kind", "n"}:
+        raise ScenarioError(
+            f"game '{game.name}': scenarios = {game.scenarios!r} must be a design kind or "
+            "a table with kind and n"
+        )
     common = {
         "name": game.name,
         "description": game.description,
         "policies": policies,
         "replicates": int(game.seeds),
         "seed": int(game.seed),
+        "design": scenarios.get("kind", "grid"),
+        "n": scenarios.get("n"),
     }
     if game.model is not None:
         fixed = {k: [v] for k, v in dict(game.arguments).items()}
-        return Sweep(model=game.model, uncertainties=fixed, **common)
+        return Sweep(model=game.model, uncertainties={**fixed, **game.uncertainties}, **common)
     overrides = dict(game.overrides)
     if game.developers is not None:
         overrides["developers.count"] = int(game.developers)
@@ -366,6 +320,7 @@ def _sweep(game: Game, policies: dict[str, dict[str, Any]]) -> Sweep:
         base=game.base,
         overrides=overrides,
         steps=game.steps,
+        uncertainties=game.uncertainties,
         outcomes=list(CONTEXT),
         series=["vendors"],
         **common,
