@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING
 from aimarket import lazy
 
 if TYPE_CHECKING:  # what type checkers and editors see
+    from aimarket.experiments.strategy.spec import Game
     from aimarket.simulation.errors import ScenarioError
     from aimarket.simulation.model import MarketModel
     from aimarket.simulation.scenario import POLICIES, Scenario
     from aimarket.simulation.scenarios import builtin_names, load_scenario
 
 _EXPORTS = {
+    "Game": "aimarket.experiments.strategy.spec",
     "POLICIES": "aimarket.simulation.scenario",
     "MarketModel": "aimarket.simulation.model",
     "Scenario": "aimarket.simulation.scenario",
@@ -38,6 +40,7 @@ _EXPORTS = {
 
 __all__ = [
     "POLICIES",
+    "Game",
     "MarketModel",
     "Scenario",
     "ScenarioError",

@@ -91,22 +91,26 @@ class Plan:
     def _build_function(cls, sweep: Sweep, kind: str) -> Plan:
         """The plan of a function model (:mod:`aimarket.experiments.engine.functional`)."""
         ref, uncertainties = functional.setup(sweep, kind)
-        checks.check_size(sweep, kind, uncertainties, 1)
+        policies = functional.policies(sweep, uncertainties)
+        checks.check_size(sweep, kind, uncertainties, len(policies))
         points = _points(sweep, kind, uncertainties)
         overrides = [
             functional.point_overrides(uncertainties, r) for r in points.to_dict("records")
         ]
+        hashes = {
+            (i, pname): functional.scenario_hash(ref, {**o, **pol})
+            for i, o in enumerate(overrides)
+            for pname, pol in policies.items()
+        }
         plan = cls(
             sweep=sweep,
             base={},
             steps=1,
             uncertainties=uncertainties,
             points=points,
-            policies={"base": {}},
+            policies=policies,
             point_overrides=overrides,
-            scenario_hashes={
-                (i, "base"): functional.scenario_hash(ref, o) for i, o in enumerate(overrides)
-            },
+            scenario_hashes=hashes,
             outcome_names=[],
             outcome_refs=[],
             spec={},

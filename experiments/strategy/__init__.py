@@ -1,0 +1,7 @@
+"""Strategy analysis: which release policy each firm would choose.
+
+Empirical games (``spec``: the game spec; ``game``: running it on the sweep engine and
+reading its payoffs back; ``equilibria``: pure and mixed equilibria, best responses,
+regret and their probabilities under seed noise; ``figures`` and ``report``; ``cli``:
+``aimarket game``). See docs/strategy.md.
+"""
