@@ -246,7 +246,9 @@ def _local_cluster(Client, LocalCluster, workers: int, plugin):
             silence_logs=logging.ERROR,
         )
         try:
-            client = Client(cluster)
+            # results come straight from the worker that holds them, not through the
+            # scheduler, which here runs in this process too: one transfer, not two
+            client = Client(cluster, direct_to_workers=True)
             client.register_plugin(plugin, name="aimarket-quiet-worker")
             before = len(multiprocessing.active_children())
             with _sigint_ignored():  # until the nannies have started their worker processes
