@@ -6,8 +6,8 @@
   :func:`aimarket.experiments.engine.worker.execute_many`, importable in any fresh
   interpreter); one run per task;
 * ``dask``: a Dask ``LocalCluster`` started for the sweep and closed after it; runs travel
-  in batches (:func:`runs_per_task`) and the cluster is tuned for throughput
-  (:data:`LOCAL_DASK_CONFIG`);
+  in batches (:func:`runs_per_task`), results come straight from the workers (not through
+  the scheduler) and the cluster is tuned for throughput (:data:`LOCAL_DASK_CONFIG`);
 * ``dask://HOST:PORT``: join a running Dask scheduler (its workers need aimarket installed;
   experiment scripts with their own outcome functions need a shared file system).
 
