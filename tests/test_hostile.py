@@ -439,6 +439,13 @@ def test_a_bit_flip_in_a_market_footer_is_refused_when_read_and_by_export(
     assert code == 2 and "checksum differs" in err, err
 
 
+def test_plain_status_checks_a_series_part_byte_for_byte(with_series, tmp_path, cli_main):
+    folder = _copy(with_series, tmp_path)
+    _flip_in_footer(sorted((folder / "market").glob("part-*.parquet"))[0], b"step")
+    code, out, _ = cli_main(["status", str(folder)])  # not --verify
+    assert code == 1 and "checksum differs" in out and "0 done" in out, out
+
+
 def test_a_runs_part_of_another_sweep_is_refused_and_moved_aside(finished, with_series, tmp_path):
     import shutil
 
