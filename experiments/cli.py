@@ -239,10 +239,11 @@ def _sweep(sweep, args: argparse.Namespace, prog: str = "aimarket") -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from aimarket.experiments.analysis.report import write_report
+    from aimarket.experiments.engine.layout import no_manifest
 
     path = Path(args.dir)
     if not (path / "manifest.json").is_file():
-        raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
+        raise no_manifest(path)
     print(write_report(path, args.out, progress=_say))
     return 0
 
@@ -288,11 +289,12 @@ def _own_command_line() -> list[str]:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from aimarket.experiments.engine.layout import no_manifest
     from aimarket.experiments.engine.store import load
 
     path = Path(args.dir)
     if not (path / "manifest.json").exists():
-        raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
+        raise no_manifest(path)
     results = load(path, allow_damaged=True, verify=True)  # every byte: series parts too
     m = results.manifest
     c = results.counts()

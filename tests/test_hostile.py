@@ -344,6 +344,20 @@ def test_a_damaged_manifest_is_one_line(finished, tmp_path, cli_main, edit):
         assert len(err.strip().splitlines()) == 1
 
 
+def test_a_deleted_manifest_beside_results_is_named_with_how_to_recover(
+    finished, tmp_path, cli_main
+):
+    folder = _copy(finished, tmp_path)
+    (folder / "manifest.json").unlink()
+    for command in (["status", str(folder)], ["report", str(folder)],
+                    ["export", str(folder), "--out", str(tmp_path / "x")]):  # fmt: skip
+        code, _, err = cli_main(command)
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert "holds results but its manifest.json is missing" in err and "--force" in err, err
+    code, _, err = cli_main(["status", str(tmp_path)])  # a folder without results
+    assert code == 2 and "is not a sweep results folder (no manifest.json)" in err, err
+
+
 def test_a_journal_line_whose_files_is_a_list_is_skipped_not_a_traceback(finished, tmp_path):
     import json
 

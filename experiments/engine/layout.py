@@ -91,6 +91,23 @@ def read_manifest(path: Path) -> dict:
     return manifest
 
 
+def no_manifest(path: Path) -> ScenarioError:
+    """The error for a folder without manifest.json: one that holds results (its manifest
+    deleted) says how to recover; any other is not a results folder."""
+    path = Path(path)
+    try:
+        has_results = (path / JOURNAL).exists() or any(parts(path / t) for t in TABLES)
+    except OSError:
+        has_results = False
+    if has_results:
+        return ScenarioError(
+            f"{path} holds results but its manifest.json is missing, so their sweep and "
+            "code cannot be checked: restore it from a backup, or re-run the sweep with "
+            "--force to move this folder aside and start afresh"
+        )
+    return ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
+
+
 #: The manifest's fields a reader relies on, and their JSON types.
 MANIFEST_FIELDS = {
     "format": int,
