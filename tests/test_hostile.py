@@ -30,6 +30,14 @@ def test_design_values_are_refused_rather_than_coerced(uncertainties, design, sa
         _plan(uncertainties=uncertainties, design=design, n=4)
 
 
+@pytest.mark.parametrize(
+    "spec", [{"lo": 0, "hi": 10**400}, (0, 10**400), [-(10**400), 1], {"range": [0, 10**400]}]
+)
+def test_a_range_bound_beyond_a_float_is_refused_in_one_line(spec):
+    with pytest.raises(ScenarioError, match="is not a finite number"):
+        _plan(uncertainties={"innovation.imitation_speed": spec}, design="lhs", n=4)
+
+
 def test_a_points_table_of_0_and_1_for_a_boolean_is_refused_not_cast():
     with pytest.raises(ScenarioError, match="not a true/false"):
         _plan(design=pd.DataFrame({"mechanisms.venture": [0, 1]}))
