@@ -333,6 +333,8 @@ def test_a_damaged_or_missing_plan_is_one_line_naming_the_command_then_rebuilt(
     [
         lambda m: {**m, "sessions": 3},
         lambda m: {**m, "spec": "x"},
+        lambda m: {**m, "policies": [None]},
+        lambda m: {**m, "sessions": [[]]},
         lambda m: {**m, "deep": [[[[[[]]]]]]},  # replaced by a 5000-deep list below
     ],
 )
