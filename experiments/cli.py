@@ -85,7 +85,9 @@ def add_commands(sub) -> None:
     p = sub.add_parser("status", help="summarize a sweep results folder")
     p.add_argument("dir", help="results folder")
     p.add_argument(
-        "--verify", action="store_true", help="also check every file's checksum (reads them all)"
+        "--verify",
+        action="store_true",
+        help="kept for scripts: status always checks every file's checksum",
     )
     p.set_defaults(func=cmd_status)
 
@@ -255,6 +257,7 @@ def interrupted(summary, args: argparse.Namespace, out: Path, planned: int, prog
 
 def cmd_report(args: argparse.Namespace) -> int:
     from aimarket.experiments.analysis.report import write_report
+    from aimarket.experiments.engine.layout import no_manifest
 
     path = Path(args.dir)
     if (path / "game.json").is_file():  # an empirical game (aimarket game): its report
@@ -263,7 +266,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(write_game_report(path, args.out))
         return 0
     if not (path / "manifest.json").is_file():
-        raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
+        raise no_manifest(path)
     print(write_report(path, args.out, progress=_say))
     return 0
 
@@ -309,12 +312,13 @@ def _own_command_line() -> list[str]:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from aimarket.experiments.engine.layout import no_manifest
     from aimarket.experiments.engine.store import load
 
     path = Path(args.dir)
     if not (path / "manifest.json").exists():
-        raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
-    results = load(path, allow_damaged=True, verify=args.verify)
+        raise no_manifest(path)
+    results = load(path, allow_damaged=True, verify=True)  # every byte: series parts too
     m = results.manifest
     c = results.counts()
     print(f"sweep '{m.get('name')}' in {path} (spec hash {m.get('spec_hash')})")
