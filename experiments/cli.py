@@ -74,6 +74,9 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_report)
 
     _add_study_commands(sub)
+    from aimarket.experiments.strategy.search_cli import add_optimize_command
+
+    add_optimize_command(sub)
 
     p = sub.add_parser("status", help="summarize a sweep results folder")
     p.add_argument("dir", help="results folder")

@@ -1,0 +1,1 @@
+"""Strategy analysis: empirical games over release policies and policy search."""
