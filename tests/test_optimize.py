@@ -98,7 +98,7 @@ def write_spec(folder: Path, text: str = SPEC) -> Path:
 
 
 def test_same_optimiser_seed_same_answer_stored_in_memory_and_on_two_workers(tmp_path):
-    spec = write_spec(tmp_path / "spec", SPEC.replace("budget = 14", "budget = 8"))
+    spec = write_spec(tmp_path / "spec", SPEC.replace("budget = 14", "budget = 6"))
     serial = optimize(spec, tmp_path / "serial", executor="serial", progress=False)
     pooled = optimize(spec, tmp_path / "pooled", executor="process", workers=2, progress=False)
     memory = optimize(spec)
@@ -110,7 +110,7 @@ def test_same_optimiser_seed_same_answer_stored_in_memory_and_on_two_workers(tmp
     # common seeds: replicate r of every candidate ran on the same seed
     folders = sorted((tmp_path / "serial" / "evals").iterdir())
     seeds = {tuple(load(f).runs.sort_values("replicate")["seed"]) for f in folders}
-    assert len(folders) == 8 and len(seeds) == 1
+    assert len(folders) == 6 and len(seeds) == 1
 
 
 def test_resume_after_sigkill_runs_no_finished_evaluation_again(tmp_path):
@@ -235,6 +235,29 @@ def test_bad_specs_are_refused_in_one_line_before_any_run(tmp_path, cli_main, ch
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1, err
     assert not out.exists()
+
+
+def test_a_folder_of_another_search_is_refused_unless_forced(tmp_path):
+    spec = docking_spec(budget=2, seeds=1)
+    optimize(spec, tmp_path / "o", executor="serial", progress=False)
+    with pytest.raises(ScenarioError, match="holds another search"):
+        optimize(spec, tmp_path / "o", executor="serial", optimizer_seed=3, progress=False)
+    optimize(spec, tmp_path / "o", executor="serial", optimizer_seed=3, force=True, progress=False)
+    assert len(list(tmp_path.glob("o.replaced-*"))) == 1
+
+
+def fragile(t):
+    if t % 2:
+        raise ValueError("odd")
+    return -abs(t - 4)
+
+
+def test_a_failed_evaluation_is_kept_out_of_the_answer():
+    result = optimize(docking_spec(model=fragile, objectives=["fragile"], seeds=1, budget=12))
+    ev = result.evaluations
+    assert set(ev.loc[ev["t"] % 2 == 1, "state"]) == {"failed"}
+    assert ev["state"].eq("ok").any() and result.best["t"].iloc[0] % 2 == 0
+    assert ev.loc[ev["state"] == "failed", "fragile"].isna().all()
 
 
 def test_unknown_field_and_function_model_outputs_are_refused():

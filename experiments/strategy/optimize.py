@@ -274,22 +274,31 @@ def _open_study(problem: Problem, out: Path, force: bool) -> FileLock:
         lock.acquire(timeout=0)
     except Timeout:
         raise ScenarioError(f"{out} is in use by another optimize session") from None
+    import optuna  # another version may propose other candidates: not resumed
+
     try:
         file = out / STUDY_FILE
-        digest = seeds.digest(seeds.canonical(problem.record))
-        study = json.loads(file.read_text()) if file.exists() else None
+
+        record = {**problem.record, "optuna": optuna.__version__}
+        digest = seeds.digest(seeds.canonical(record))
+        try:
+            study = json.loads(file.read_text()) if file.exists() else None
+        except (ValueError, OSError) as exc:
+            if not force:
+                raise ScenarioError(f"{file} is unreadable ({exc}); see --force") from None
+            study = {"name": "unreadable"}
         if study is not None and study.get("hash") != digest:
             if not force:
                 raise ScenarioError(
-                    f"{out} holds another search ('{study.get('name')}'); choose another "
-                    "--out, or --force to move it aside and start afresh"
+                    f"{out} holds another search ('{study.get('name')}': another spec or "
+                    "optuna version); choose another --out, or --force to move it aside"
                 )
             lock.release()
             aside = out.with_name(f"{out.name}.replaced-{now().replace(':', '')}")
             shutil.move(str(out), aside)
             return _open_study(problem, out, False)
         if study is None:
-            study = {"name": problem.spec.name, "hash": digest, "spec": problem.record}
+            study = {"name": problem.spec.name, "hash": digest, "spec": record}
             study["sessions"] = []
         study["sessions"].append({"started": now(), "budget": problem.spec.budget})
         atomic_write_json(file, study)
