@@ -33,7 +33,7 @@ def add_optimize_command(sub) -> None:
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:
-    from aimarket.experiments.engine.executors import describe
+    from aimarket.experiments.engine.executors import check_executor, describe
     from aimarket.experiments.strategy.optimize import optimize
     from aimarket.experiments.strategy.search_checks import check_spec
     from aimarket.experiments.strategy.search_figures import write_outputs
@@ -44,6 +44,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         quick=args.quick, budget=args.budget, optimizer_seed=args.optimizer_seed
     )
     problem = check_spec(spec)  # everything refused here, before the folder is touched
+    check_executor(args.executor, args.workers)
     out = writable_folder(args.out or Path("results") / (spec.name + ("-quick" * args.quick)))
     levers = ", ".join(lv.name for lv in problem.levers)
     print(
