@@ -74,6 +74,9 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_report)
 
     _add_study_commands(sub)
+    from aimarket.experiments.strategy.search_cli import add_optimize_command
+
+    add_optimize_command(sub)
 
     p = sub.add_parser("game", help="an empirical game over release policies: equilibria")
     p.add_argument("spec", help="game file (.toml) or script (.py) defining game = Game(...)")
