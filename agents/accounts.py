@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from aimarket.simulation.mechanics import complement
+from aimarket.simulation.mechanics import complement, rd
 
 if TYPE_CHECKING:
     from aimarket.agents.vendor import Vendor
@@ -149,15 +149,22 @@ class VendorAccounts:
                 _summed(p.tokens, [first, second]),
                 _summed(p.developers, [first, second]),
             )
-        self.last_gross_profit = self.api_revenue - self.serving_cost
-        self.revenue_history.append(self.api_revenue)
-        self.last_rd_spend = self.rd_spend
-        self.revenue = self.api_revenue + self.complement_revenue
-        costs = self.serving_cost + self.ai_cost + self.rd_spend + self.community_cost
-        self.profit = self.revenue - costs - self.params.opex
-        self.payoff += self.profit
-        self.discounted += self.profit * self.discount_factor
-        self.recent_profit = [*self.recent_profit[-11:], self.profit]
+        api, serving, rd_spend = self.api_revenue, self.serving_cost, self.rd_spend
+        self.last_gross_profit = api - serving
+        self.revenue_history.append(api)
+        self.last_rd_spend = rd_spend
+        self.revenue = revenue = api + self.complement_revenue
+        costs = serving + self.ai_cost + rd_spend + self.community_cost
+        params = self.params
+        self.profit = profit = revenue - costs - params.opex
+        self.payoff += profit
+        # discount_factor, inline
+        factor = (1.0 + rd.monthly_rate(params.discount_rate)) ** -(self.model.steps - self.born)
+        self.discounted += profit * factor
+        recent = self.recent_profit  # its last 12 months
+        recent.append(profit)
+        if len(recent) > 12:
+            del recent[0]
         self.token_share = float(tokens / total_tokens) if total_tokens > 0 else 0.0
         self.developer_share = float(developers / adopters)
         self.price = float(p.price[first]) if first is not None else 0.0

@@ -22,27 +22,36 @@ from typing import TYPE_CHECKING
 from aimarket import lazy
 
 if TYPE_CHECKING:  # what type checkers and editors see
+    from aimarket.experiments.strategy.optimize import optimize
+    from aimarket.experiments.strategy.search_spec import OptimizeSpec
+    from aimarket.experiments.strategy.spec import Game
     from aimarket.simulation.errors import ScenarioError
     from aimarket.simulation.model import MarketModel
     from aimarket.simulation.scenario import POLICIES, Scenario
     from aimarket.simulation.scenarios import builtin_names, load_scenario
 
 _EXPORTS = {
+    "Game": "aimarket.experiments.strategy.spec",
     "POLICIES": "aimarket.simulation.scenario",
     "MarketModel": "aimarket.simulation.model",
+    "OptimizeSpec": "aimarket.experiments.strategy.search_spec",
     "Scenario": "aimarket.simulation.scenario",
     "ScenarioError": "aimarket.simulation.errors",
     "builtin_names": "aimarket.simulation.scenarios",
     "load_scenario": "aimarket.simulation.scenarios",
+    "optimize": "aimarket.experiments.strategy.optimize",
 }
 
 __all__ = [
     "POLICIES",
+    "Game",
     "MarketModel",
+    "OptimizeSpec",
     "Scenario",
     "ScenarioError",
     "builtin_names",
     "load_scenario",
+    "optimize",
 ]
 
 __getattr__, __dir__ = lazy.exports(__name__, _EXPORTS)

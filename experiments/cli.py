@@ -74,11 +74,23 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_report)
 
     _add_study_commands(sub)
+    from aimarket.experiments.strategy.search_cli import add_optimize_command
+
+    add_optimize_command(sub)
+
+    p = sub.add_parser("game", help="an empirical game over release policies: equilibria")
+    p.add_argument("spec", help="game file (.toml) or script (.py) defining game = Game(...)")
+    _add_sweep_options(p)  # --replicates: paired seeds per strategy profile
+    p.add_argument("--max-runs", type=int, help="the game's run limit (default 5,000)")
+    p.add_argument("--format", default="csv", choices=("csv", "parquet"), help="tables (csv)")
+    p.set_defaults(func=cmd_game)
 
     p = sub.add_parser("status", help="summarize a sweep results folder")
     p.add_argument("dir", help="results folder")
     p.add_argument(
-        "--verify", action="store_true", help="also check every file's checksum (reads them all)"
+        "--verify",
+        action="store_true",
+        help="kept for scripts: status always checks every file's checksum",
     )
     p.set_defaults(func=cmd_status)
 
@@ -217,15 +229,7 @@ def _sweep(sweep, args: argparse.Namespace, prog: str = "aimarket") -> int:
         argv=sys.argv,
     )
     if summary.interrupted:  # Ctrl-C or SIGTERM: one line, and how to go on
-        c = summary.store_counts
-        failed = f" ({c.get('failed', 0)} failed)" if c.get("failed") else ""
-        print(
-            f"{prog}: interrupted by {signal.Signals(summary.signum).name}: "
-            f"{c.get('done', 0)} of {c.get('planned', len(plan))} runs done{failed} in {out}; "
-            f"resume with:\n  {_resume_command(args, out)}",
-            file=sys.stderr,
-        )
-        return summary.exit_code
+        return interrupted(summary, args, out, len(plan), prog)
     if not args.no_table and summary.store_counts.get("done"):
         print()
         print(format_comparison(load(out)))
@@ -235,12 +239,37 @@ def _sweep(sweep, args: argparse.Namespace, prog: str = "aimarket") -> int:
     return summary.exit_code
 
 
+def cmd_game(args: argparse.Namespace) -> int:
+    from aimarket.experiments.strategy.cli import run_command
+
+    return run_command(args)
+
+
+def interrupted(summary, args: argparse.Namespace, out: Path, planned: int, prog: str) -> int:
+    """Say that a sweep was interrupted, how far it got and how to resume; its exit code."""
+    c = summary.store_counts
+    failed = f" ({c.get('failed', 0)} failed)" if c.get("failed") else ""
+    print(
+        f"{prog}: interrupted by {signal.Signals(summary.signum).name}: "
+        f"{c.get('done', 0)} of {c.get('planned', planned)} runs done{failed} in {out}; "
+        f"resume with:\n  {_resume_command(args, out)}",
+        file=sys.stderr,
+    )
+    return summary.exit_code
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from aimarket.experiments.analysis.report import write_report
+    from aimarket.experiments.engine.layout import no_manifest
 
     path = Path(args.dir)
+    if (path / "game.json").is_file():  # an empirical game (aimarket game): its report
+        from aimarket.experiments.strategy.report import write_game_report
+
+        print(write_game_report(path, args.out))
+        return 0
     if not (path / "manifest.json").is_file():
-        raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
+        raise no_manifest(path)
     print(write_report(path, args.out, progress=_say))
     return 0
 
@@ -286,12 +315,13 @@ def _own_command_line() -> list[str]:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from aimarket.experiments.engine.layout import no_manifest
     from aimarket.experiments.engine.store import load
 
     path = Path(args.dir)
     if not (path / "manifest.json").exists():
-        raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
-    results = load(path, allow_damaged=True, verify=args.verify)
+        raise no_manifest(path)
+    results = load(path, allow_damaged=True, verify=True)  # every byte: series parts too
     m = results.manifest
     c = results.counts()
     print(f"sweep '{m.get('name')}' in {path} (spec hash {m.get('spec_hash')})")

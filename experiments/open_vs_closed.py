@@ -8,8 +8,9 @@ tokens) chooses a release policy, the lever:
 * ``open_lagged``: release weights one generation (12 months) behind its frontier;
 * ``open_then_closed``: open while it builds a lead, close once it has led the best rival
   open weights by 0.5 frontier-years with 30% of developers for 12 months (the policy's
-  defaults, as in the ``pivot`` scenario); developers anticipate it (a discount on its
-  weights until the switch) and then hold the trust penalty against its models.
+  defaults; the ``pivot`` scenario asks a lead of 0.4); developers anticipate it (a
+  discount on its weights until the switch) and then hold the trust penalty against its
+  models.
 
 Across uncertainty in the market conditions the answer depends on:
 

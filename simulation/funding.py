@@ -68,16 +68,30 @@ def volume_path(model: MarketModel) -> np.ndarray:
     curve = (m.volume_growth, m.volume_growth_long, m.volume_growth_halflife)
 
     def index(years: np.ndarray) -> list[float]:
-        return [_volume_at(t, *curve) for t in years.tolist()]
+        return _volumes_at(years.tolist(), curve)
 
     return finance.growth_path(index, model.steps / 12.0, months)
 
 
-@functools.lru_cache(maxsize=8192)
-def _volume_at(years: float, growth: float, long_run: float, halflife: float) -> float:
-    """:func:`aimarket.simulation.mechanics.demand.volume_index`, remembered: next month's
-    path asks again for most of this month's points (the same floats)."""
-    return demand.volume_index(years, growth, long_run, halflife)
+#: Volume indices computed so far, by demand curve, then by years since step 0.
+_LEVELS: dict[tuple[float, float, float], dict[float, float]] = {}
+
+
+def _volumes_at(points: list[float], curve: tuple[float, float, float]) -> list[float]:
+    """:func:`aimarket.simulation.mechanics.demand.volume_index` at each of ``points``,
+    remembered: next month's path asks again for most of this month's points (the same
+    floats), so a month looks up a dict instead of computing them again."""
+    known = _LEVELS.get(curve)
+    if known is None or len(known) > 8192:  # a sweep over curves: keep memory bounded
+        if len(_LEVELS) > 64:
+            _LEVELS.clear()
+        known = _LEVELS[curve] = {}
+    levels = list(map(known.get, points))
+    if None in levels:
+        for i, level in enumerate(levels):
+            if level is None:
+                levels[i] = known[points[i]] = demand.volume_index(points[i], *curve)
+    return levels
 
 
 def entrant_capability(model: MarketModel) -> float:

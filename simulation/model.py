@@ -274,7 +274,9 @@ class MarketModel(mesa.Model):
         p = self.products
         n = p.n
         eta = dev.eta if self.scenario.mechanisms.network_effects else 0.0 * dev.eta
-        v = choice.mean_utilities(
+        return choice.market_utilities(
+            dev.need,
+            self._native_bonus(),
             dev.beta,
             dev.gamma,
             eta,
@@ -285,9 +287,6 @@ class MarketModel(mesa.Model):
             p.price[:n],
             p.penalty[:n] + p.anticipated[:n],
             p.available[:n],
-        )
-        return choice.restrict_and_reward(
-            v, p.capability[:n], p.available[:n], dev.need, self._native_bonus()
         )
 
     def _native_bonus(self) -> np.ndarray | None:

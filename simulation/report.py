@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from aimarket.simulation.model import MarketModel
 
 
+#: Vendors listed at the end of a run's summary (the largest by token share; the
+#: platform vendor always).
+SHOWN_VENDORS = 12
+
+
 def summary_metrics() -> dict[str, str]:
     """Market metrics shown in a run's summary (their records say so), with labels."""
     return {
@@ -44,28 +49,39 @@ def summary_table(model: MarketModel) -> str:
     cols = ["vendor", "policy", "capability", "price", "token_share", "profit", "cash"]
     ranked = final.sort_values("token_share", ascending=False, kind="stable")
     platform = ranked["business_model"] == "platform"  # the firm the study is about
-    final = ranked[(np.arange(len(ranked)) < 12) | platform.to_numpy()][cols]
+    largest = np.arange(len(ranked)) < SHOWN_VENDORS
+    final = ranked[largest | platform.to_numpy()][cols]
     totals = market.iloc[-1]
     text += [
         "",
-        f"Vendors at the last month ({int(totals['n_vendors'])} in market; "
+        f"Vendors at the last month ({int(totals['n_vendors'])} in market"
+        f"{_shown_note(len(ranked), bool((platform & ~largest).any()))}; "
         f"{int(market['entries'].sum())} entries, {int(market['exits'].sum())} exits in all)",
         final.to_string(index=False, float_format=format_number),
     ]
     return "\n".join(text)
 
 
+def _shown_note(vendors: int, platform_added: bool) -> str:
+    """What the vendor table leaves out, when it leaves out any vendor."""
+    if vendors <= SHOWN_VENDORS:
+        return ""
+    largest = f"the {SHOWN_VENDORS} largest by token share"
+    return f", {largest}{' and the platform' if platform_added else ''} shown"
+
+
 def format_number(x: float | None, missing: str = "-") -> str:
-    """A number for tables and labels: thousands separated above 10,000, no decimals
-    above 100, two decimals above 1, three significant digits below."""
+    """A number for tables and labels: thousands separated from 1,000 (so a row or a
+    column reads alike), no decimals above 100, two decimals above 1, three significant
+    digits below."""
     if x is None or not np.isfinite(x):
         return missing
     if x == 0:
         return "0"
-    if float(x).is_integer() and abs(x) < 1e4:  # counts and round numbers
-        return f"{int(x)}"
-    if abs(x) >= 1e4:
+    if abs(x) >= 999.5:  # what rounds to 1,000 or more
         return f"{x:,.0f}"
+    if float(x).is_integer():  # counts and round numbers
+        return f"{int(x)}"
     if abs(x) >= 100:
         return f"{x:.0f}"
     if abs(x) >= 1:

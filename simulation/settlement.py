@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from aimarket.agents.vendor import Vendor
     from aimarket.simulation.model import MarketModel
 
 
@@ -26,22 +27,13 @@ def settle(model: MarketModel) -> None:
     """Book the month's payments, then close each vendor's month; exits last."""
     vendors = model.vendors
     p = model.products
-    sold = p.tokens
-    for v in vendors:
-        j = v.closed_product
-        if j is not None:
-            tokens = sold[j]
-            if tokens > 0:
-                v.sell_tokens(j, tokens)
+    sell_api_tokens(model, vendors)
     host_open_weights(model)
     if model.scenario.mechanisms.complement:
         for v in vendors:
             if v.business_model == "platform":
                 v.run_complement()
-    for v in vendors:
-        v.receive_core_cash()
-        v.buy_training()
-        v.pay_opex()
+    pay_running_costs(model, vendors)
     pay_for_community(model)
     total_tokens = p.tokens[: p.n].sum()
     adopters = max(model.developers.adopters, 1)
@@ -51,6 +43,57 @@ def settle(model: MarketModel) -> None:
         v.close_month(total_tokens, adopters)
         if exits and v.out_of_cash:
             model.exit_vendor(v)
+
+
+def sell_api_tokens(model: MarketModel, vendors: list[Vendor]) -> None:
+    """Developers buy this month's tokens of every closed model sold: for each vendor in
+    turn, :meth:`Vendor.sell_tokens` at the API price, its cloud serving them
+    (:meth:`Cloud.serve`); the same payments, in the same order and arithmetic, booked
+    in one pass over the vendors."""
+    p = model.products
+    price, sold = p.price, p.tokens
+    pay = model.ledger.pay
+    serving = model.state.serving_cost
+    for v in vendors:
+        j = v.closed_product
+        if j is None:
+            continue
+        tokens = sold[j]
+        if tokens > 0:
+            account, cloud = v.account, v.cloud
+            sales = price[j] * tokens
+            pay("developers", account, sales, "api_sales")
+            v.api_revenue += sales
+            params = cloud.params
+            unit = serving * v.params.efficiency * params.cost_multiplier
+            fees = unit * (1 + params.partner_markup) * tokens
+            pay(account, cloud.account, fees, "serving_fees")
+            cloud.revenue += fees
+            cost = unit * tokens
+            pay(cloud.account, "suppliers", cost, "cloud_costs")
+            cloud.costs += cost
+            v.serving_cost += fees
+
+
+def pay_running_costs(model: MarketModel, vendors: list[Vendor]) -> None:
+    """For each vendor in turn: a public incumbent's other businesses' cash flow
+    (:meth:`Vendor.receive_core_cash`), its training compute bought from its cloud
+    (:meth:`Vendor.buy_training`, :meth:`Cloud.sell_training`) and its fixed costs
+    (:meth:`Vendor.pay_opex`); the same payments in one pass over the vendors."""
+    pay = model.ledger.pay
+    for v in vendors:
+        account, params, cloud = v.account, v.params, v.cloud
+        core = params.core_cash_flow
+        if core > 0:
+            pay("owners", account, core, "core_cash_flow")
+            v.core_cash += core
+        amount = v.rd_spend
+        pay(account, cloud.account, amount, "training_compute")
+        cloud.revenue += amount
+        cost = amount / (1 + cloud.params.training_markup)
+        pay(cloud.account, "suppliers", cost, "cloud_costs")
+        cloud.costs += cost
+        pay(account, "suppliers", params.opex, "opex")
 
 
 def pay_for_community(model: MarketModel) -> None:

@@ -1,4 +1,5 @@
-"""Executors: how many runs go in one task, and batched Dask tasks give the same bytes."""
+"""Executors: how many runs go in one task, batched Dask tasks give the same bytes, and a
+local cluster hands results straight from its workers."""
 
 from __future__ import annotations
 
@@ -51,3 +52,12 @@ def test_batched_dask_tasks_give_the_same_results_as_serial(tmp_path, monkeypatc
             for r in (a, b)
         )
         pd.testing.assert_frame_equal(x.reset_index(drop=True), y.reset_index(drop=True))
+
+
+def test_local_cluster_results_come_straight_from_the_workers():
+    pytest.importorskip("distributed")
+    from aimarket.experiments.engine.executors import open_executor
+
+    with open_executor("dask", 1) as pool:
+        assert pool._client.direct_to_workers is True  # not relayed by the scheduler
+        assert pool.submit(sum, [1, 2, 3]).result() == 6

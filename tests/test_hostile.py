@@ -30,6 +30,14 @@ def test_design_values_are_refused_rather_than_coerced(uncertainties, design, sa
         _plan(uncertainties=uncertainties, design=design, n=4)
 
 
+@pytest.mark.parametrize(
+    "spec", [{"lo": 0, "hi": 10**400}, (0, 10**400), [-(10**400), 1], {"range": [0, 10**400]}]
+)
+def test_a_range_bound_beyond_a_float_is_refused_in_one_line(spec):
+    with pytest.raises(ScenarioError, match="is not a finite number"):
+        _plan(uncertainties={"innovation.imitation_speed": spec}, design="lhs", n=4)
+
+
 def test_a_points_table_of_0_and_1_for_a_boolean_is_refused_not_cast():
     with pytest.raises(ScenarioError, match="not a true/false"):
         _plan(design=pd.DataFrame({"mechanisms.venture": [0, 1]}))
@@ -328,6 +336,8 @@ def test_a_damaged_or_missing_plan_is_one_line_naming_the_command_then_rebuilt(
     [
         lambda m: {**m, "sessions": 3},
         lambda m: {**m, "spec": "x"},
+        lambda m: {**m, "policies": [None]},
+        lambda m: {**m, "sessions": [[]]},
         lambda m: {**m, "deep": [[[[[[]]]]]]},  # replaced by a 5000-deep list below
     ],
 )
@@ -345,6 +355,20 @@ def test_a_damaged_manifest_is_one_line(finished, tmp_path, cli_main, edit):
         code, _, err = cli_main(command)
         assert code == 2 and "manifest.json is unreadable or damaged" in err, err
         assert len(err.strip().splitlines()) == 1
+
+
+def test_a_deleted_manifest_beside_results_is_named_with_how_to_recover(
+    finished, tmp_path, cli_main
+):
+    folder = _copy(finished, tmp_path)
+    (folder / "manifest.json").unlink()
+    for command in (["status", str(folder)], ["report", str(folder)],
+                    ["export", str(folder), "--out", str(tmp_path / "x")]):  # fmt: skip
+        code, _, err = cli_main(command)
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert "holds results but its manifest.json is missing" in err and "--force" in err, err
+    code, _, err = cli_main(["status", str(tmp_path)])  # a folder without results
+    assert code == 2 and "is not a sweep results folder (no manifest.json)" in err, err
 
 
 def test_a_journal_line_whose_files_is_a_list_is_skipped_not_a_traceback(finished, tmp_path):
@@ -440,6 +464,13 @@ def test_a_bit_flip_in_a_market_footer_is_refused_when_read_and_by_export(
         load(folder).series_columns("market")
     code, _, err = cli_main(["export", str(folder), "--out", str(tmp_path / "x")])
     assert code == 2 and "checksum differs" in err, err
+
+
+def test_plain_status_checks_a_series_part_byte_for_byte(with_series, tmp_path, cli_main):
+    folder = _copy(with_series, tmp_path)
+    _flip_in_footer(sorted((folder / "market").glob("part-*.parquet"))[0], b"step")
+    code, out, _ = cli_main(["status", str(folder)])  # not --verify
+    assert code == 1 and "checksum differs" in out and "0 done" in out, out
 
 
 def test_a_runs_part_of_another_sweep_is_refused_and_moved_aside(finished, with_series, tmp_path):

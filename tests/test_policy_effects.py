@@ -114,6 +114,11 @@ def test_the_summary_and_share_chart_always_show_the_platform():
     vendor_lines = summary_table(crowded).split("Vendors at the last month")[1].splitlines()
     assert any(line.split()[:1] == [name] for line in vendor_lines)
     assert len(vendor_lines) - 2 == 13  # header line and column names, then 12 + platform
+    assert "the 12 largest by token share and the platform shown" in vendor_lines[0]
+    few = summary_table(model).split("Vendors at the last month")[1].splitlines()
+    at_end = model.vendor_frame()["step"] == model.steps
+    assert len(few) - 2 == at_end.sum() <= 12
+    assert "shown" not in few[0]  # every vendor is listed: nothing to say
     figure = plot_shares(crowded.vendors)
     labels = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
     assert name in labels and "others" in labels

@@ -19,6 +19,7 @@ from aimarket.experiments.analysis import aggregate as agg
 from aimarket.experiments.analysis import figures as fig
 from aimarket.experiments.analysis.report import write_report
 from aimarket.experiments.engine.spec import load_spec
+from aimarket.simulation.report import format_number
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -178,3 +179,11 @@ def test_series_summaries_read_compactly_by_steps_are_unchanged(flagship, monkey
     vendors = agg.summarize_series(results, ["token_share"], keys, table="vendors")
     by_frame = agg.summarize_series(results.vendors, ["token_share"], keys)
     pd.testing.assert_frame_equal(vendors, by_frame, check_exact=True, check_dtype=False)
+
+
+def test_numbers_of_one_row_are_separated_alike():
+    """A run's summary row reads -2,554 ... -13,207 ... 9,040, not -2554 ... -13,207."""
+    row = [-2554.3, -13207.2, -3133.0, 9040.4, 16346.0, 1275.0, 999.6, 14.0, 0.0123, 2.5]
+    texts = [format_number(x) for x in row]
+    assert texts == ["-2,554", "-13,207", "-3,133", "9,040", "16,346", "1,275", "1,000", "14",
+                     "0.0123", "2.50"]  # fmt: skip

@@ -306,8 +306,8 @@ def test_a_function_model_refuses_what_it_would_ignore(tmp_path):
     with pytest.raises(ScenarioError, match="no scenario to override"):
         Sweep(name="f", model=noisy, design="lhs", n=4, uncertainties=unit,
               overrides={"developers.count": 5}).plan()  # fmt: skip
-    with pytest.raises(ScenarioError, match="takes no policies"):
+    with pytest.raises(ScenarioError, match="policy 'x' sets 'a', which is not an argument"):
         Sweep(name="f", model=noisy, design="lhs", n=4, uncertainties=unit,
-              policies={"x": {"a": 1}}).plan()  # fmt: skip
+              policies={"x": {"a": 1}}).plan()  # an uncertainty sets it  # fmt: skip
     with pytest.raises(ScenarioError, match="has no argument 'z'"):
         Sweep(name="f", model=linear, design="lhs", n=4, uncertainties={"z": (0.0, 1.0)}).plan()

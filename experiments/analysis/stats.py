@@ -112,6 +112,14 @@ def bootstrap_interval(
     return (float(ci.low), float(ci.high))
 
 
+def paired_resamples(n: int, resamples: int = RESAMPLES, seed: int = 0) -> np.ndarray:
+    """Indices of ``resamples`` bootstrap resamples of ``n`` paired units (say, the seeds
+    every strategy profile of a game ran on), drawn with replacement by a generator seeded
+    with ``seed``: an array (resamples, n). Applying the same row to every profile keeps
+    the pairing, as :func:`scipy.stats.bootstrap` does with ``paired=True``."""
+    return np.random.default_rng(seed).integers(0, n, size=(int(resamples), int(n)))
+
+
 def mean_interval(
     values, level: float = LEVEL, method: str = "t", resamples: int = RESAMPLES, seed: int = 0
 ) -> tuple[float, float]:

@@ -6,8 +6,8 @@
   :func:`aimarket.experiments.engine.worker.execute_many`, importable in any fresh
   interpreter); one run per task;
 * ``dask``: a Dask ``LocalCluster`` started for the sweep and closed after it; runs travel
-  in batches (:func:`runs_per_task`) and the cluster is tuned for throughput
-  (:data:`LOCAL_DASK_CONFIG`);
+  in batches (:func:`runs_per_task`), results come straight from the workers (not through
+  the scheduler) and the cluster is tuned for throughput (:data:`LOCAL_DASK_CONFIG`);
 * ``dask://HOST:PORT``: join a running Dask scheduler (its workers need aimarket installed;
   experiment scripts with their own outcome functions need a shared file system).
 
@@ -246,7 +246,9 @@ def _local_cluster(Client, LocalCluster, workers: int, plugin):
             silence_logs=logging.ERROR,
         )
         try:
-            client = Client(cluster)
+            # results come straight from the worker that holds them, not through the
+            # scheduler, which here runs in this process too: one transfer, not two
+            client = Client(cluster, direct_to_workers=True)
             client.register_plugin(plugin, name="aimarket-quiet-worker")
             before = len(multiprocessing.active_children())
             with _sigint_ignored():  # until the nannies have started their worker processes

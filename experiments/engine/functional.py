@@ -13,7 +13,10 @@ named after the function) or a dict of outcomes::
     Sweep(name="ishigami", model=ishigami, design="saltelli", n=1024,
           uncertainties={"x1": (-np.pi, np.pi), "x2": (-np.pi, np.pi), "x3": (-np.pi, np.pi)})
 
-Its uncertainties are plain names (no scenario paths, no modes) and it has one policy.
+Its uncertainties are plain names (no scenario paths, no modes). Its policies, if any,
+are tables of arguments (``{"defect": {"row": "defect"}}``): every policy runs on the
+same seeds, which is how an empirical game over a function model
+(:mod:`aimarket.experiments.strategy`) is docked against games with known equilibria.
 """
 
 from __future__ import annotations
@@ -43,8 +46,6 @@ def setup(sweep: Sweep, kind: str) -> tuple[dict[str, str], list[Uncertainty]]:
             f"sweep '{name}': model {sweep.model!r} must be a top-level function "
             "(not a lambda or a nested function) so that worker processes can find it"
         ) from None
-    if sweep.policies:
-        raise ScenarioError(f"sweep '{name}': a function model takes no policies")
     if sweep.overrides:
         raise ScenarioError(
             f"sweep '{name}': a function model has no scenario to override (--set, "
@@ -63,6 +64,23 @@ def setup(sweep: Sweep, kind: str) -> tuple[dict[str, str], list[Uncertainty]]:
             raise ScenarioError(f"sweep '{name}': model {ref['name']}() has no argument '{u.name}'")
         check_outcome_name(u.name, [], f"sweep '{name}': uncertainty")
     return ref, uncertainties
+
+
+def policies(sweep: Sweep, uncertainties: list[Uncertainty]) -> dict[str, dict[str, Any]]:
+    """The policies of a function model: name -> arguments, each an argument the function
+    takes and none an uncertainty (one would overwrite the other)."""
+    parsed = checks.parse_policies(sweep.policies)
+    accepted = inspect.signature(sweep.model).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
+    swept = {u.name for u in uncertainties}
+    for pname, arguments in parsed.items():
+        for arg in arguments:
+            if arg in swept or (not takes_any and arg not in accepted) or arg == "rng":
+                raise ScenarioError(
+                    f"sweep '{sweep.name}': policy '{pname}' sets '{arg}', which is not an "
+                    f"argument of {sweep.model.__name__}() that no uncertainty sets"
+                )
+    return {pname: {k: _plain(v) for k, v in a.items()} for pname, a in parsed.items()}
 
 
 def point_overrides(uncertainties: list[Uncertainty], row: Mapping[str, Any]) -> dict[str, Any]:

@@ -81,6 +81,9 @@ def read_manifest(path: Path) -> dict:
         for key, kind in MANIFEST_FIELDS.items():
             if key in manifest and not isinstance(manifest[key], kind):
                 raise ValueError(f"field '{key}' is not {kind.__name__}")
+            item = MANIFEST_ITEMS.get(key)
+            if item and not all(isinstance(x, item) for x in manifest.get(key, [])):
+                raise ValueError(f"an item of field '{key}' is not {item.__name__}")
     except (ValueError, UnicodeDecodeError, OSError, RecursionError) as exc:
         raise ScenarioError(
             f"{file} is unreadable or damaged ({type(exc).__name__}: {str(exc)[:80]}); "
@@ -89,6 +92,27 @@ def read_manifest(path: Path) -> dict:
         ) from None
     check_format(Path(path), manifest)
     return manifest
+
+
+def no_manifest(path: Path) -> ScenarioError:
+    """The error for a folder without manifest.json: one that holds results (its manifest
+    deleted) says how to recover; any other is not a results folder."""
+    path = Path(path)
+    try:
+        has_results = (path / JOURNAL).exists() or any(parts(path / t) for t in TABLES)
+    except OSError:
+        has_results = False
+    if has_results:
+        return ScenarioError(
+            f"{path} holds results but its manifest.json is missing, so their sweep and "
+            "code cannot be checked: restore it from a backup, or re-run the sweep with "
+            "--force to move this folder aside and start afresh"
+        )
+    return ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
+
+
+#: The JSON type of each item of the manifest's lists that a reader relies on.
+MANIFEST_ITEMS = {"policies": str, "uncertainties": str, "sessions": dict}
 
 
 #: The manifest's fields a reader relies on, and their JSON types.

@@ -13,6 +13,7 @@ import pandas as pd
 
 from aimarket.experiments.engine import checks, designs, functional, levels, seeds
 from aimarket.experiments.engine.uncertainty import Uncertainty
+from aimarket.experiments.engine.variants import Variants
 from aimarket.simulation.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ class Plan:
         points = _points(sweep, kind, uncertainties)
         rows = points.to_dict("records")
         point_overrides = [_point_overrides(uncertainties, row, current) for row in rows]
-        hashes = _scenario_hashes(sweep.name, base, points, point_overrides, policies)
+        hashes = _scenario_hashes(sweep.name, base, base_dict, points, point_overrides, policies)
         checks.check_table(sweep, outcome_names, outcome_refs)
         plan = cls(
             sweep=sweep,
@@ -91,22 +92,26 @@ class Plan:
     def _build_function(cls, sweep: Sweep, kind: str) -> Plan:
         """The plan of a function model (:mod:`aimarket.experiments.engine.functional`)."""
         ref, uncertainties = functional.setup(sweep, kind)
-        checks.check_size(sweep, kind, uncertainties, 1)
+        policies = functional.policies(sweep, uncertainties)
+        checks.check_size(sweep, kind, uncertainties, len(policies))
         points = _points(sweep, kind, uncertainties)
         overrides = [
             functional.point_overrides(uncertainties, r) for r in points.to_dict("records")
         ]
+        hashes = {
+            (i, pname): functional.scenario_hash(ref, {**o, **pol})
+            for i, o in enumerate(overrides)
+            for pname, pol in policies.items()
+        }
         plan = cls(
             sweep=sweep,
             base={},
             steps=1,
             uncertainties=uncertainties,
             points=points,
-            policies={"base": {}},
+            policies=policies,
             point_overrides=overrides,
-            scenario_hashes={
-                (i, "base"): functional.scenario_hash(ref, o) for i, o in enumerate(overrides)
-            },
+            scenario_hashes=hashes,
             outcome_names=[],
             outcome_refs=[],
             spec={},
@@ -246,17 +251,22 @@ def _point_overrides(
     return over
 
 
-def _scenario_hashes(name, base, points, point_overrides, policies) -> dict[tuple[int, str], str]:
-    """Every (point, policy) scenario, validated by the engine, by its digest."""
+def _scenario_hashes(
+    name, base, base_data, points, point_overrides, policies
+) -> dict[tuple[int, str], str]:
+    """Every (point, policy) scenario, validated by the engine, by its digest (built as
+    :mod:`~aimarket.experiments.engine.variants` of one reference scenario per policy)."""
+    variants = {pname: Variants(base, base_data, pol) for pname, pol in policies.items()}
     hashes = {}
-    for i, (row, over) in enumerate(zip(points.to_dict("records"), point_overrides, strict=True)):
-        for pname, pol in policies.items():
+    for i, over in enumerate(point_overrides):
+        for pname, made in variants.items():
             try:
-                scenario = base.with_overrides({**over, **pol})
+                scenario = made.build(over)
             except ScenarioError as exc:
+                row = points.iloc[[i]].to_dict("records")[0]
                 shown = ", ".join(f"{k}={_plain(v)!r}" for k, v in row.items())
                 raise checks.prefix_error(
                     f"sweep '{name}': design point {i} ({shown}), policy '{pname}'", exc
                 ) from None
-            hashes[(i, pname)] = seeds.digest(scenario.to_dict())
+            hashes[(i, pname)] = made.digest(scenario)
     return hashes

@@ -19,7 +19,13 @@ import pyarrow.parquet as pq
 
 from aimarket.experiments.engine import encoding, journal
 from aimarket.experiments.engine.journal import Scan
-from aimarket.experiments.engine.layout import SERIES, part_name, read_manifest, read_plan
+from aimarket.experiments.engine.layout import (
+    SERIES,
+    no_manifest,
+    part_name,
+    read_manifest,
+    read_plan,
+)
 from aimarket.experiments.engine.outcomes import RESERVED
 from aimarket.simulation.errors import ScenarioError
 
@@ -277,7 +283,7 @@ def load(
     folder = Path(path)
     manifest = read_manifest(folder)
     if not manifest:
-        raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
+        raise no_manifest(path)
     if expect is not None:
         plan = expect.plan() if hasattr(expect, "plan") else expect
         if manifest.get("spec_hash") != plan.spec_hash:

@@ -10,12 +10,13 @@ its workers never outlive the driver (:mod:`aimarket.experiments.engine.executor
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import signal
 import sys
 import time
 import traceback
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,6 +109,7 @@ def run_sweep(
     flush_every: int = 64,
     flush_seconds: float = 2.0,
     argv: list[str] | None = None,
+    pool: Executor | None = None,
 ) -> SweepSummary:
     """Run ``sweep`` into the results folder ``out``; resumes if ``out`` holds its runs.
 
@@ -116,7 +118,9 @@ def run_sweep(
     Returns a :class:`SweepSummary`; its ``exit_code`` is non-zero if any run failed.
     A folder of another spec or other code is refused unless ``force``, which moves it
     aside to ``out.replaced-<UTC time>`` and starts afresh (see
-    :mod:`aimarket.experiments.engine.store`).
+    :mod:`aimarket.experiments.engine.store`). ``pool``: an executor already opened by
+    :func:`~aimarket.experiments.engine.executors.open_executor` (for ``executor``), used
+    and left open, so that sweeps in a row (a policy search's evaluations) share workers.
     """
     if isinstance(sweep, str | Path):
         sweep = load_spec(sweep)
@@ -137,7 +141,7 @@ def run_sweep(
     try:
         with interrupts.stop_on_signals(stop):  # SIGTERM is handled like Ctrl-C
             driver = _Driver(plan, store, summary, n_workers, progress, flush_every, flush_seconds)
-            driver.drive(executor, workers)
+            driver.drive(executor, workers, pool)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
@@ -198,12 +202,17 @@ class _Driver:
         self.meta: dict[str, dict] = {}  # the task of each run in flight or buffered
         self.last_flush = time.monotonic()
 
-    def drive(self, executor: str, workers: int | None) -> None:
-        """Run every run not yet done on ``executor``; whatever ends the loop, keep what
-        finished, write it, and close the progress bar."""
+    def drive(self, executor: str, workers: int | None, pool: Executor | None = None) -> None:
+        """Run every run not yet done on ``executor`` (or on ``pool``, left open);
+        whatever ends the loop, keep what finished, write it, and close the progress bar."""
         try:
-            with open_executor(executor, workers) as pool:
-                self._loop(pool, executor)
+            opened = (
+                contextlib.nullcontext(pool)
+                if pool is not None
+                else open_executor(executor, workers)
+            )
+            with opened as running:
+                self._loop(running, executor)
         finally:
             for fut in self.inflight:  # interrupted: keep what finished, drop the rest
                 if fut.done() and not fut.cancelled() and fut.exception() is None:

@@ -93,15 +93,7 @@ class Sweep:
         """This sweep in quick mode and/or with replicates, steps or seed replaced."""
         sweep = self
         if quick and self.quick:
-            unknown = sorted(set(self.quick) - set(QUICK_KEYS))
-            if unknown:
-                raise ScenarioError(
-                    f"sweep '{self.name}': quick has unknown key(s) {', '.join(unknown)}; "
-                    f"allowed: {', '.join(QUICK_KEYS)}"
-                )
-            changes = {k: v for k, v in self.quick.items() if k != "overrides"}
-            if "overrides" in self.quick:
-                changes["overrides"] = {**self.overrides, **self.quick["overrides"]}
+            changes = quick_changes(f"sweep '{self.name}'", self.quick, QUICK_KEYS, self.overrides)
             sweep = dataclasses.replace(sweep, **changes)
         changes = {"replicates": replicates, "steps": steps, "seed": seed}
         return dataclasses.replace(sweep, **{k: v for k, v in changes.items() if v is not None})
@@ -119,13 +111,7 @@ class Sweep:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], root: Path | None = None) -> Sweep:
         """A sweep from plain data (a parsed TOML file); paths are relative to ``root``."""
-        data = dict(data)
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = [k for k in data if k not in known]
-        if unknown:
-            hint = difflib.get_close_matches(unknown[0], known, n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else ""
-            raise ScenarioError(f"sweep: unknown field '{unknown[0]}'{extra}")
+        data = known_fields(data, {f.name for f in dataclasses.fields(cls)}, "sweep", root)
         design = data.get("design", "grid")
         if isinstance(design, Mapping):
             design = dict(design)
@@ -142,22 +128,61 @@ class Sweep:
                 data["design"] = kind
             if design:
                 raise ScenarioError(f"design: unknown key(s) {', '.join(design)}")
-        base = data.get("base")
-        if isinstance(base, str) and base.endswith(".toml") and root is not None:
-            data["base"] = str(root / base)
         return cls(**data)
+
+
+def quick_changes(
+    who: str, quick: Mapping[str, Any], keys: Sequence[str], overrides: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The fields a spec's ``quick`` table replaces (``--quick``): only ``keys``, and its
+    ``overrides`` added to the spec's own."""
+    unknown = sorted(set(quick) - set(keys))
+    if unknown:
+        raise ScenarioError(
+            f"{who}: quick has unknown key(s) {', '.join(unknown)}; allowed: {', '.join(keys)}"
+        )
+    changes = dict(quick)
+    if "overrides" in quick:
+        changes["overrides"] = {**overrides, **quick["overrides"]}
+    return changes
+
+
+def known_fields(
+    data: Mapping[str, Any], known: set[str], what: str, root: Path | None
+) -> dict[str, Any]:
+    """``data`` (a parsed spec file) checked to hold only ``known`` fields (an unknown one
+    is refused with the closest known name), its ``base`` file made relative to ``root``."""
+    unknown = [k for k in data if k not in known]
+    if unknown:
+        hint = difflib.get_close_matches(unknown[0], known, n=1)
+        extra = f"; did you mean '{hint[0]}'?" if hint else ""
+        raise ScenarioError(f"{what}: unknown field '{unknown[0]}'{extra}")
+    data = dict(data)
+    base = data.get("base")
+    if isinstance(base, str) and base.endswith(".toml") and root is not None:
+        data["base"] = str(root / base)
+    return data
 
 
 def load_spec(path: str | Path) -> Sweep:
     """A sweep from a ``.toml`` file or a ``.py`` experiment script (``sweep = Sweep(...)``)."""
-    path = regular_file(path, "sweep spec")
+    return load_file(path, Sweep, "sweep", ("sweep", "SWEEP"))
+
+
+def load_file(path: str | Path, cls: type, what: str, attrs: Sequence[str]) -> Any:
+    """A spec of class ``cls`` from a ``.toml`` file (``cls.from_toml``) or a ``.py``
+    script defining it as a module-level variable named one of ``attrs``."""
+    path = regular_file(path, f"{what} spec")
     if path.suffix == ".toml":
-        return Sweep.from_toml(path)
+        return cls.from_toml(path)
     if path.suffix != ".py":
-        raise ScenarioError(f"sweep spec must be a .py experiment script or a .toml file: {path}")
+        raise ScenarioError(f"{what} spec must be a .py experiment script or a .toml file: {path}")
     module = load_script(path)
-    for attr in ("sweep", "SWEEP"):
-        sweep = getattr(module, attr, None)
-        if isinstance(sweep, Sweep):
-            return sweep
-    raise ScenarioError(f"{path} defines no module-level `sweep = Sweep(...)` (or SWEEP)")
+    for attr in attrs:
+        found = getattr(module, attr, None)
+        if isinstance(found, cls):
+            return found
+    others = f" (or {', '.join(attrs[1:])})" if len(attrs) > 1 else ""
+    raise ScenarioError(
+        f"{path} defines no module-level `{attrs[0]} = {cls.__name__}(...)`{others}"
+    )

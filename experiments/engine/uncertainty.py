@@ -50,10 +50,7 @@ class Uncertainty:
             raise ScenarioError(f"uncertainty '{self.name}' needs both lo and hi")
         if self.lo is not None:
             for bound in (self.lo, self.hi):
-                if not isinstance(bound, int | float) or not math.isfinite(bound):
-                    raise ScenarioError(
-                        f"uncertainty '{self.name}': range bound {bound!r} is not a finite number"
-                    )
+                _bound(self.name, bound)
             if not self.lo < self.hi:
                 raise ScenarioError(
                     f"uncertainty '{self.name}': empty range, lo = {self.lo} must be below "
@@ -83,6 +80,20 @@ class Uncertainty:
         }
 
 
+def _bound(name: str, bound: Any) -> float:
+    """A range bound as a float; a ScenarioError unless it is a finite number (an integer
+    beyond a float's range included, which ``float`` would not convert)."""
+    finite = isinstance(bound, int | float) and not isinstance(bound, bool)
+    try:
+        finite = finite and math.isfinite(bound)
+    except OverflowError:
+        finite = False
+    if not finite:
+        shown = repr(bound) if len(repr(bound)) <= 40 else f"{repr(bound)[:20]}..."
+        raise ScenarioError(f"uncertainty '{name}': range bound {shown} is not a finite number")
+    return float(bound)
+
+
 def parse(key: str, spec: Any, sampled: bool) -> Uncertainty:
     """The uncertainty ``key`` of a sweep's ``uncertainties`` table, written as an
     :class:`Uncertainty`, a table (paths/range/values/mode), a range ``(lo, hi)`` or a
@@ -107,10 +118,10 @@ def parse(key: str, spec: Any, sampled: bool) -> Uncertainty:
         and all(isinstance(x, int | float) and not isinstance(x, bool) for x in spec)
     )
     if isinstance(spec, tuple) and is_pair:
-        return Uncertainty(key, (key,), float(spec[0]), float(spec[1]))
+        return Uncertainty(key, (key,), _bound(key, spec[0]), _bound(key, spec[1]))
     if isinstance(spec, list | tuple):
         if sampled and is_pair:
-            return Uncertainty(key, (key,), float(spec[0]), float(spec[1]))
+            return Uncertainty(key, (key,), _bound(key, spec[0]), _bound(key, spec[1]))
         if not spec:
             raise ScenarioError(f"uncertainty '{key}' has an empty list of values")
         return Uncertainty(key, (key,), values=tuple(spec))

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aimarket.simulation.mechanics import logit_table
+from aimarket.simulation.mechanics import kernels, logit_table
 
 NONE = -1  # "no model" in developer choice arrays
 
@@ -80,6 +80,74 @@ def restrict_and_reward(
     if bonus is not None:
         v += bonus
     return v
+
+
+def _utilities_numpy(
+    quality_weight, openness_preference, network_weight, price_weight, capability, is_open,
+    ecosystem, price, penalty, available, need, bonus, has_bonus,
+):  # fmt: skip
+    """:func:`mean_utilities`, then :func:`restrict_and_reward` (``bonus`` when
+    ``has_bonus``), in numpy."""
+    v = mean_utilities(
+        quality_weight, openness_preference, network_weight, price_weight, capability,
+        is_open, ecosystem, price, penalty, available,
+    )  # fmt: skip
+    return restrict_and_reward(v, capability, available, need, bonus if has_bonus else None)
+
+
+def _utilities_loop(
+    quality_weight, openness_preference, network_weight, price_weight, capability, is_open,
+    ecosystem, price, penalty, available, need, bonus, has_bonus,
+):  # fmt: skip
+    """:func:`_utilities_numpy` as one loop (numba): each entry by the same operations
+    in the same order, so the same bits."""
+    n_groups, n_prod = len(quality_weight), len(capability)
+    v = np.empty((n_groups, n_prod))
+    restrict, best = False, -np.inf  # the best available capability (NaN if one is NaN)
+    for j in range(n_prod):
+        if available[j]:
+            restrict = True
+            if np.isnan(capability[j]) or np.isnan(best):
+                best = np.nan
+            elif capability[j] > best:
+                best = capability[j]
+    any_need = False
+    for g in range(n_groups):
+        any_need = any_need or np.isfinite(need[g])
+    restrict = restrict and any_need
+    for g in range(n_groups):
+        floor = best - need[g]
+        for j in range(n_prod):
+            if available[j]:
+                x = (
+                    quality_weight[g] * capability[j]
+                    + openness_preference[g] * (1.0 if is_open[j] else 0.0)
+                    + network_weight[g] * ecosystem[j]
+                    - price_weight[g] * price[j]
+                    - penalty[j]
+                )
+            else:
+                x = -np.inf
+            if restrict and capability[j] < floor:
+                x = -np.inf
+            if has_bonus:
+                x += bonus[g, j]
+            v[g, j] = x
+    return v
+
+
+_UTILITIES = kernels.Kernel(_utilities_loop, _utilities_numpy)
+
+
+def market_utilities(need: np.ndarray, bonus: np.ndarray | None, *inputs: np.ndarray) -> np.ndarray:
+    """:func:`mean_utilities` of ``inputs`` (its arguments, in its order) restricted to
+    the groups whose work each product can do (``need``) and with each group's native
+    ``bonus``, as :func:`restrict_and_reward` does, in one pass: (groups, products)."""
+    has_bonus = bonus is not None
+    return _UTILITIES(*inputs, need, bonus if has_bonus else _NO_BONUS, has_bonus)
+
+
+_NO_BONUS = np.zeros((0, 0))
 
 
 def _softmax_rows(u: np.ndarray) -> np.ndarray:

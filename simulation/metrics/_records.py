@@ -71,8 +71,11 @@ class Columns:
             columns = list(zip(*rows, strict=True))
             for k, values in self.lists.items():
                 values.extend(columns[k])
-            if self._numeric:
-                self.data[start:end, self._numeric] = np.array(self._take(columns), dtype=float).T
+            if self._numeric:  # each row's numbers, read in one pass (no transposed copy)
+                numbers = itertools.chain.from_iterable(map(self._take, rows))
+                count = len(rows) * len(self._numeric)
+                block = np.fromiter(numbers, float, count).reshape(len(rows), -1)
+                self.data[start:end, self._numeric] = block
         else:
             self.data[start:end] = rows
         self.n = end

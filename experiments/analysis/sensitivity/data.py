@@ -21,6 +21,7 @@ import pandas as pd
 
 from aimarket.experiments.analysis import stats
 from aimarket.experiments.engine import designs
+from aimarket.experiments.engine.layout import no_manifest
 from aimarket.experiments.engine.outcomes import RESERVED
 from aimarket.experiments.engine.store import Results, load
 from aimarket.experiments.engine.uncertainty import Uncertainty
@@ -92,7 +93,7 @@ def open_folder(folder: str | Path | Results) -> Results:
         return folder
     path = Path(folder)
     if not (path / "manifest.json").is_file():
-        raise ScenarioError(f"{path} is not a sweep results folder (no manifest.json)")
+        raise no_manifest(path)
     return load(path)
 
 
