@@ -60,7 +60,7 @@ repin: setup
 # Re-resolve the lock file after changing dependencies in pyproject.toml (needs PyPI).
 lock: setup
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --extra dask --extra notebooks --extra calibrate \
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --extra dask --extra notebooks \
 		--extra dashboard --extra ema \
 		--python-version 3.11 --no-header -o $(LOCK)
 
