@@ -169,4 +169,6 @@ def test_with_every_price_at_cost_and_no_spillovers_open_and_closed_are_worth_th
     # not the platform's value; and nothing random reaches that value here (its R&D
     # follows its ads alone, rivals expect no profit at cost), so it is the same each seed
     assert len(set(tokens["open"])) > 1 and (tokens["open"] != tokens["closed"]).any()
-    assert values["open"].min() > 0
+    # (its sign is the calibration's: with the refitted complement and R&D rule the
+    # platform's AI programme is worth less than it costs here, which this test does not judge)
+    assert np.abs(values["open"]).min() > 1.0

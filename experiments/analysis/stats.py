@@ -215,6 +215,26 @@ def weighted_median(values, weights) -> float:
     return float(weighted_quantiles(values, weights, [0.5])[0])
 
 
+def sd(values) -> float:
+    """The sample standard deviation (n - 1 degrees of freedom) of the finite values; NaN
+    with fewer than two."""
+    x = finite(values)
+    return float(x.std(ddof=1)) if x.size > 1 else float("nan")
+
+
+def at_share(values, q: float) -> float:
+    """The ``q`` quantile of the finite values (linear interpolation); NaN for none."""
+    x = finite(values)
+    return float(np.percentile(x, 100 * q)) if x.size else float("nan")
+
+
+def standard_error(values) -> float:
+    """The standard error of the mean of the finite values, sd / sqrt(n) with n - 1
+    degrees of freedom (:func:`scipy.stats.sem`); NaN with fewer than two."""
+    x = finite(values)
+    return float(stats.sem(x)) if x.size > 1 else float("nan")
+
+
 def proportion_interval(successes: int, trials: int, level: float = 0.9) -> tuple[float, float]:
     """Wilson score interval of a proportion (:meth:`scipy.stats.binomtest`), at
     ``level`` (90% by default: the coverage tables of the calibration); NaN for no trials."""

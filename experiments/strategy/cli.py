@@ -15,7 +15,7 @@ import argparse
 import dataclasses
 import sys
 
-from aimarket.experiments.cli import default_out, interrupted
+from aimarket.experiments.engine.commands import default_out, interrupted
 from aimarket.experiments.engine.executors import check_executor, describe
 from aimarket.experiments.strategy.game import run_game
 from aimarket.experiments.strategy.report import summary_lines, write_game_report

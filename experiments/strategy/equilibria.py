@@ -155,7 +155,7 @@ def payoff_table(table: Table, cols: pd.DataFrame | None = None) -> pd.DataFrame
         for i, pl in enumerate(table.players):
             x = stats.finite(table.samples[p, i, :])
             lo, hi = stats.t_interval(x)
-            sd = float(x.std(ddof=1)) if len(x) > 1 else float("nan")
+            sd = stats.sd(x)
             rows.append(
                 {**cols.iloc[p].to_dict(), "player": pl, "strategy": cols.iloc[p][pl],
                  "n": len(x), "mean": float(x.mean()), "sd": sd,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from aimarket.experiments.analysis import stats
 from aimarket.experiments.strategy import equilibria
 from aimarket.experiments.strategy.equilibria import Table
 
@@ -85,7 +86,7 @@ def strategies(tables: list[Table]) -> pd.DataFrame:
             lost = regret[:, mask, i].mean(axis=1)
             rows.append(
                 {"player": player, "strategy": name, "mean": float(payoff.mean()),
-                 "worst_decile": float(np.quantile(payoff, WORST)),
+                 "worst_decile": stats.at_share(payoff, WORST),
                  "regret_mean": float(lost.mean()), "regret_max": float(lost.max()),
                  "share_best_response": float(best[:, mask, i].mean()),
                  "scenarios": len(tables)}

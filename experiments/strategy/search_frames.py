@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from aimarket.experiments.analysis import stats
 
 if TYPE_CHECKING:
     from aimarket.experiments.strategy.search_spec import Problem
@@ -46,7 +47,7 @@ def evaluation_frame(problem: Problem, runs: pd.DataFrame) -> pd.DataFrame:
         for name in problem.names:
             if len(ok):
                 row[name], row[f"{name}_lo"], row[f"{name}_hi"] = band(ok[name].to_numpy())
-                row[f"{name}_sd"] = float(ok[name].std(ddof=1)) if len(ok) > 1 else np.nan
+                row[f"{name}_sd"] = stats.sd(ok[name].to_numpy())
             else:
                 row[name] = row[f"{name}_lo"] = row[f"{name}_hi"] = row[f"{name}_sd"] = np.nan
         rows.append(row)
@@ -77,8 +78,5 @@ def _not_dominated(scores: np.ndarray, good: np.ndarray) -> np.ndarray:
 def band(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Mean of ``values`` (one per seed) and its ``level`` t interval (NaN for one seed)."""
     values = np.asarray(values, dtype=float)
-    mean = float(values.mean())
-    if len(values) < 2:
-        return mean, float("nan"), float("nan")
-    half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return mean, mean - half, mean + half
+    lo, hi = stats.t_interval(values, level)
+    return float(values.mean()), lo, hi

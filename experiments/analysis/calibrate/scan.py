@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aimarket.experiments.analysis import stats
 from aimarket.experiments.analysis import targets as tg
 from aimarket.experiments.analysis.calibrate import ensemble, problem
 from aimarket.experiments.analysis.tables import markdown_table
@@ -84,7 +85,7 @@ def verdicts(runs: pd.DataFrame) -> pd.DataFrame:
         means = wide.mean()
         hi, lo = means.idxmax(), means.idxmin()
         diff = (wide[hi] - wide[lo]).to_numpy()
-        se = float(diff.std(ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else math.inf
+        se = stats.standard_error(diff) if len(diff) > 1 else math.inf
         effect = float(diff.mean())
         z = effect / se if se > 0 else (math.inf if effect > 0 else 0.0)
         rows.append({"parameter": name, "lowest": float(means[lo]),
