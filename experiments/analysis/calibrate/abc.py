@@ -28,12 +28,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aimarket.experiments.analysis import stats
 from aimarket.experiments.analysis import targets as tg
 from aimarket.experiments.analysis.calibrate import problem, smc
 from aimarket.experiments.analysis.calibrate.smc import kish
 
-__all__ = ["QUICK", "Budget", "Inference", "health", "infer", "kish", "median", "resample"]
+__all__ = ["QUICK", "Budget", "Inference", "health", "infer", "kish", "nearest", "resample"]
 
 
 @dataclass(frozen=True)
@@ -244,16 +243,6 @@ def nearest(inference: Inference, k: int) -> pd.DataFrame:
     order = np.argsort(inference.distances if inference.distances is not None
                        else np.zeros(len(inference.population)), kind="stable")  # fmt: skip
     return inference.population.iloc[order].drop_duplicates().head(k).reset_index(drop=True)
-
-
-def median(inference: Inference) -> dict[str, float]:
-    """The weighted posterior median of each parameter (four significant figures)."""
-    return {
-        name: float(
-            f"{stats.weighted_median(inference.population[name].to_numpy(), inference.weights):.4g}"
-        )
-        for name in inference.population.columns
-    }
 
 
 def resample(inference: Inference, n: int, seed: int = 0) -> pd.DataFrame:

@@ -177,12 +177,12 @@ def _at(values: dict[str, float]) -> pd.DataFrame:
     return pd.DataFrame([values])
 
 
-def _runs(draws, median, seeds, n_median, args) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _runs(draws, point, seeds, n_median, args) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every target and backtest quantity over draws x seeds, and over seeds at the
-    median (one set of runs serves both the 2023 and the 2024 quantities)."""
+    calibrated ``point`` (one set of runs serves both the 2023 and the 2024 quantities)."""
     runs = ensemble.targets(draws, seeds, args.developers, args.workers)
-    at_median = ensemble.targets(_at(median), n_median, args.developers, args.workers)
-    return runs, at_median
+    at_point = ensemble.targets(_at(point), n_median, args.developers, args.workers)
+    return runs, at_point
 
 
 def check_arguments(args: argparse.Namespace) -> None:
