@@ -11,6 +11,7 @@ the vendor calls each month. Adding a policy is one module here (or one
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -72,6 +73,12 @@ class ReleasePolicy:
 POLICIES: Registry[ReleasePolicy] = Registry("release policy", __name__)
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    # resolved once per options class: resolving annotations dominated planning a sweep
+    return typing.get_type_hints(cls)
+
+
 def option_fields() -> dict[str, tuple[Any, Any]]:
     """Every option any registered policy declares: name -> (type, field metadata). A
     vendor's table takes them all, so it can carry options for a policy it may switch to."""
@@ -79,7 +86,7 @@ def option_fields() -> dict[str, tuple[Any, Any]]:
     for policy in POLICIES:
         if policy.Options is None:
             continue
-        hints = typing.get_type_hints(policy.Options)
+        hints = _hints(policy.Options)
         for f in dataclasses.fields(policy.Options):
             out.setdefault(f.name, (hints[f.name], f.metadata))
     return out
