@@ -106,11 +106,24 @@ def reference() -> str:
     out += _table(["key", "meaning"], [[f"`{k}`", v] for k, v in UNCERTAINTY_KEYS.items()])
     out += ["", "### Named uncertainties (a list item of `uncertainties`)", ""]
     rows = [[f"`{u.name}`", ", ".join(f"`{p}`" for p in u.paths), f"{u.lo:g} to {u.hi:g}",
-             u.unit or "-", u.doc] for u in UNCERTAINTIES]  # fmt: skip
-    out += _table(["name", "paths", "range", "unit", "meaning"], rows)
+             u.unit or "-", u.doc, _role(u)] for u in UNCERTAINTIES]  # fmt: skip
+    out += [
+        "Role: *calibrated* (the calibration infers it from the 2023-2024 facts, "
+        "`docs/calibration.md`), *assumption* (the facts do not move the fit; the "
+        "sensitivity study varies it) or *demoted* (the facts move the fit, but the "
+        "inference does not recover it on synthetic data, so it is an assumption too).",
+        "",
+    ]
+    out += _table(["name", "paths", "range", "unit", "meaning", "role"], rows)
     out += ["", "### Built-in outcomes", ""]
     rows = [[f"`{o.name}`", o.unit or "-", o.doc] for o in OUTCOMES]
     return "\n".join([*out, *_table(["outcome", "unit", "meaning"], rows)])
+
+
+def _role(u) -> str:
+    if u.demoted:
+        return "demoted"
+    return "calibrated" if u.calibrated else "assumption"
 
 
 def render(text: str) -> str:

@@ -169,7 +169,7 @@ class Inference:
     weights: np.ndarray
     generations: pd.DataFrame  # t, epsilon, simulations, acceptance, moves, ess, distinct
     simulations: int
-    seconds: float
+    seconds: float  # wall time of the stored generations, across resumes
     budget: Budget
     distances: np.ndarray | None = None  # each particle's distance in the fit
 
@@ -178,7 +178,6 @@ def infer(
     store: Path, targets: Sequence[tg.Target] = tg.TARGETS, budget: Budget = Budget(), log=print
 ) -> Inference:
     """Run (or resume) the inference on ``targets``, storing generations in ``store``."""
-    t0 = time.perf_counter()
     names = [u.name for u in problem.records()]
     spec = {"targets": [[t.key, t.value, t.lo, t.hi] for t in targets], "parameters": names,
             "developers": budget.developers, "replicates": budget.replicates,
@@ -198,7 +197,7 @@ def infer(
         weights=np.ones(len(state.u)),
         generations=rows[list(GENERATION_COLUMNS)],
         simulations=int(rows["simulations"].sum()),
-        seconds=time.perf_counter() - t0,
+        seconds=state.seconds,  # the fit's wall time, across resumes
         budget=budget,
         distances=np.asarray(state.d, dtype=float),
     )

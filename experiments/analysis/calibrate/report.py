@@ -82,6 +82,16 @@ def _backtest_table(fit23: pd.DataFrame, pred24: pd.DataFrame) -> str:
     return markdown_table(pd.DataFrame(rows))
 
 
+#: Why the platform's value answers are not yet economics (until the R&D rule is fixed).
+VALUE_CAVEAT = (
+    "**Read the platform's value answers as a known defect, not a finding**: the closed "
+    "platform's value is low because its R&D rule, which ignores the stock it holds and "
+    "how little frontier training its dollars buy, spends several $B a month on an API "
+    "prospect, and a firm's value capitalises that loss; its complement revenue is the "
+    "same under both policies within 1% (`docs/ODD.md` sections 9 and 10)."
+)
+
+
 def answers_block(a: pd.DataFrame, settings: dict) -> str:
     """The headline answers across the posterior (also the block of ``docs/ODD.md``)."""
     rows = [{"question": r["question"], "claim": r["claim"],
@@ -171,7 +181,7 @@ def _inference_section(res: Results) -> list[str]:
         "refills the others with copies moved by Metropolis-Hastings steps within that "
         "threshold; it stops when fewer than "
         f"{fit.budget.min_acceptance:.0%} of the moves are accepted or the budget ends. "
-        f"{fit.simulations:,} simulations in {fit.seconds / 60:.1f} minutes of this run "
+        f"{fit.simulations:,} simulations in {fit.seconds / 60:.1f} minutes (across resumes) "
         f"(population {fit.budget.population}). The final population's Kish effective sample "
         f"size (equal copies merged) is {abc.health(fit, fit.population).ess:.1f} of "
         f"{len(fit.population)} particles; the command refuses to ship a posterior with "
@@ -202,7 +212,9 @@ def _checks_section() -> list[str]:
         "truth, their targets simulated, and the inference run on them; each parameter's "
         "50% and 90% intervals should cover the truth in about half and nine tenths of "
         "them (the share's 90% Wilson interval beside it). A parameter whose 90% interval "
-        "covers the truth in fewer than 75% of them is marked.",
+        "covers the truth in fewer than 75% of them is marked and demoted to an "
+        "assumption (its record says why; the sensitivity study varies it): the fit would "
+        "be overconfident about it.",
         "",
         sbc.block(),
         "",
@@ -225,6 +237,8 @@ def _answers_section(res: Results) -> list[str]:
         "## Headline answers across the posterior",
         "",
         answers_block(res.answers, s),
+        "",
+        VALUE_CAVEAT,
         "",
         "## Backtest: calibrate on 2023, predict 2024",
         "",

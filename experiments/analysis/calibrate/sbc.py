@@ -31,6 +31,7 @@ from aimarket.experiments.analysis.calibrate import abc, problem
 from aimarket.experiments.analysis.tables import markdown_table
 from aimarket.simulation.files import atomic_write_bytes
 from aimarket.simulation.scenarios import DATA
+from aimarket.simulation.uncertainties import UNCERTAINTIES
 
 SBC = DATA / "sbc.csv"
 ROOT = 20240901
@@ -108,14 +109,43 @@ def table(path: Path = SBC) -> str:
     shown = c.assign(**{k: c[k].map(lambda x: f"{x:.0%}") for k in ("50%", "90%")})
     shown["90% width / prior"] = c["90% width / prior"].map(lambda x: f"{x:.2f}")
     shown["parameter"] = "`" + shown["parameter"] + "`"
-    shown["verdict"] = np.where(c["90%"] >= 0.75, "covers", "**under-covers**")
+    pairs = zip(c["parameter"], c["90%"], strict=True)
+    shown["verdict"] = [_verdict(name, share) for name, share in pairs]
     n = frame["truth"].nunique()
     return (
         f"{n} synthetic truths drawn from the prior, each fitted at a reduced budget "
         f"(population {REDUCED.population}, {REDUCED.generations} generations of at most "
         f"{REDUCED.max_moves} moves, one run of {REDUCED.developers:,} developers per "
         "particle): a coarse threshold, so wide intervals; nominal coverage 50% and 90%."
-        "\n\n" + markdown_table(shown)
+        + _since(set(c["parameter"]))
+        + "\n\n"
+        + markdown_table(shown)
+    )
+
+
+def _verdict(name: str, share: float) -> str:
+    """Covers, under-covers, or was demoted to an assumption for under-covering."""
+    if share >= 0.75:
+        return "covers"
+    if name in UNCERTAINTIES and UNCERTAINTIES[name].demoted:
+        return "**under-covers**: demoted to an assumption"
+    return "**under-covers**"
+
+
+def _since(run: set[str]) -> str:
+    """A sentence naming how the calibrated set changed since the run (empty if not)."""
+    now = {u.name for u in problem.records()}
+    added, dropped = sorted(now - run), sorted(run - now)
+    if not added and not dropped:
+        return ""
+    parts = []
+    if added:
+        parts.append("calibrated since, not in this run: " + ", ".join(f"`{n}`" for n in added))
+    if dropped:
+        parts.append("no longer calibrated: " + ", ".join(f"`{n}`" for n in dropped))
+    return (
+        " The run is of an earlier calibrated set (" + "; ".join(parts) + "); a new run "
+        "starts after moving `simulation/data/sbc.csv` aside."
     )
 
 
@@ -155,6 +185,9 @@ def main(argv=None) -> int:
         p.error("--truths and --workers must be at least 1")
     budget = replace(REDUCED, workers=args.workers)
     done = pd.read_csv(SBC) if SBC.exists() else pd.DataFrame(columns=["truth"])
+    if not done.empty and set(done["parameter"]) != {u.name for u in problem.records()}:
+        p.exit(2, f"error: {SBC} holds a run of another calibrated set; move it aside to "
+                  "start a new one (it cannot be resumed)\n")  # fmt: skip
     t0 = time.perf_counter()
     for i in range(args.truths):
         if i in set(done["truth"]):

@@ -100,6 +100,14 @@ def movers(path: Path = SCAN) -> set[str]:
     return set(v.loc[v["moves"], "parameter"])
 
 
+def _verdict(name: str, moves: bool) -> str:
+    if not moves:
+        return "assumption (sensitivity set)"
+    if UNCERTAINTIES[name].demoted:
+        return "**demoted** to an assumption (see below)"
+    return "calibrated"
+
+
 def table(path: Path = SCAN) -> str:
     """The committed scan as a Markdown table (for ``docs/calibration.md``)."""
     runs = pd.read_csv(path)
@@ -109,7 +117,7 @@ def table(path: Path = SCAN) -> str:
         "mean distance, best point": v["lowest"].map(lambda x: f"{x:.3f}"),
         "mean distance, worst point": v["highest"].map(lambda x: f"{x:.3f}"),
         "difference / its seed SE": v["z"].map(lambda x: f"{x:.1f}"),
-        "verdict": np.where(v["moves"], "calibrated", "assumption (sensitivity set)"),
+        "verdict": [_verdict(n, m) for n, m in zip(v["parameter"], v["moves"], strict=True)],
     })  # fmt: skip
     seeds = runs["seed"].nunique()
     return (
