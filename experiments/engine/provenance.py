@@ -95,6 +95,12 @@ NOT_HASHED = frozenset(
         "aimarket.experiments.cli",
         "aimarket.experiments.ema",  # EMA Workbench's runs, not a sweep's
         "aimarket.experiments.meta_pairs",
+        "aimarket.experiments.strategy.cli",
+        "aimarket.experiments.strategy.figures",
+        "aimarket.experiments.strategy.report",
+        "aimarket.experiments.strategy.search_cli",
+        "aimarket.experiments.strategy.search_figures",
+        "aimarket.experiments.strategy.study",
         # plumbing
         "aimarket.experiments.engine.encoding",
         "aimarket.experiments.engine.executors",
