@@ -19,15 +19,17 @@ from aimarket.dashboard.charts import CHARTS, TABS
 from aimarket.dashboard.runs import DashboardModel
 from aimarket.dashboard.svg import chart_html
 
-#: The page's style sheet: the sliders' labels above their tracks with the value shown,
-#: the readout in a wrapping grid, the charts' panels side by side.
+#: The page's style sheet: the sliders' labels above their tracks with the value shown
+#: (the track inset so that a value at either end stays inside the card), the readout in
+#: a wrapping grid, the charts' panels side by side.
 STYLE = """
 .v-input__slider .v-input__slot { flex-wrap: wrap; }
 .v-input__slider .v-input__slot > .v-label {
   flex: 0 0 100%; max-width: 100%; height: auto; white-space: normal; line-height: 1.3;
   margin: 0 0 32px 0 !important; font-size: 13px;
 }
-.v-input__slider .v-slider { flex: 1 1 100%; min-width: 150px; }
+.v-input__slider .v-slider { flex: 1 1 100%; min-width: 150px;
+  margin-left: 28px !important; margin-right: 28px !important; }
 .v-input__slider .v-slider__thumb-label-container { display: block !important; }
 .v-input__slider .v-slider__thumb-label { width: auto !important; height: 20px !important;
   min-width: 28px; padding: 0 5px; border-radius: 4px !important; font-size: 12px;
