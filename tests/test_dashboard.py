@@ -62,15 +62,18 @@ def test_untouched_controls_keep_the_scenario_and_moved_ones_override_it():
     scenario = small_scenario()
     defaults = start.pop("defaults")
     assert controls.overrides(scenario, start, defaults) == {}
-    moved = {**start, "policy_meta": "closed", "imitation_speed": 0.07, "developers": 500}
+    u = controls.main_uncertainties()[0]  # whichever record the calibration infers first
+    value = float(f"{u.lo + 0.37 * (u.hi - u.lo):.3g}")
+    assert value != start[u.name]
+    moved = {**start, "policy_meta": "closed", u.name: value, "developers": 500}
     assert controls.overrides(scenario, moved, defaults) == {
         "vendors.meta.policy": "closed",
-        "innovation.imitation_speed": 0.07,
+        **{path: value for path in u.paths},
         "developers.count": 500,
     }
-    model = small_model(policy_meta="closed", imitation_speed=0.07)
+    model = small_model(policy_meta="closed", **{u.name: value})
     assert model.scenario.vendors["meta"].policy == "closed"
-    assert model.scenario.innovation.imitation_speed == pytest.approx(0.07)
+    assert controls.value_at(model.scenario, u.paths[0]) == pytest.approx(value)
 
 
 def test_compare_mode_runs_the_platform_open_and_closed_on_the_same_seed():

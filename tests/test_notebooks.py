@@ -21,7 +21,7 @@ nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 #: Figures a notebook must draw (default 3); the timeline's point is one combined figure.
-MIN_FIGURES = {"04_timeline": 1}
+MIN_FIGURES = {"04_timeline": 1, "07_strategy": 2}
 
 
 def test_there_are_notebooks():
