@@ -161,8 +161,8 @@ class VendorAccounts:
         # discount_factor, inline
         factor = (1.0 + rd.monthly_rate(params.discount_rate)) ** -(self.model.steps - self.born)
         self.discounted += profit * factor
-        recent = self.recent_profit  # its last 12 months
-        recent.append(profit)
+        recent = self.recent_operating  # its last 12 months, before R&D
+        recent.append(profit + rd_spend)
         if len(recent) > 12:
             del recent[0]
         self.token_share = float(tokens / total_tokens) if total_tokens > 0 else 0.0

@@ -60,7 +60,8 @@ class Vendor(VendorAccounts, MarketAgent):
         self.wanted_rd = 0.0  # what its R&D rule asks for this month, before cash ($M)
         self.frontier_value = 0.0  # V: what a frontier-year is worth to it ($M)
         self.discounted = 0.0  # its cash flows discounted to its first month ($M)
-        self.recent_profit: list[float] = []  # its last 12 months' profit ($M)
+        # its last 12 months' operating profit: profit before R&D ($M)
+        self.recent_operating: list[float] = []
         self.exit_value: float | None = None  # what it was bought for, if it exited ($M)
         # ln of its cumulative effective training compute ($M of January 2023 compute):
         # its own, and what it absorbed by imitating open weights; its capability follows
@@ -173,14 +174,15 @@ class Vendor(VendorAccounts, MarketAgent):
     @property
     def firm_value(self) -> float:
         """Its value at its first month ($M): its profits so far, discounted at its
-        discount rate, plus a terminal value discounted from this month: a perpetuity of
-        its mean profit over the last 12 months (no growth), or, if it exited, the price
-        it was bought for (:func:`aimarket.simulation.mechanics.rd.terminal_value`)."""
+        discount rate, plus a terminal value discounted from this month: a no-growth
+        perpetuity of its mean operating profit (before R&D) over the last 12 months, or,
+        if it exited, the price it was bought for
+        (:func:`aimarket.simulation.mechanics.rd.terminal_value`)."""
         rate = self.params.discount_rate
         if self.exit_value is not None:
             terminal = self.exit_value
         else:
-            terminal = rd.terminal_value(self.recent_profit, rate)
+            terminal = rd.terminal_value(self.recent_operating, rate)
         # discount_factor, inline (read once a month per vendor)
         return (
             self.discounted
@@ -200,7 +202,8 @@ class Vendor(VendorAccounts, MarketAgent):
     # -- phase 3: innovation and release -----------------------------------------------
     def plan_rd(self, prospect: float, quality_weight: float) -> None:
         """R&D (training compute) this month, by the rule of
-        :mod:`aimarket.simulation.mechanics.rd`: kappa x V, V what a frontier-year is
+        :mod:`aimarket.simulation.mechanics.rd`: kappa x V less the stock it holds (own
+        and absorbed) in dollars of this month's training, V what a frontier-year is
         worth to it (from its API gross profit, or the ``prospect`` of a model of its
         capability if higher, at developers' ``quality_weight``, and for a platform
         from its complement business), spent from cash it has (a private lab paces its
@@ -220,7 +223,13 @@ class Vendor(VendorAccounts, MarketAgent):
                 p.complement_half, unit,
             )  # fmt: skip
         self.frontier_value = rd.frontier_year_value(marginal, p.rd_horizon, p.discount_rate)
-        self.wanted_rd = rd.static_optimum(self.frontier_value, inn.compute_scale)
+        per_dollar = (
+            p.frontier_share
+            * production.efficiency_index(self.model.steps, inn.efficiency_growth)
+            * self.talent
+        )
+        held = rd.held_in_dollars(production.total(self.log_stock, self.log_absorbed), per_dollar)
+        self.wanted_rd = rd.static_optimum(self.frontier_value, inn.compute_scale, held)
         cash = max(0.0, self.cash)
         pace = max(1, self.model.scenario.entry.round_interval)  # until it can raise again
         affordable = cash / pace if p.private else cash

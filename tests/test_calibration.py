@@ -489,6 +489,35 @@ def test_a_degenerate_posterior_is_refused_with_exit_3_and_nothing_written(tmp_p
     assert (data / "posterior.csv").read_text() == "old draws\n"
 
 
+def test_a_collapsed_last_generation_falls_back_to_the_last_healthy_one(tmp_path):
+    """Generation 1 holds 400 distinct particles, generation 2 collapses onto 5 copies:
+    the population to ship is generation 1's (its particles and distances), the record
+    keeps both generations; with no healthy generation the collapsed one is returned
+    (and refused by the caller)."""
+    dim = len(problem.records())
+    rng = np.random.default_rng(0)
+    spread = rng.random((400, dim))
+    collapsed = np.repeat(spread[:5], 80, axis=0)
+    rows = [smc._row(0, 2.0, 400, 0, 0, 0, spread), smc._row(1, 1.5, 400, 60, 400, 3, spread),
+            smc._row(2, 1.2, 400, 4, 400, 3, collapsed)]  # fmt: skip
+    for t, u in ((1, spread), (2, collapsed)):
+        smc._save(tmp_path, smc.State(t, u, np.full(400, 1.0 + t), rows[: t + 1]))
+    record = pd.DataFrame(rows).rename(columns={"evaluations": "simulations"})
+    final = abc.Inference(store=tmp_path, population=abc.to_values(collapsed),
+                          weights=np.ones(400), generations=record[list(abc.GENERATION_COLUMNS)],
+                          simulations=1200, seconds=1.0, budget=abc.Budget(population=400),
+                          distances=np.full(400, 3.0))  # fmt: skip
+    assert abc.health(final, final.population).ess == pytest.approx(5.0)
+    shipped = abc.last_healthy(final, log=lambda _: None)
+    assert shipped.generation == 1
+    assert np.allclose(abc.to_cube(shipped.population), spread)
+    assert (shipped.distances == 2.0).all()
+    assert len(shipped.generations) == 3  # the record keeps the collapsed generation
+    assert abc.health(shipped, shipped.population).healthy
+    none_healthy = replace(final, generations=final.generations.assign(ess=5.0))
+    assert abc.last_healthy(none_healthy, log=lambda _: None) is none_healthy
+
+
 def test_the_refusal_names_ess_and_distinct_draws_in_one_line(tmp_path, monkeypatch, capsys):
     fit = _inference(np.ones(400), rows=[0] * 400)  # every particle the same vector: ESS 1
     monkeypatch.setattr(cli.abc, "infer", lambda *a, **k: fit)

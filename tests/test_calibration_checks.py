@@ -4,6 +4,7 @@ calibration's bookkeeping and the posterior predictive shares (issue 23)."""
 from __future__ import annotations
 
 import math
+import tomllib
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,8 @@ from aimarket.experiments.analysis import stats
 from aimarket.experiments.analysis import targets as tg
 from aimarket.experiments.analysis.calibrate import identify, problem, sbc, scan
 from aimarket.simulation import uncertainties
+from aimarket.simulation.parameters.market import InnovationParams
+from aimarket.simulation.scenarios import DATA, load_scenario
 from aimarket.simulation.uncertainties import UNCERTAINTIES
 
 
@@ -116,3 +119,21 @@ def test_bands_per_run_counts_whole_bands():
     runs.loc[1, "price_ratio"] = 50.0  # one run misses one band
     runs.loc[1, "openai_api_share"] = 0.9  # and one quantity of a band of four
     assert identify.bands_per_run(runs) == pytest.approx((12 + 10) / 2)
+
+
+def test_the_scan_stands_on_the_uncalibrated_timeline_not_a_previous_fit(tmp_path):
+    # The scan decides what is calibrated, so its centre is the timeline with firms.toml
+    # and the records' defaults beneath it, whatever calibrated.toml holds.
+    path = scan.uncalibrated(tmp_path)
+    bare = load_scenario(path)
+    fitted = load_scenario(problem.SCENARIO)
+    assert bare.name == fitted.name == problem.SCENARIO
+    assert bare.steps == fitted.steps
+    firms = tomllib.loads((DATA / "firms.toml").read_text())
+    assert bare.vendors["meta"].frontier_share == firms["vendors"]["meta"]["frontier_share"]
+    calibrated = tomllib.loads((DATA / "calibrated.toml").read_text())
+    for section, values in calibrated.items():
+        if not isinstance(values, dict) or section != "innovation":
+            continue
+        for key in values:  # each calibrated innovation value is back at its default
+            assert getattr(bare.innovation, key) == getattr(InnovationParams(), key), key

@@ -81,21 +81,25 @@ def test_a_platform_with_no_model_of_its_own_is_held_up_unless_open_weights_exis
 # -- (l) the R&D rule -------------------------------------------------------------------------
 
 
-def test_the_rule_spends_kappa_times_the_value_of_a_frontier_year():
+def test_the_rule_spends_kappa_times_the_value_of_a_frontier_year_less_its_stock():
     # One firm: a platform whose frontier-year is worth V to its ads (closed form of its
-    # complement business at its own serving cost). Its first month's R&D is kappa V, the
-    # static optimum of V kappa ln(R) - R.
-    kappa, horizon, rate = 0.4, 9.0, 0.12
+    # complement business at its own serving cost). It holds the stock K of its starting
+    # capability; a dollar buys u = frontier_share x E(1) effective compute in its first
+    # month (E(t) = efficiency_growth^(t / 12), Mesa counts that month as step 1). Its
+    # first month's R&D is kappa V - K / u, the static optimum of
+    # V kappa ln((K + u R) / K1) - R.
+    kappa, horizon, rate, share = 0.4, 9.0, 0.12, 0.5
     platform = {
         "business_model": "platform", "policy": "closed", "offers_api": False,
         "capability": 0.7, "cash": 1e6, "opex": 0.0, "private": False,
         "complement_revenue": R0, "complement_strength": 0.08, "complement_half": 1.5,
         "internal_tokens": 200.0, "rd_horizon": horizon, "discount_rate": rate, "cloud": "c1",
+        "frontier_share": share,
     }  # fmt: skip
     scenario = reduced(
         {"platform": platform},
         **{"mechanisms.rd": True, "mechanisms.complement": True,
-           "innovation.compute_scale": kappa},
+           "innovation.compute_scale": kappa, "innovation.frontier_stock": 500.0},
     )  # fmt: skip
     model = MarketModel(scenario, rng=3)
     model.step()
@@ -109,13 +113,32 @@ def test_the_rule_spends_kappa_times_the_value_of_a_frontier_year():
     r = 1.12 ** (1 / 12) - 1
     value = marginal * sum((1 + r) ** -t for t in range(1, 10))
     assert vendor.frontier_value == pytest.approx(value, rel=1e-9)
-    assert vendor.rd_spend == pytest.approx(kappa * value, rel=0.01)
-    # and kappa V is where V kappa ln(R) - R peaks
+    k1 = model.scenario.innovation.frontier_stock
+    stock = k1 * math.exp((0.7 - 1.0) / kappa)  # the stock of capability 0.7
+    per_dollar = share * model.scenario.innovation.efficiency_growth ** (model.steps / 12)
+    expected = kappa * value - stock / per_dollar
+    assert expected > 0.1 * kappa * value  # the stock matters, and it still spends
+    assert vendor.rd_spend == pytest.approx(expected, rel=1e-9)
+    # and it is where V q(R) - R peaks, q(R) = 1 + kappa ln((K + u R) / K1)
     best = optimize.minimize_scalar(
-        lambda log_r: -(value * kappa * log_r - math.exp(log_r)), bounds=(0.0, 20.0),
-        method="bounded", options={"xatol": 1e-10},
+        lambda spend: -(value * kappa * math.log((stock + per_dollar * spend) / k1) - spend),
+        bounds=(0.0, 10 * kappa * value), method="bounded", options={"xatol": 1e-8},
     )  # fmt: skip
-    assert math.exp(best.x) == pytest.approx(vendor.rd_spend, rel=0.01)
+    assert best.x == pytest.approx(vendor.rd_spend, rel=1e-6)
+
+
+def test_a_vendor_whose_stock_is_worth_more_than_kappa_v_spends_nothing():
+    # The stock-aware optimum is never negative, falls one for one with the stock held in
+    # dollars of this month's training, and a vendor none of whose spend trains frontier
+    # models (u = 0) holds an infinite stock in those dollars and spends nothing.
+    assert rd.static_optimum(1000.0, 0.5, 0.0) == pytest.approx(500.0)
+    assert rd.static_optimum(1000.0, 0.5, 200.0) == pytest.approx(300.0)
+    assert rd.static_optimum(1000.0, 0.5, 600.0) == 0.0
+    assert rd.held_in_dollars(math.log(900.0), 3.0) == pytest.approx(300.0)
+    assert rd.held_in_dollars(-math.inf, 3.0) == 0.0
+    assert rd.held_in_dollars(math.log(900.0), 0.0) == math.inf
+    assert rd.held_in_dollars(5000.0, 1.0) == math.inf  # beyond a float: no overflow
+    assert rd.static_optimum(1000.0, 0.5, math.inf) == 0.0
 
 
 def test_the_api_gain_of_a_frontier_year_is_the_logit_semi_elasticity():
@@ -128,17 +151,20 @@ def test_the_api_gain_of_a_frontier_year_is_the_logit_semi_elasticity():
     assert rd.api_marginal(g, beta, s) == pytest.approx(numeric, rel=1e-5)
 
 
-def test_public_incumbents_never_stop_their_rd_nor_run_out_of_cash():
-    # Funded by their other businesses' cash flow, meta and google spend on R&D every
-    # month and never hold negative cash, on both of meta's release policies.
+def test_public_incumbents_never_run_out_of_cash_and_spend_what_their_rule_asks():
+    # Funded by their other businesses' cash flow, meta and google never hold negative
+    # cash, on both of meta's release policies, so their R&D is what the rule asks.
     for policy in ("open", "closed"):
         overrides = {"vendors.meta.policy": policy, "developers.count": 1000}
         model = MarketModel(load_scenario("baseline", overrides), rng=4).run(120)
         frame = model.vendor_frame()
         public = frame[frame["vendor"].isin(["meta", "google"])]
         assert len(public) == 240
-        assert (public["rd_spend"] > 0).all(), policy
         assert (public["cash"] >= 0).all(), policy
+        assert (public["rd_spend"] >= 0).all(), policy
+        for name in ("meta", "google"):
+            vendor = model.vendor_named(name)
+            assert vendor.rd_spend == pytest.approx(vendor.wanted_rd), (policy, name)
 
 
 # -- (m) nothing to give away: the contrast is zero ------------------------------------------

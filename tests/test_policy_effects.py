@@ -96,6 +96,7 @@ class _Crowded:
         last = vendors[vendors["step"] == vendors["step"].max()]
         others = last[last["business_model"] != "platform"].iloc[[0] * 13].copy()
         others["vendor"] = [f"entrant{k}" for k in range(13)]
+        others["token_share"] = 0.01  # each bigger than the platform, whatever the run
         vendors.loc[vendors["business_model"] == "platform", "token_share"] = 0.0
         self.vendors = pd.concat([vendors, others], ignore_index=True)
 

@@ -6,11 +6,19 @@ A vendor values a frontier-year of capability (one unit of capability, held for 
 
 where m is what one more frontier-year adds to its profit a month (API sales and, for a
 platform, its complement business), H the months over which it counts that gain and r_m
-its monthly discount rate. Capability rises with the log of training compute (ODD 6.3):
-for the next run, q = kappa ln(R) + constant, so the spend that maximises V q(R) - R is
+its monthly discount rate. Capability rises with the log of the stock of effective
+training compute (ODD 6.3): a vendor holding K and spending R this month, each dollar
+buying u = frontier_share x E(t) x talent of effective compute, reaches
+q = 1 + kappa ln((K + u R) / K1). The spend that maximises V q(R) - R sets
+V kappa u / (K + u R) = 1:
 
-    R* = kappa V    (the static optimum; Ericson & Pakes 1995 in spirit: invest while a
-                     frontier-year is worth more than what it costs).
+    R* = max(0, kappa V - K / u)    (the static optimum; Ericson & Pakes 1995 in spirit:
+                                     invest while a frontier-year is worth more than it
+                                     costs at the margin).
+
+K / u is the stock in dollars of this month's training: the more a vendor already holds,
+and the less of its spend reaches frontier training, the less a dollar adds, so a vendor
+with a large stock or a small frontier share spends little or nothing.
 
 A vendor cannot spend cash it does not have: a public incumbent spends at most its cash, a
 private lab at most its cash spread over its runway (it raises again when short; ODD 6.2).
@@ -19,6 +27,7 @@ private lab at most its cash spread over its runway (it raises again when short;
 from __future__ import annotations
 
 import functools
+import math
 
 
 @functools.lru_cache(maxsize=1024)
@@ -41,9 +50,22 @@ def frontier_year_value(marginal: float, months: float, annual_rate: float) -> f
     return max(0.0, marginal) * annuity(months, annual_rate)
 
 
-def static_optimum(value: float, compute_scale: float) -> float:
-    """R* = kappa V: the spend ($M) that maximises V kappa ln(R) - R."""
-    return compute_scale * max(0.0, value)
+def static_optimum(value: float, compute_scale: float, held: float = 0.0) -> float:
+    """R* = max(0, kappa V - held): the spend ($M) that maximises
+    V kappa ln(held + R) - R, ``held`` the stock it already holds in dollars of this
+    month's training (K / u; 0 for a first run, where R* = kappa V)."""
+    return max(0.0, compute_scale * max(0.0, value) - held)
+
+
+def held_in_dollars(log_stock: float, per_dollar: float) -> float:
+    """K / u ($M): a stock whose ln is ``log_stock`` priced at ``per_dollar`` effective
+    compute a dollar (infinite when no dollar reaches training, 0 for no stock)."""
+    if per_dollar <= 0.0:
+        return math.inf
+    if log_stock == -math.inf:
+        return 0.0
+    exponent = log_stock - math.log(per_dollar)
+    return math.exp(exponent) if exponent < 700.0 else math.inf
 
 
 def api_marginal(gross_profit: float, quality_weight: float, share: float) -> float:
@@ -52,11 +74,17 @@ def api_marginal(gross_profit: float, quality_weight: float, share: float) -> fl
     return quality_weight * max(0.0, gross_profit) * max(0.0, 1.0 - share)
 
 
-def terminal_value(recent_profit: list[float], annual_rate: float) -> float:
-    """A perpetuity of the mean of ``recent_profit`` (monthly, $M) at ``annual_rate``
-    with no growth: mean / r_m ($M; 0 without history; at r = 0, 1,200 months of it)."""
-    if not recent_profit:
+def terminal_value(recent_operating: list[float], annual_rate: float) -> float:
+    """A perpetuity of the mean of ``recent_operating`` (monthly operating profit before
+    R&D, $M) at ``annual_rate`` with no growth: mean / r_m ($M; 0 without history; at
+    r = 0, 1,200 months of it).
+
+    No growth means no reinvestment: growth is the reinvestment rate times the return
+    on what is reinvested (Damodaran, *Investment Valuation*, 3rd ed. 2012, ch. 12), so
+    a no-growth perpetuity carries no R&D. Counting this month's R&D in it instead would
+    capitalise a growth investment as a loss made for ever."""
+    if not recent_operating:
         return 0.0
-    mean = sum(recent_profit) / len(recent_profit)
+    mean = sum(recent_operating) / len(recent_operating)
     r = monthly_rate(annual_rate)
     return mean / r if r > 0 else 1200.0 * mean

@@ -20,8 +20,8 @@ DEFINITIONS = [
     Metric("payoff", "$M", "cumulative profit", "profit summed since step 1"),
     Metric("firm_value", "$M", "firm value",
            "its profits discounted to its first month at its discount_rate, plus a "
-           "terminal value: a no-growth perpetuity of its last 12 months' mean profit (the "
-           "buy-out price if it exited), discounted from this month"),
+           "terminal value: a no-growth perpetuity of its last 12 months' mean operating "
+           "profit, before R&D (the buy-out price if it exited), discounted from this month"),
     Metric("cash", "$M", "cash", "its ledger balance"),
     Metric("rd_spend", "$M/month", "R&D spend", "training compute bought this month"),
     Metric("funding", "$M/month", "VC funding received", "money VCs invested in it this month"),

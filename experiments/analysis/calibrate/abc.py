@@ -32,7 +32,10 @@ from aimarket.experiments.analysis import targets as tg
 from aimarket.experiments.analysis.calibrate import problem, smc
 from aimarket.experiments.analysis.calibrate.smc import kish
 
-__all__ = ["QUICK", "Budget", "Inference", "health", "infer", "kish", "nearest", "resample"]
+__all__ = [
+    "QUICK", "Budget", "Inference", "health", "infer", "kish", "last_healthy", "nearest",
+    "resample",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,9 @@ class Inference:
     seconds: float  # wall time of the stored generations, across resumes
     budget: Budget
     distances: np.ndarray | None = None  # each particle's distance in the fit
+    #: the generation whose population this is, when not the last one run
+    #: (:func:`last_healthy`); the record ``generations`` keeps every generation run
+    generation: int | None = None
 
 
 def infer(
@@ -234,6 +240,36 @@ def health(inference: Inference, draws: pd.DataFrame, quick: bool = False) -> He
     needed = inference.budget.population / 4 if quick else MIN_HEALTHY
     ess, _ = smc.distinct_ess(inference.population.to_numpy(), inference.weights)
     return Health(ess=ess, distinct=len(draws.drop_duplicates()), needed=needed)
+
+
+def last_healthy(inference: Inference, quick: bool = False, log=print) -> Inference:
+    """The population to ship: the final one if it is healthy, else the last stored
+    generation whose Kish ESS and distinct particles both reach what a shipped posterior
+    needs (an SMC population at a looser threshold is still a posterior, only wider);
+    the final one again when none does (the caller then refuses it). When the moves
+    stop mixing, a last generation can collapse onto a few copies after healthy ones."""
+    needed = inference.budget.population / 4 if quick else MIN_HEALTHY
+    ess, distinct = smc.distinct_ess(inference.population.to_numpy(), inference.weights)
+    rows = inference.generations
+    ok = rows[(rows["t"] > 0) & (rows["ess"] >= needed) & (rows["distinct"] >= needed)]
+    if (ess >= needed and distinct >= needed) or ok.empty:
+        return inference
+    row = ok.iloc[-1]
+    state = smc.load(inference.store, int(row["t"]))
+    if state is None:
+        return inference
+    log(
+        f"      generation {int(rows['t'].iloc[-1])} collapsed (Kish ESS {ess:.1f}, "
+        f"{distinct} distinct): shipping generation {int(row['t'])}, the last healthy one "
+        f"(threshold {row['epsilon']:.3f}, ESS {row['ess']:.1f})"
+    )
+    return replace(
+        inference,
+        population=to_values(state.u),
+        weights=np.ones(len(state.u)),
+        distances=np.asarray(state.d, dtype=float),
+        generation=int(row["t"]),
+    )
 
 
 def nearest(inference: Inference, k: int) -> pd.DataFrame:

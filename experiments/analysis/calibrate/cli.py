@@ -163,6 +163,8 @@ def _ship(
     atomic_write_bytes(data / POSTERIOR.name, draws.to_csv(index=False).encode())
     record = {"ess": health.ess, "distinct": health.distinct, "needed": health.needed,
               "population": fit.budget.population, "simulations": fit.simulations,
+              "shipped_generation": int(fit.generations["t"].iloc[-1]
+                                        if fit.generation is None else fit.generation),
               "generations": json.loads(fit.generations.to_json(orient="records"))}  # fmt: skip
     atomic_write_json(data / SIDECAR.name, record, indent=2)
     return draws, point
@@ -236,7 +238,7 @@ def _calibrate(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         _fresh(args.store)
     budget, backtest_budget = _budgets(args)
     print("[1/5] ABC-SMC on the 2024 targets ...")
-    fit = abc.infer(args.store / "fit", tg.TARGETS, budget)
+    fit = abc.last_healthy(abc.infer(args.store / "fit", tg.TARGETS, budget), args.quick)
     print("[2/5] ABC-SMC on the 2023 quantities (backtest) ...")
     back = abc.infer(args.store / "backtest", tg.BACKTEST, backtest_budget)
     print("      the calibrated point: the best of the particles nearest the facts ...")

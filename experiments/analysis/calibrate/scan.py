@@ -4,7 +4,10 @@
 
 Each uncertainty record is set, alone, to five points across its prior (10%, 30%, 50%,
 70% and 90% of its range, on a log scale for a log-scale record), the others kept at the
-``timeline``'s values; each point runs the calibration's simulation (24 months,
+``timeline``'s values **without the calibration** (``firms.toml`` and the records'
+defaults, :func:`uncalibrated`): the scan decides what is calibrated, so it must not
+stand on a previous fit's point (one where, say, funds never invest makes every venture
+record look inert). Each point runs the calibration's simulation (24 months,
 :data:`DEVELOPERS` developers) on the same seeds, and its distance to the facts is the
 calibration's (:class:`~aimarket.experiments.analysis.calibrate.problem.Distance`).
 
@@ -21,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import tempfile
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -50,19 +55,39 @@ def point_value(rec: UncertainParameter, q: float) -> float:
     return float(rec.lo + q * (rec.hi - rec.lo))
 
 
+def uncalibrated(folder: Path) -> Path:
+    """Write into ``folder`` the calibration's scenario (``timeline``) with the chain
+    below it rebased from ``calibrated.toml`` onto ``firms.toml``; return its path."""
+    scenarios = DATA / "scenarios"
+    names = [problem.SCENARIO]
+    while True:  # the chain of built-in scenarios down to the calibrated values
+        base = tomllib.loads((scenarios / f"{names[-1]}.toml").read_text())["base"]
+        if base.endswith("calibrated.toml"):
+            break
+        names.append(base)
+    below = str(DATA / "firms.toml")
+    for name in reversed(names):
+        text = (scenarios / f"{name}.toml").read_text()
+        lines = [f'base = "{below}"' if line.startswith("base =") else line
+                 for line in text.splitlines()]  # fmt: skip
+        below = str(folder / f"{name}.toml")
+        Path(below).write_text("\n".join(lines) + "\n")
+    return Path(below)
+
+
 class ScanJob:
     """The distance of one (record, point, seed) run."""
 
-    def __init__(self, developers: int):
+    def __init__(self, developers: int, scenario: Path):
         self.developers = developers
-        self.distance = None
+        self.scenario = str(scenario)
 
     def __call__(self, job: tuple[str, float, int]) -> dict:
         name, q, seed = job
         rec = UNCERTAINTIES[name]
         value = point_value(rec, q)
         patch = {**{p: value for p in rec.paths}, "developers.count": self.developers}
-        model = MarketModel(load_scenario(problem.SCENARIO, patch),
+        model = MarketModel(load_scenario(self.scenario, patch),
                             rng=np.random.SeedSequence(ROOT + seed))  # fmt: skip
         quantities = tg.measure_all(tg.Frames.of(model.run(problem.MONTHS)))
         d = problem.Distance(tg.TARGETS)(quantities)
@@ -73,7 +98,9 @@ def run(seeds: int, developers: int = DEVELOPERS, workers: int = 2) -> pd.DataFr
     """Every record x point x seed: one row with its distance."""
     names = sorted(u.name for u in UNCERTAINTIES)
     jobs = [(n, q, s) for n in names for q in POINTS for s in range(seeds)]
-    return ensemble.frame(ensemble.run_all(ScanJob(developers), jobs, workers, "scan"))
+    with tempfile.TemporaryDirectory(prefix="aimarket-scan-") as folder:
+        job = ScanJob(developers, uncalibrated(Path(folder)))
+        return ensemble.frame(ensemble.run_all(job, jobs, workers, "scan"))
 
 
 def verdicts(runs: pd.DataFrame) -> pd.DataFrame:

@@ -119,9 +119,12 @@ def _save(store: Path, state: State) -> None:
     atomic_write(store / f"gen-{state.t:04d}.npz", write)
 
 
-def load(store: Path) -> State | None:
-    """The last stored generation of ``store`` (None when there is none)."""
+def load(store: Path, t: int | None = None) -> State | None:
+    """The last stored generation of ``store``, or generation ``t`` (None when there is
+    none)."""
     files = sorted(Path(store).glob("gen-*.npz"))
+    if t is not None:
+        files = [f for f in files if f.name == f"gen-{t:04d}.npz"]
     if not files:
         return None
     with np.load(files[-1]) as z:
