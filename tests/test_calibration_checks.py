@@ -41,6 +41,16 @@ def test_the_scan_calls_a_parameter_calibrated_only_beyond_three_paired_standard
     assert v.loc["moves", "effect"] == pytest.approx(0.5 * 0.8, abs=0.05)
 
 
+def test_the_scan_names_only_parameters_with_identical_runs_as_inert(tmp_path):
+    # a flat parameter with noise is not inert; one whose runs are the same at every
+    # point (the seed's common part only) is
+    noisy = _runs({"moves": 0.5, "flat": 0.0})
+    still = _runs({"inert": 0.0}, noise=0.0)
+    path = tmp_path / "scan.csv"
+    pd.concat([noisy, still]).to_csv(path, index=False)
+    assert scan.inert(path) == ["inert"]
+
+
 def test_calibrated_records_are_exactly_those_the_committed_scan_says_move_the_fit():
     movers = scan.movers()
     demoted = {u.name for u in uncertainties.demoted()}

@@ -213,6 +213,19 @@ def _inference_section(res: Results) -> list[str]:
     ]
 
 
+def _inert_sentence() -> list[str]:
+    """The scan's exact zeros, named (``docs/ODD.md`` section 10 says why each is)."""
+    names = scan.inert()
+    if not names:
+        return []
+    listed = ", ".join(f"`{n}`" for n in names)
+    return [
+        f"A difference of exactly zero means identical runs at every point: {listed} do "
+        "not act on 2023-2024 at these values (`docs/ODD.md` section 10 says why each).",
+        "",
+    ]
+
+
 def _checks_section() -> list[str]:
     return [
         "## What the facts can move",
@@ -227,6 +240,7 @@ def _checks_section() -> list[str]:
         "",
         scan.table(),
         "",
+        *_inert_sentence(),
         "## Does the inference find a known truth?",
         "",
         "Simulation-based calibration (Talts et al. 2018; `python -m aimarket.experiments."

@@ -127,6 +127,13 @@ def movers(path: Path = SCAN) -> set[str]:
     return set(v.loc[v["moves"], "parameter"])
 
 
+def inert(path: Path = SCAN) -> list[str]:
+    """The parameters whose runs the committed scan found identical at every point (a
+    difference of exactly zero on every seed): they do not act within the fit's window."""
+    v = verdicts(pd.read_csv(path))
+    return sorted(v.loc[(v["effect"] == 0) & (v["se"] == 0), "parameter"])
+
+
 def _verdict(name: str, moves: bool) -> str:
     if not moves:
         return "assumption (sensitivity set)"
