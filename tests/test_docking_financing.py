@@ -127,6 +127,37 @@ def test_the_rule_spends_kappa_times_the_value_of_a_frontier_year_less_its_stock
     assert best.x == pytest.approx(vendor.rd_spend, rel=1e-6)
 
 
+def test_firm_value_capitalises_operating_profit_before_rd_not_the_rd():
+    # firm_value = its profits discounted to its first month + a no-growth perpetuity of
+    # its last 12 months' mean profit before R&D, discounted from this month: R&D is a
+    # cost while it is paid, not a loss capitalised for ever
+    rate = 0.12
+    platform = {
+        "business_model": "platform", "policy": "closed", "offers_api": False,
+        "capability": 0.7, "cash": 1e6, "opex": 5.0, "private": False,
+        "complement_revenue": R0, "complement_strength": 0.08, "complement_half": 1.5,
+        "internal_tokens": 200.0, "rd_horizon": 9.0, "discount_rate": rate, "cloud": "c1",
+        "frontier_share": 0.5,
+    }  # fmt: skip
+    scenario = reduced(
+        {"platform": platform},
+        **{"mechanisms.rd": True, "mechanisms.complement": True,
+           "innovation.compute_scale": 0.4, "innovation.frontier_stock": 500.0},
+    )  # fmt: skip
+    model = MarketModel(scenario, rng=3).run(15)
+    vendor = model.vendor_named("platform")
+    rows = model.vendor_frame().query("vendor == 'platform'").sort_values("step")
+    assert (rows["rd_spend"] > 0).any()  # there is R&D to leave out
+    r = (1 + rate) ** (1 / 12) - 1
+    discounted = sum(
+        p * (1 + r) ** -(t - vendor.born) for t, p in zip(rows["step"], rows["profit"], strict=True)
+    )
+    operating = (rows["profit"] + rows["rd_spend"]).tail(12).mean()
+    terminal = operating / r * (1 + r) ** -(model.steps - vendor.born)
+    assert vendor.discounted == pytest.approx(discounted, rel=1e-9)
+    assert vendor.firm_value == pytest.approx(discounted + terminal, rel=1e-9)
+
+
 def test_a_vendor_whose_stock_is_worth_more_than_kappa_v_spends_nothing():
     # The stock-aware optimum is never negative, falls one for one with the stock held in
     # dollars of this month's training, and a vendor none of whose spend trains frontier
