@@ -10,7 +10,7 @@ close to the frontier frontier work must be. Saltelli's design of N = 64 base po
 (64 x 26 = 1,664 points), each run twice (replicates on common seeds) under both
 policies on the same seeds: 6,656 runs of 10,000 developers and 120 months.
 
-    python experiments/sensitivity_open.py --workers 2          # about 40 min on 2 cores
+    python experiments/sensitivity_open.py --workers 2          # about 18 min on 2 cores
     aimarket sensitivity results/sensitivity_open --outcome platform_payoff \\
         --contrast policy:open-closed
     aimarket discover results/sensitivity_open --outcome platform_payoff --below 0 \\

@@ -226,7 +226,15 @@ def study_lines(results: Results, contrast: str, figures: Path, link: str) -> li
         table = api.sensitivity(results, outcomes[0], contrast=contrast, transform=how)
         lines += _indices_block(table, figures if how == "positive" else None, link)
     for outcome in outcomes[1:]:
-        lines += _indices_block(api.sensitivity(results, outcome, contrast=contrast), None, link)
+        try:
+            table = api.sensitivity(results, outcome, contrast=contrast)
+        except ScenarioError as undefined:  # e.g. a margin where nothing is sold
+            why = str(undefined).split(": ", 1)[-1].split(";")[0]
+            label = contrast.split(":")[-1].replace("-", " - ")
+            lines += [f"#### {outcome} ({label})", "",
+                      f"Not computed: {why}.", ""]  # fmt: skip
+            continue
+        lines += _indices_block(table, None, link)
     for rule, density, tag in (("below", 0.8, "loses"), ("above", 0.5, "pays")):
         box = api.discover(results, outcomes[0], contrast=contrast, min_density=density,
                            **{rule: 0.0})  # fmt: skip
