@@ -311,3 +311,34 @@ def test_a_function_model_refuses_what_it_would_ignore(tmp_path):
               policies={"x": {"a": 1}}).plan()  # an uncertainty sets it  # fmt: skip
     with pytest.raises(ScenarioError, match="has no argument 'z'"):
         Sweep(name="f", model=linear, design="lhs", n=4, uncertainties={"z": (0.0, 1.0)}).plan()
+
+
+def test_an_outcome_undefined_at_some_points_is_reported_not_computed(tmp_path, monkeypatch):
+    # A study's secondary outcome that has no value at some design points (a closed
+    # margin where no closed token is sold) gets a line saying so; the rest is written.
+    from aimarket.experiments.analysis.sensitivity import report
+
+    sweep = Sweep(
+        name="undefined", policies={"closed": {"vendors.meta.policy": "closed"},
+                                    "open": {"vendors.meta.policy": "open"}},
+        uncertainties=["complement_strength", "community_quality"], design="saltelli",
+        n=8, replicates=2, steps=6, reference="closed", overrides={"developers.count": 200},
+        outcomes=["platform_payoff", "open_token_share"], series=(),
+    )  # fmt: skip
+    out = tmp_path / "undefined"
+    assert run_sweep(sweep, out, executor="serial", progress=False).exit_code == 0
+    real = report.api.sensitivity
+
+    def undefined_share(results, outcome, **kw):
+        if outcome == "open_token_share":
+            why = "3 of 48 design points have no successful run with a finite"
+            raise ScenarioError(f"{out}: {why} 'open_token_share' (first: point 1); finish it")
+        return real(results, outcome, **kw)
+
+    monkeypatch.setattr(report.api, "sensitivity", undefined_share)
+    lines = report.study_lines(load(out), "policy:open-closed", tmp_path / "fig", "fig")
+    text = "\n".join(lines)
+    assert "#### open_token_share (open - closed)" in text
+    assert ("Not computed: 3 of 48 design points have no successful run with a finite "
+            "'open_token_share' (first: point 1).") in text  # fmt: skip
+    assert "Sobol indices of platform_payoff (open - closed)" in text
