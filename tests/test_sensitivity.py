@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from aimarket.cli import main
 from aimarket.experiments import load
 from aimarket.experiments.analysis.sensitivity import discover, sensitivity, write_sensitivity
-from aimarket.experiments.analysis.sensitivity.data import Contrast
+from aimarket.experiments.analysis.sensitivity.data import Contrast, UndefinedPoints
 from aimarket.experiments.analysis.sensitivity.indices import judge, verdict
 from aimarket.experiments.analysis.sensitivity.report import convergence_line
 from aimarket.experiments.engine import designs
@@ -331,8 +331,7 @@ def test_an_outcome_undefined_at_some_points_is_reported_not_computed(tmp_path, 
 
     def undefined_share(results, outcome, **kw):
         if outcome == "open_token_share":
-            why = "3 of 48 design points have no successful run with a finite"
-            raise ScenarioError(f"{out}: {why} 'open_token_share' (first: point 1); finish it")
+            raise UndefinedPoints(out, outcome, [1, 5, 9], 48)
         return real(results, outcome, **kw)
 
     monkeypatch.setattr(report.api, "sensitivity", undefined_share)

@@ -30,6 +30,26 @@ from aimarket.simulation.errors import ScenarioError
 CONTRAST = re.compile(r"^policy:(?P<pair>.+-.+)$")
 
 
+class UndefinedPoints(ScenarioError):
+    """Design points without a finite value of an outcome: ``missing`` of ``points``
+    (runs not finished or failed, or an outcome with no value there, such as a margin
+    where nothing is sold)."""
+
+    def __init__(self, path, outcome: str, missing: list[int], points: int):
+        self.outcome, self.missing, self.points = outcome, missing, points
+        super().__init__(
+            f"{path}: {self.reason}; finish the sweep (running the same command resumes "
+            "it) or choose another outcome"
+        )
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"{len(self.missing)} of {self.points} design points have no successful run "
+            f"with a finite {self.outcome!r} (first: point {self.missing[0]})"
+        )
+
+
 @dataclass(frozen=True)
 class Contrast:
     """Policy ``a`` minus policy ``b`` on the same point and seed."""
@@ -115,11 +135,7 @@ def study(
     per_run = per_run[np.isfinite(per_run.to_numpy(dtype=float))]
     missing = sorted(set(range(len(points))) - set(per_run.index.get_level_values("point")))
     if missing:
-        raise ScenarioError(
-            f"{results.path}: {len(missing)} of {len(points)} design points have no "
-            f"successful run with a finite {outcome!r} (first: point {missing[0]}); finish "
-            "the sweep (running the same command resumes it) or choose another outcome"
-        )
+        raise UndefinedPoints(results.path, outcome, missing, len(points))
     grouped = per_run.groupby(level="point")
     y = grouped.mean().reindex(range(len(points))).to_numpy(dtype=float)
     return Study(

@@ -228,11 +228,10 @@ def study_lines(results: Results, contrast: str, figures: Path, link: str) -> li
     for outcome in outcomes[1:]:
         try:
             table = api.sensitivity(results, outcome, contrast=contrast)
-        except ScenarioError as undefined:  # e.g. a margin where nothing is sold
-            why = str(undefined).split(": ", 1)[-1].split(";")[0]
+        except data.UndefinedPoints as undefined:  # e.g. a margin where nothing is sold
             label = contrast.split(":")[-1].replace("-", " - ")
             lines += [f"#### {outcome} ({label})", "",
-                      f"Not computed: {why}.", ""]  # fmt: skip
+                      f"Not computed: {undefined.reason}.", ""]  # fmt: skip
             continue
         lines += _indices_block(table, None, link)
     for rule, density, tag in (("below", 0.8, "loses"), ("above", 0.5, "pays")):
