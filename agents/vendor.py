@@ -200,7 +200,9 @@ class Vendor(VendorAccounts, MarketAgent):
         return self.release.frontier_open(self)
 
     # -- phase 3: innovation and release -----------------------------------------------
-    def plan_rd(self, prospect: float, quality_weight: float) -> None:
+    def plan_rd(
+        self, prospect: float, quality_weight: float, lead: tuple[float, float] = (0.0, 0.0)
+    ) -> None:
         """R&D (training compute) this month, by the rule of
         :mod:`aimarket.simulation.mechanics.rd`: kappa x V less the stock it holds (own
         and absorbed) in dollars of this month's training, V what a frontier-year is
@@ -215,7 +217,10 @@ class Vendor(VendorAccounts, MarketAgent):
         marginal = 0.0
         if self.release.sells_api and p.offers_api:
             gross = max(self.last_gross_profit, prospect)
-            marginal += rd.api_marginal(gross, quality_weight, self.token_share)
+            slope = rd.api_marginal(gross, quality_weight, self.token_share)
+            lead_capability, lead_gross = lead
+            chord = rd.catch_up_marginal(gross, lead_gross, lead_capability - self.capability)
+            marginal += max(slope, chord)
         if self.business_model == "platform" and self.mechanisms.complement:
             unit = self.model.state.serving_cost * p.efficiency * p.internal_tokens
             marginal += complement.marginal_value(

@@ -105,18 +105,48 @@ def expected_gross_profit(model: MarketModel, capability: np.ndarray) -> np.ndar
     """Monthly gross profit ($M) a VC expects a closed model of each ``capability``
     to earn if it were the only addition to the market today (see
     :func:`aimarket.simulation.mechanics.pricing.newcomer_gross_profit`); none when
-    closed APIs are priced at cost (``market.pricing = "cost"``)."""
+    closed APIs are priced at cost (``market.pricing = "cost"``).
+
+    Developers whose work needs a model within ``frontier_need`` of the best one
+    (ODD 6.5) choose among those models only, as in their own choice
+    (:func:`aimarket.simulation.mechanics.choice.restrict_and_reward`): a newcomer that
+    far behind the best cannot sell to them, and one that becomes the best puts the
+    models that far behind it out of their reach."""
     if model.scenario.market.pricing == "cost":
         return np.zeros(len(capability))
     dev = model.developers
     cloud = model.partner_cloud(VendorParams())
     cost = cloud.partner_price(1.0)
-    others = choice.log_sum(model.mean_utilities(), dev.outside_utilities())[:, None]
+    others, reachable = _within_need(model, model.mean_utilities(), np.asarray(capability))
     market = model.scenario.market
     return pricing.newcomer_gross_profit(
         dev.beta, model.price_weights(), model.demand_weights(), others, capability, cost,
-        market.token_elasticity, market.reference_price,
+        market.token_elasticity, market.reference_price, reachable,
     )  # fmt: skip
+
+
+def _within_need(
+    model: MarketModel, utilities: np.ndarray, capability: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """For newcomers of each ``capability``: the log-sum of the rest of the market per
+    group, (groups, 1) or (groups, newcomers), and which groups could use each newcomer
+    (None: all). With a newcomer the best model is max(best, its capability), and a
+    group with a ``need`` keeps only the models within it of that best."""
+    dev, p = model.developers, model.products
+    outside = dev.outside_utilities()
+    need = dev.need
+    if not np.isfinite(need).any():
+        return choice.log_sum(utilities, outside)[:, None], None
+    n = p.n
+    available = p.available[:n]
+    best = p.capability[:n][available].max() if available.any() else -np.inf
+    floor = np.maximum(best, capability)[None, :] - need[:, None]  # (groups, newcomers)
+    reachable = capability[None, :] >= floor
+    out = np.where(p.capability[:n][None, None, :] < floor[:, :, None], -np.inf,
+                   utilities[:, None, :])  # fmt: skip
+    groups, k = floor.shape
+    others = choice.log_sum(out.reshape(groups * k, n), np.repeat(outside, k))
+    return others.reshape(groups, k), reachable
 
 
 def spawn_entrant(model: MarketModel, round_size: float, open_pitch: bool) -> Vendor:

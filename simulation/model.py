@@ -264,8 +264,10 @@ class MarketModel(mesa.Model):
         prospects = [known[v.index] for v in vendors]
         weights = self.demand_weights()
         beta = float(weights @ self.developers.beta / weights.sum()) if weights.sum() > 0 else 0.0
+        best = max(range(len(vendors)), key=lambda i: vendors[i].capability)
+        lead = (vendors[best].capability, float(prospects[best]))
         for v, prospect in zip(vendors, prospects, strict=True):
-            v.plan_rd(float(prospect), beta)
+            v.plan_rd(float(prospect), beta, lead)
 
     # 4 ----------------------------------------------------------------------------------
     def mean_utilities(self) -> np.ndarray:

@@ -109,7 +109,8 @@ def fix_rd(model: MarketModel, plans: dict[str, tuple[float, float]]) -> MarketM
             continue
         spend, growth = plans[vendor.name]
 
-        def plan(_prospect: float, _quality: float, v=vendor, spend=spend, growth=growth):
+        def plan(_prospect: float, _quality: float, _lead=None, v=vendor, spend=spend,
+                 growth=growth):  # fmt: skip
             v.rd_spend = spend * growth ** (v.age / 12.0)
 
         vendor.plan_rd = plan

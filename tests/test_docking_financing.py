@@ -17,7 +17,8 @@ from scipy import optimize
 
 from aimarket import MarketModel, load_scenario
 from aimarket.experiments.analysis import stats
-from aimarket.simulation.mechanics import complement, rd
+from aimarket.simulation import funding
+from aimarket.simulation.mechanics import choice, complement, rd
 from aimarket.simulation.reduced import api_vendor, open_vendor, reduced
 
 R0 = 11_000.0
@@ -180,6 +181,90 @@ def test_the_api_gain_of_a_frontier_year_is_the_logit_semi_elasticity():
     bumped = 1.0 / (1.0 + (1 - s) / s * math.exp(-beta * h))
     numeric = g * (bumped / share - 1.0) / h
     assert rd.api_marginal(g, beta, s) == pytest.approx(numeric, rel=1e-5)
+
+
+def _logit_profit(q: float, beta: float, rest: float, scale: float) -> float:
+    """Gross profit ``scale`` x s(q) of a vendor whose logit share against a rest of
+    denominator ``rest`` is s = e^(beta q) / (e^(beta q) + rest)."""
+    return scale / (1.0 + rest * math.exp(-beta * q))
+
+
+def test_a_laggard_values_a_frontier_year_by_the_chord_to_drawing_level():
+    # Logit profit G(q) = M s(q). A vendor gap frontier-years behind gains
+    # (G(q + gap) - G(q)) / gap a frontier-year by drawing level; as the gap closes the
+    # chord becomes the slope beta G (1 - s) (Aghion et al. 2001's catch-up incentive).
+    beta, rest, scale, q = 3.0, 400.0, 900.0, 0.5
+    g = _logit_profit(q, beta, rest, scale)
+    s = g / scale
+    for gap in (0.25, 1.0, 2.0):
+        lead = _logit_profit(q + gap, beta, rest, scale)
+        assert rd.catch_up_marginal(g, lead, gap) == pytest.approx((lead - g) / gap, rel=1e-12)
+        # at a small share the profit curve is convex, so the chord exceeds the slope
+        assert rd.catch_up_marginal(g, lead, gap) > rd.api_marginal(g, beta, s)
+    h = 1e-6
+    lead = _logit_profit(q + h, beta, rest, scale)
+    assert rd.catch_up_marginal(g, lead, h) == pytest.approx(rd.api_marginal(g, beta, s), rel=1e-5)
+    # the leader, and a vendor whose profit exceeds a level model's, have no chord
+    assert rd.catch_up_marginal(g, lead, 0.0) == 0.0
+    assert rd.catch_up_marginal(g, 0.5 * g, 1.0) == 0.0
+
+
+def test_vendors_behind_the_leader_plan_rd_on_the_better_of_slope_and_chord():
+    # Through the model: every vendor's V is the annuity of max(slope, chord), the chord
+    # taken to the most capable vendor's G(q) as valued this month.
+    model = MarketModel(load_scenario("baseline", {"developers.count": 2000}), rng=3).run(30)
+    model.plan_rd()
+    vendors = model.vendors
+    leader = max(vendors, key=lambda v: v.capability)
+    g_lead = model.state.prospects[leader.index]
+    weights = model.demand_weights()
+    beta = float(weights @ model.developers.beta / weights.sum())
+    behind = 0
+    for v in vendors:
+        if not (v.release.sells_api and v.params.offers_api) or v.business_model != "api":
+            continue
+        gross = max(v.last_gross_profit, model.state.prospects[v.index])
+        slope = rd.api_marginal(gross, beta, v.token_share)
+        chord = rd.catch_up_marginal(gross, g_lead, leader.capability - v.capability)
+        behind += chord > slope
+        expected = rd.frontier_year_value(max(slope, chord), v.params.rd_horizon,
+                                          v.params.discount_rate)  # fmt: skip
+        assert v.frontier_value == pytest.approx(expected, rel=1e-12), v.name
+    assert behind > 0  # some vendor plans on its chord: the test covers it
+
+
+def test_a_newcomer_is_valued_with_the_capability_thresholds_of_developers_own_choice():
+    # G(q) must not sell a model to developers who could not choose it: with the
+    # newcomer added as a product, the groups that keep it (choice.restrict_and_reward)
+    # are the ones it is valued for, and the rest of their market is what they keep.
+    model = MarketModel(load_scenario("baseline", {"developers.count": 2000}), rng=5).run(36)
+    p, dev = model.products, model.developers
+    n = p.n
+    assert (dev.need < 3.0).any() and (dev.need > 3.0).any()
+    best = p.capability[:n][p.available[:n]].max()
+    probe = np.array([best - 3.0, best - 0.2, best, best + 1.5])
+    utilities = model.mean_utilities()
+    others, reachable = funding._within_need(model, utilities, probe)
+    raw = choice.mean_utilities(
+        dev.beta, dev.gamma, dev.eta, model.price_weights(), p.capability[:n], p.is_open[:n],
+        p.ecosystem[:n], p.price[:n], p.penalty[:n] + p.anticipated[:n], p.available[:n],
+    )  # fmt: skip
+    bonus = model._native_bonus()
+    for k, q in enumerate(probe):
+        # the market with the newcomer as one more (available) column
+        v = np.concatenate([raw, dev.beta[:, None] * q], axis=1)
+        cap = np.append(p.capability[:n], q)
+        avail = np.append(p.available[:n], True)
+        extra = None if bonus is None else np.concatenate([bonus, np.zeros((len(v), 1))], 1)
+        v = choice.restrict_and_reward(v, cap, avail, dev.need, extra)
+        assert (np.isfinite(v[:, -1]) == reachable[:, k]).all(), q
+        expect = choice.log_sum(v[:, :-1], dev.outside_utilities())
+        assert others[:, k] == pytest.approx(expect, rel=1e-12, abs=1e-12), q
+    # far behind the best, the frontier-heavy groups cannot use it; level with it, all can
+    assert not reachable[dev.need < 3.0, 0].any() and reachable[dev.need > 3.0, 0].all()
+    assert reachable[:, 2].all() and reachable[:, 3].all()
+    profit = funding.expected_gross_profit(model, probe)
+    assert profit[0] < min(profit[1:]) and profit[2] < profit[3]
 
 
 def test_public_incumbents_never_run_out_of_cash_and_spend_what_their_rule_asks():

@@ -59,17 +59,25 @@ def test_without_profits_limited_partners_stop_committing_within_four_years():
     market = run_model(scenario, seed=3, steps=60).market_frame()
     commitments = market["lp_commitments"].to_numpy()
     assert commitments[0] > 0
-    assert (np.diff(commitments) < 0).all()  # every month less: no returns to follow
+    falling = np.diff(commitments)
+    assert (falling <= 0).all()  # never more: no returns to follow
+    assert (falling[commitments[1:] > 0] < 0).all()  # less every month until none
     assert (commitments < 0.1 * commitments[0]).any()
     assert market["vc_funding"].sum() == 0.0
 
 
 def test_venture_volume_responds_to_base_commitments():
+    # Supply can only show where it binds: with the powder limit at its record's top
+    # (not capped by dry powder), pitches at the top of their rate's range and profits
+    # eroded slowly (more pitches clear a hurdle). At the calibrated values few pitches
+    # clear one and 2023-24 money raised does not depend on the base commitment at all
+    # (the same to the dollar at 850 and 2,500; `vc_inflow` is not calibrated).
     funded = []
     for commitment in (850.0, 2500.0):
-        # with the powder limit at its record's top, supply is not capped by dry powder
         top = UNCERTAINTIES["powder_months"].hi
         scenario = small_scenario("timeline", developers=1000, entry__powder_months=top,
+                                  entry__rate=UNCERTAINTIES["entry_rate"].hi,
+                                  entry__erosion=0.3,
                                   vcs__megafund__commitment=commitment)  # fmt: skip
         market = run_model(scenario, seed=1, steps=24).market_frame()
         funded.append(market["vc_funding"].sum())

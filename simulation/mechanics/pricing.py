@@ -285,22 +285,31 @@ def newcomer_gross_profit(
     cost: float,
     elasticity: float = 0.0,
     reference: float = 1.0,
+    reachable: np.ndarray | None = None,
 ) -> np.ndarray:
     """Monthly gross profit ($M) of a closed model of each ``capability`` if it were the
     only addition to today's market: its logit share of each segment's demand
     (``weights``, at the reference price) at its own best-response price, against the
     rest of the market, whose logit log-sum per segment is ``others`` (shape
-    (segments, 1)); ``coef`` is each segment's utility per $/Mtok, ``cost`` the
-    newcomer's unit cost, ``elasticity`` and ``reference`` the token demand curve. The
-    price is the newcomer's best response (:func:`solve_prices`, the rest of the market
-    its only rival; newcomers are valued one at a time, each alone with the market)."""
+    (segments, 1), or (segments, newcomers) when the rest differs by newcomer);
+    ``coef`` is each segment's utility per $/Mtok, ``cost`` the newcomer's unit cost,
+    ``elasticity`` and ``reference`` the token demand curve; ``reachable`` (segments,
+    newcomers; all when None) says which segments could use it at all (a segment whose
+    work needs a model near the frontier cannot use one far behind: it buys none of
+    it). The price is the newcomer's best response (:func:`solve_prices`, the rest of
+    the market its only rival; newcomers are valued one at a time, each alone with the
+    market)."""
     n = len(capability)
     # each newcomer alone against the market: the rest of its denominator is e^others
     top = np.maximum(others, 0.0)
     base = np.outer(quality_weight, capability) - top
     rest = np.broadcast_to(np.exp(others - top), base.shape)
+    if reachable is not None:
+        base = np.where(reachable, base, -np.inf)
     x, _ = solve_prices(base, rest, np.full(n, cost), coef, weights, np.full(n, cost), elasticity)
     own = np.outer(quality_weight, capability) - coef[:, None] * x[None, :]
     shares = 1.0 / (1.0 + np.exp(np.minimum(others - own, 700.0)))
+    if reachable is not None:
+        shares = np.where(reachable, shares, 0.0)
     volume = choice.volume(x, elasticity, reference)
     return (weights[:, None] * shares).sum(axis=0) * volume * (x - cost)

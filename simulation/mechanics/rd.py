@@ -74,6 +74,22 @@ def api_marginal(gross_profit: float, quality_weight: float, share: float) -> fl
     return quality_weight * max(0.0, gross_profit) * max(0.0, 1.0 - share)
 
 
+def catch_up_marginal(gross_profit: float, lead_gross_profit: float, gap: float) -> float:
+    """What a frontier-year of catching up adds to API gross profit a month ($M), for a
+    vendor ``gap`` frontier-years behind the best model: the chord from its own gross
+    profit to that of a model level with the leader, (G_lead - G) / gap (0 at no gap).
+
+    A laggard's incentive is the profit of drawing level less the profit of staying
+    behind, not the slope where it stands (step-by-step innovation: Aghion, Harris,
+    Howitt & Vickers 2001, "Competition, imitation and growth with step-by-step
+    innovation", Review of Economic Studies 68(3)). Under logit demand the slope at a
+    small share is small, so the slope alone would leave a vendor that is behind with no
+    reason to invest."""
+    if gap <= 0.0:
+        return 0.0
+    return max(0.0, lead_gross_profit - max(0.0, gross_profit)) / gap
+
+
 def terminal_value(recent_operating: list[float], annual_rate: float) -> float:
     """A perpetuity of the mean of ``recent_operating`` (monthly operating profit before
     R&D, $M) at ``annual_rate`` with no growth: mean / r_m ($M; 0 without history; at
