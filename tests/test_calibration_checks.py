@@ -147,3 +147,15 @@ def test_the_scan_stands_on_the_uncalibrated_timeline_not_a_previous_fit(tmp_pat
             continue
         for key in values:  # each calibrated innovation value is back at its default
             assert getattr(bare.innovation, key) == getattr(InnovationParams(), key), key
+
+
+def test_the_coverage_table_names_calibrated_parameters_that_under_cover(tmp_path):
+    # a calibrated record covering its truth in 6 of 10 fits is named as still
+    # calibrated; one covering in 9 of 10 is not
+    bad, good = (u.name for u in problem.records()[:2])
+    rows = [{"truth": t, "parameter": name, "covered_50": True, "covered_90": t < k,
+             "width_90": 0.5} for name, k in ((bad, 6), (good, 9)) for t in range(10)]  # fmt: skip
+    pd.DataFrame(rows).to_csv(tmp_path / "sbc.csv", index=False)
+    text = sbc.table(tmp_path / "sbc.csv")
+    tail = text.split("Still calibrated though they under-cover:")[1]
+    assert f"`{bad}`" in tail and f"`{good}`" not in tail
