@@ -207,9 +207,11 @@ class Vendor(VendorAccounts, MarketAgent):
         :mod:`aimarket.simulation.mechanics.rd`: kappa x V less the stock it holds (own
         and absorbed) in dollars of this month's training, V what a frontier-year is
         worth to it (from its API gross profit, or the ``prospect`` of a model of its
-        capability if higher, at developers' ``quality_weight``, and for a platform
-        from its complement business), spent from cash it has (a private lab paces its
-        cash to last until it may raise again, ``entry.round_interval`` months)."""
+        capability if higher, at developers' ``quality_weight``; behind the leader, the
+        chord to drawing level with ``lead`` = (its capability, its prospect) if that is
+        larger; and for a platform from its complement business), spent from cash it has
+        (a private lab paces its cash to last until it may raise again,
+        ``entry.round_interval`` months)."""
         p, inn = self.params, self.innovation
         if not self.mechanisms.rd:
             self.frontier_value = self.wanted_rd = self.rd_spend = 0.0

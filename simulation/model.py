@@ -250,8 +250,9 @@ class MarketModel(mesa.Model):
     def plan_rd(self) -> None:
         """Every vendor plans its R&D (in list order), given what a model of its capability
         would earn if it were new (:func:`funding.expected_gross_profit`, as valued in
-        this month's funding phase; now for a vendor it did not value) and developers'
-        demand-weighted quality weight."""
+        this month's funding phase; now for a vendor it did not value), developers'
+        demand-weighted quality weight and the most capable vendor's capability and
+        prospect (the level a vendor behind would draw to)."""
         vendors = self.vendors
         if not vendors:
             return
