@@ -70,3 +70,28 @@ def test_an_unfinished_solve_says_so():
     cost, hosts = np.array([[16.5], [0.5]]), np.ones((2, 1), dtype=bool)
     assert not host_markup_prices(cost, hosts, 0.001953125, iterations=0)[2]
     assert host_markup_prices(cost, hosts, 0.001953125)[2]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.integers(1, 4),
+    cols=st.integers(1, 5),
+    depth=st.integers(1, 4),
+    spread=st.sampled_from([1.0, 30.0, 400.0]),
+    seed=st.integers(0, 2**32 - 1),
+    axis=st.integers(0, 2),
+)
+def test_hosting_logsumexp_gives_scipy_s_bits(rows, cols, depth, spread, seed, axis):
+    """The hosting solver's log-sum-exp is scipy's arithmetic without its dispatch: the
+    same bits, with hosts left out (-inf), whole rows left out and tied largest terms."""
+    from scipy.special import logsumexp as scipy_logsumexp
+
+    from aimarket.simulation.mechanics.hosting import logsumexp
+
+    rng = np.random.default_rng(seed)
+    a = rng.normal(0.0, spread, size=(rows, cols, depth))
+    a[rng.random(a.shape) < 0.3] = -np.inf
+    a[..., 0] = np.where(rng.random((rows, cols)) < 0.3, a[..., -1], a[..., 0])  # ties
+    with np.errstate(all="ignore"):
+        expected = scipy_logsumexp(a, axis=axis)
+    assert logsumexp(a, axis).tobytes() == np.asarray(expected).tobytes()
